@@ -1,0 +1,846 @@
+"""Independent checker of every hard rule of a roster.
+
+The checker re-reads the rules from ``docs/data-format.md`` and tests a roster
+against them one rule at a time.  It deliberately shares no code with the
+solver or the eligibility filter (it imports only :mod:`matcher.domain`,
+:mod:`matcher.calendar` and the standard library): its job is to catch their
+bugs, so it must not inherit them.  Each rule is one plain function named after
+the rule; :func:`check_roster` runs them all and never raises on odd input (a
+``None`` time on a timed need is a ``timing`` violation, not a crash).
+
+How a roster row is read
+------------------------
+* A row whose need or volunteer is unknown is reported (``unknown-need``,
+  ``unknown-volunteer``) and takes no part in any other rule.
+* When the same volunteer appears more than once on one need
+  (``duplicate-assignment``) only the first row counts for every other rule,
+  so a duplicate is not also counted twice for staffing, shifts or hours.
+* The date and times a row claims are what the volunteer would actually do,
+  so the rules about the volunteer's day (service day, make-up day,
+  availability, overlap) use them; ``timing`` compares them with the need.
+  A timed-need row without a usable date falls back to the need's date; a row
+  without usable times (missing, or end not after start) is reported by
+  ``timing`` and skipped by the rules that need times (the window check of
+  ``availability`` and ``overlap``).
+* Rows of untimed needs must carry no date and no times (``timing``).
+
+Rules
+-----
+``unknown-need``, ``unknown-volunteer``, ``duplicate-assignment``, ``timing``,
+``service-day``, ``makeup-day``, ``skill``, ``department``, ``gender``,
+``availability``, ``forbidden``, ``overlap`` (includes travel time),
+``max-shifts``, ``max-hours`` (need durations plus pair extra minutes),
+``staffing``, ``must-cover``, ``lead``, ``joint-departments``, ``language``,
+``lead-role``, ``pin``.  :data:`RULES` lists them in this order; what each one
+means exactly is in the docstring of the function of the same name below.
+A violation about one row carries its need and volunteer id; a team rule
+(staffing, must-cover, lead, joint-departments, language, two leads) carries
+only the need id; a budget rule (max-shifts, max-hours) only the volunteer id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import numbers
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from matcher.calendar import weekday_number
+from matcher.domain import (
+    Assignment,
+    AssignmentRole,
+    AvailabilityWindow,
+    Need,
+    Pair,
+    Problem,
+    Role,
+    Volunteer,
+    format_minutes,
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken hard rule.
+
+    Attributes
+    ----------
+    rule
+        Rule name, one of :data:`RULES`.
+    need_id
+        The need concerned, or ``None`` for a rule about a volunteer alone.
+    volunteer_id
+        The volunteer concerned, or ``None`` for a rule about a whole team.
+    message
+        English sentence naming the ids, dates, times and limits involved.
+    """
+
+    rule: str
+    need_id: str | None
+    volunteer_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+# What a rule function yields: (need_id, volunteer_id, message).
+_Finding = tuple[str | None, str | None, str]
+
+
+# ---------------------------------------------------------------------------
+# Reading odd input without raising
+# ---------------------------------------------------------------------------
+
+
+def _as_date(value: object) -> dt.date | None:
+    """A plain date from a roster cell, or None when it is not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def _as_minutes(value: object) -> int | None:
+    """Whole minutes after midnight from a roster cell, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _show_date(value: object) -> str:
+    """A date for messages (``2026-09-26``; ``no date`` for None)."""
+    day = _as_date(value)
+    if day is not None:
+        return day.isoformat()
+    if value is None:
+        return "no date"
+    return repr(value)
+
+
+def _show_time(value: object) -> str:
+    """A time of day for messages (``09:00``; ``missing`` for None)."""
+    minutes = _as_minutes(value)
+    if minutes is not None:
+        return format_minutes(minutes)
+    if value is None:
+        return "missing"
+    return repr(value)
+
+
+def _show_span(start: int, end: int) -> str:
+    return f"{format_minutes(start)}-{format_minutes(end)}"
+
+
+def _sort_text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------
+# The roster as the rules see it
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Row:
+    """A roster row whose need and volunteer are both known."""
+
+    assignment: Assignment
+    need: Need
+    volunteer: Volunteer
+
+    @property
+    def day(self) -> dt.date | None:
+        """Date the row claims, else the need's date (None for untimed needs)."""
+        if not self.need.is_timed:
+            return None
+        return _as_date(self.assignment.date) or self.need.date
+
+    @property
+    def times(self) -> tuple[int, int] | None:
+        """(start, end) the row claims, or None if missing or end <= start."""
+        start = _as_minutes(self.assignment.start)
+        end = _as_minutes(self.assignment.end)
+        if start is None or end is None or end <= start:
+            return None
+        return start, end
+
+    @property
+    def is_lead(self) -> bool:
+        return self.assignment.role == AssignmentRole.LEAD
+
+
+@dataclasses.dataclass
+class _Context:
+    """Everything the rule functions read, indexed once."""
+
+    problem: Problem
+    roster: tuple[Assignment, ...]
+    travel_default: int
+    rows: list[_Row] = dataclasses.field(default_factory=list)
+    rows_by_need: dict[str, list[_Row]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list)
+    )
+    rows_by_volunteer: dict[str, list[_Row]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list)
+    )
+    windows_by_volunteer: dict[str, list[AvailabilityWindow]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list)
+    )
+    pairs_by_volunteer: dict[str, list[Pair]] = dataclasses.field(
+        default_factory=lambda: defaultdict(list)
+    )
+    blackouts: set[tuple[str, dt.date]] = dataclasses.field(default_factory=set)
+    service_days: frozenset[dt.date] = frozenset()
+    makeup_days: frozenset[dt.date] = frozenset()
+
+
+def _build_context(problem: Problem, roster: Sequence[Assignment], travel_default: int) -> _Context:
+    ctx = _Context(problem=problem, roster=tuple(roster), travel_default=travel_default)
+    needs = {n.id: n for n in problem.needs}
+    volunteers = {v.id: v for v in problem.volunteers}
+    seen: set[tuple[object, object]] = set()
+    for a in ctx.roster:
+        need = needs.get(a.need_id)
+        volunteer = volunteers.get(a.volunteer_id)
+        if need is None or volunteer is None or (a.need_id, a.volunteer_id) in seen:
+            continue
+        seen.add((a.need_id, a.volunteer_id))
+        row = _Row(assignment=a, need=need, volunteer=volunteer)
+        ctx.rows.append(row)
+        ctx.rows_by_need[need.id].append(row)
+        ctx.rows_by_volunteer[volunteer.id].append(row)
+    for window in problem.availability:
+        ctx.windows_by_volunteer[window.volunteer_id].append(window)
+    for pair in problem.pairs:
+        ctx.pairs_by_volunteer[pair.volunteer_id].append(pair)
+    ctx.blackouts = {(b.volunteer_id, b.date) for b in problem.blackouts}
+    ctx.service_days = frozenset(problem.horizon.service_days)
+    ctx.makeup_days = frozenset(problem.horizon.makeup_days)
+    return ctx
+
+
+def _pair_applies(pair: Pair, need: Need) -> bool:
+    """True when a pair row is about this need or about its household."""
+    if pair.need_id is not None and pair.need_id == need.id:
+        return True
+    return pair.household_id is not None and pair.household_id == need.household_id
+
+
+def _pair_target(pair: Pair, need: Need) -> str:
+    if pair.need_id is not None and pair.need_id == need.id:
+        return f"need {need.id}"
+    return f"household {pair.household_id} (need {need.id})"
+
+
+def _window_applies(
+    window: AvailabilityWindow, day: dt.date, service_days: frozenset[dt.date]
+) -> bool:
+    """A dated window applies on its date; a weekday window on matching service days."""
+    if window.date is not None:
+        return window.date == day
+    return window.weekday == weekday_number(day) and day in service_days
+
+
+def _start_range(need: Need) -> tuple[int, int] | None:
+    """(earliest, latest) start of a timed need, None if the need has no times."""
+    if need.date is None or need.start is None or need.end is None:
+        return None
+    return need.start, need.end - need.duration
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _names(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+# ---------------------------------------------------------------------------
+# Rules, one function each
+# ---------------------------------------------------------------------------
+
+
+def _unknown_need(ctx: _Context) -> Iterator[_Finding]:
+    """Every roster row names a need of the problem."""
+    known = {n.id for n in ctx.problem.needs}
+    for a in ctx.roster:
+        if a.need_id not in known:
+            yield a.need_id, a.volunteer_id, f"roster row names unknown need {a.need_id!r}"
+
+
+def _unknown_volunteer(ctx: _Context) -> Iterator[_Finding]:
+    """Every roster row names a volunteer of the problem."""
+    known = {v.id for v in ctx.problem.volunteers}
+    for a in ctx.roster:
+        if a.volunteer_id not in known:
+            yield (
+                a.need_id,
+                a.volunteer_id,
+                f"roster row names unknown volunteer {a.volunteer_id!r}",
+            )
+
+
+def _duplicate_assignment(ctx: _Context) -> Iterator[_Finding]:
+    """A volunteer appears at most once on a need (one finding per repeated pair)."""
+    counts = Counter((a.need_id, a.volunteer_id) for a in ctx.roster)
+    for (need_id, volunteer_id), count in counts.items():
+        if count > 1:
+            yield (
+                need_id,
+                volunteer_id,
+                f"volunteer {volunteer_id} is on need {need_id} {count} times; "
+                "only the first row is counted",
+            )
+
+
+def _timing(ctx: _Context) -> Iterator[_Finding]:
+    """Rows follow the need's timing.
+
+    Timed need: the row's date is the need's date, ``end - start`` is the
+    need's duration and the start lies in ``[need.start, need.latest_start]``
+    (exactly ``need.start`` for a fixed need); all volunteers of a flexible
+    need share one start.  Untimed need: the row has no date and no times.
+    """
+    for row in ctx.rows:
+        yield from _timing_of_row(row)
+    for need_id, rows in ctx.rows_by_need.items():
+        yield from _shared_start(need_id, rows)
+
+
+def _timing_of_row(row: _Row) -> Iterator[_Finding]:
+    need, a = row.need, row.assignment
+    nid, vid = need.id, row.volunteer.id
+    if not need.is_timed:
+        given = [
+            f"{label} {shown}"
+            for label, value, shown in (
+                ("date", a.date, _show_date(a.date)),
+                ("start", a.start, _show_time(a.start)),
+                ("end", a.end, _show_time(a.end)),
+            )
+            if value is not None
+        ]
+        if given:
+            yield (
+                nid,
+                vid,
+                f"need {nid} is untimed, but volunteer {vid}'s row gives {_names(given)}; "
+                "rows of untimed needs carry no date or times",
+            )
+        return
+    if _as_date(a.date) != need.date:
+        claimed = "has no date" if a.date is None else f"says {_show_date(a.date)}"
+        yield (
+            nid,
+            vid,
+            f"need {nid} is on {_show_date(need.date)}, but volunteer {vid}'s row {claimed}",
+        )
+    start, end = _as_minutes(a.start), _as_minutes(a.end)
+    if start is None or end is None:
+        yield (
+            nid,
+            vid,
+            f"volunteer {vid}'s row on timed need {nid} lacks a usable start or end time "
+            f"(start {_show_time(a.start)}, end {_show_time(a.end)})",
+        )
+        return
+    if end - start != need.duration:
+        yield (
+            nid,
+            vid,
+            f"volunteer {vid} works {_show_span(start, end)} ({end - start} minutes) on "
+            f"need {nid}, which takes {need.duration} minutes",
+        )
+    window = _start_range(need)
+    if window is None:
+        return
+    earliest, latest = window
+    if not earliest <= start <= latest:
+        if earliest == latest:
+            allowed = f"must start at {format_minutes(earliest)}"
+        elif latest < earliest:
+            allowed = (
+                f"cannot fit its {need.duration} minutes into "
+                f"{_show_time(need.start)}-{_show_time(need.end)}"
+            )
+        else:
+            allowed = f"must start between {format_minutes(earliest)} and {format_minutes(latest)}"
+        yield (
+            nid,
+            vid,
+            f"volunteer {vid} starts need {nid} at {format_minutes(start)}, but the need {allowed}",
+        )
+
+
+def _shared_start(need_id: str, rows: list[_Row]) -> Iterator[_Finding]:
+    """All volunteers of a flexible need start together (at the most common start)."""
+    window = _start_range(rows[0].need)
+    if window is None or window[1] <= window[0]:
+        return  # untimed or fixed: the per-row check already pins the start
+    starts = {
+        row.volunteer.id: start
+        for row in rows
+        if (start := _as_minutes(row.assignment.start)) is not None
+    }
+    if len(set(starts.values())) <= 1:
+        return
+    counts = Counter(starts.values())
+    team_start = max(counts, key=lambda s: (counts[s], -s))
+    for vid, start in starts.items():
+        if start != team_start:
+            yield (
+                need_id,
+                vid,
+                f"volunteer {vid} starts flexible need {need_id} at {format_minutes(start)}, "
+                f"but the rest of the team starts at {format_minutes(team_start)}; "
+                "a team starts together",
+            )
+
+
+def _service_day(ctx: _Context) -> Iterator[_Finding]:
+    """A timed need's row falls on a service day of the horizon."""
+    for row in ctx.rows:
+        day = row.day
+        if day is not None and day not in ctx.service_days:
+            yield (
+                row.need.id,
+                row.volunteer.id,
+                f"volunteer {row.volunteer.id} serves need {row.need.id} on "
+                f"{day.isoformat()}, which is not a service day of the horizon",
+            )
+
+
+def _makeup_day(ctx: _Context) -> Iterator[_Finding]:
+    """Students are never rostered on a make-up workday (调休), even an extra service day."""
+    for row in ctx.rows:
+        day = row.day
+        if row.volunteer.role == Role.STUDENT and day is not None and day in ctx.makeup_days:
+            yield (
+                row.need.id,
+                row.volunteer.id,
+                f"student {row.volunteer.id} is rostered on need {row.need.id} on "
+                f"{day.isoformat()}, a make-up workday (students are in class)",
+            )
+
+
+def _skill(ctx: _Context) -> Iterator[_Finding]:
+    """The volunteer has every skill of the need at least at the need's level."""
+    for row in ctx.rows:
+        for skill in row.need.skills:
+            level = row.volunteer.skill_level(skill.name)
+            if level < skill.level:
+                has = f"level {level}" if level else "none"
+                yield (
+                    row.need.id,
+                    row.volunteer.id,
+                    f"need {row.need.id} asks for skill {skill.name} at level {skill.level}; "
+                    f"volunteer {row.volunteer.id} has {has}",
+                )
+
+
+def _department(ctx: _Context) -> Iterator[_Finding]:
+    """A need that lists departments takes only volunteers of those departments."""
+    for row in ctx.rows:
+        accepted = row.need.departments
+        if accepted and row.volunteer.department not in accepted:
+            yield (
+                row.need.id,
+                row.volunteer.id,
+                f"need {row.need.id} accepts only departments {_names(accepted)}; "
+                f"volunteer {row.volunteer.id} is from {row.volunteer.department}",
+            )
+
+
+def _gender(ctx: _Context) -> Iterator[_Finding]:
+    """A need with a required gender takes only volunteers of that gender."""
+    for row in ctx.rows:
+        wanted = row.need.required_gender
+        if wanted is not None and row.volunteer.gender != wanted:
+            has = row.volunteer.gender.value if row.volunteer.gender else "no recorded gender"
+            yield (
+                row.need.id,
+                row.volunteer.id,
+                f"need {row.need.id} requires {wanted.value} volunteers; "
+                f"volunteer {row.volunteer.id} has {has}",
+            )
+
+
+def _availability(ctx: _Context) -> Iterator[_Finding]:
+    """The volunteer can serve then.
+
+    Timed need: no blackout on the row's date, and the row's whole
+    ``[start, end)`` lies inside one window of the volunteer that applies on
+    that date (a window with that date, or a weekday window when the date is a
+    service day).  Untimed need: the volunteer has a window applying to at
+    least one service day that is not blacked out (for students, not a make-up
+    workday either); the window need not be as long as the need.
+    """
+    for row in ctx.rows:
+        if row.need.is_timed:
+            yield from _timed_availability(ctx, row)
+        else:
+            yield from _untimed_availability(ctx, row)
+
+
+def _timed_availability(ctx: _Context, row: _Row) -> Iterator[_Finding]:
+    nid, vid = row.need.id, row.volunteer.id
+    day = row.day
+    if day is None:
+        return
+    if (vid, day) in ctx.blackouts:
+        yield nid, vid, f"volunteer {vid} has a blackout on {day.isoformat()} (need {nid})"
+        return
+    times = row.times
+    if times is None:
+        return  # reported by timing
+    start, end = times
+    windows = [
+        w for w in ctx.windows_by_volunteer[vid] if _window_applies(w, day, ctx.service_days)
+    ]
+    if any(w.start <= start and end <= w.end for w in windows):
+        return
+    if windows:
+        spans = _names(_show_span(w.start, w.end) for w in sorted(windows, key=lambda w: w.start))
+        detail = f"their windows that day are {spans}"
+    else:
+        detail = "they have no availability window that day"
+    yield (
+        nid,
+        vid,
+        f"volunteer {vid} is rostered {_show_span(start, end)} on {day.isoformat()} "
+        f"(need {nid}), but {detail}",
+    )
+
+
+def _untimed_availability(ctx: _Context, row: _Row) -> Iterator[_Finding]:
+    nid, vid = row.need.id, row.volunteer.id
+    student = row.volunteer.role == Role.STUDENT
+    open_days = [
+        day
+        for day in ctx.problem.horizon.service_days
+        if (vid, day) not in ctx.blackouts and not (student and day in ctx.makeup_days)
+    ]
+    windows = ctx.windows_by_volunteer[vid]
+    if any(_window_applies(w, day, ctx.service_days) for w in windows for day in open_days):
+        return
+    yield (
+        nid,
+        vid,
+        f"volunteer {vid} has no availability window on any open service day of the "
+        f"horizon, so cannot do untimed need {nid}",
+    )
+
+
+def _forbidden(ctx: _Context) -> Iterator[_Finding]:
+    """No forbidden pair row matches the volunteer and the need or its household."""
+    for row in ctx.rows:
+        for pair in ctx.pairs_by_volunteer[row.volunteer.id]:
+            if pair.forbidden and _pair_applies(pair, row.need):
+                yield (
+                    row.need.id,
+                    row.volunteer.id,
+                    f"a forbidden pair row excludes volunteer {row.volunteer.id} from "
+                    f"{_pair_target(pair, row.need)}",
+                )
+
+
+def _overlap(ctx: _Context) -> Iterator[_Finding]:
+    """A volunteer's timed rows on one date neither overlap nor leave too little travel time.
+
+    Every two rows on the same date are compared (not only consecutive ones).
+    Between different places the gap from the earlier row's end to the later
+    row's start must be at least the travel minutes from the earlier need's
+    place to the later one's (travel rows may differ by direction; unlisted
+    pairs of places take ``travel_minutes_default``; an empty place needs no
+    travel).  The finding is reported on the later need.
+    """
+    for vid, rows in ctx.rows_by_volunteer.items():
+        by_day: dict[dt.date, list[tuple[int, int, _Row]]] = defaultdict(list)
+        for row in rows:
+            day, times = row.day, row.times
+            if day is not None and times is not None:
+                by_day[day].append((times[0], times[1], row))
+        for day, items in by_day.items():
+            items.sort(key=lambda item: (item[0], item[1], item[2].need.id))
+            for i, first in enumerate(items):
+                for second in items[i + 1 :]:
+                    yield from _overlap_of(ctx, vid, day, first, second)
+
+
+def _overlap_of(
+    ctx: _Context,
+    vid: str,
+    day: dt.date,
+    first: tuple[int, int, _Row],
+    second: tuple[int, int, _Row],
+) -> Iterator[_Finding]:
+    """Compare two rows of one volunteer and date; ``first`` starts no later."""
+    a_start, a_end, a_row = first
+    b_start, b_end, b_row = second
+    a_need, b_need = a_row.need, b_row.need
+    where = (
+        f"volunteer {vid} on {day.isoformat()}: need {a_need.id} "
+        f"{_show_span(a_start, a_end)} and need {b_need.id} {_show_span(b_start, b_end)}"
+    )
+    if b_start < a_end:
+        yield b_need.id, vid, f"{where} overlap"
+        return
+    travel = ctx.problem.travel_minutes(a_need.place, b_need.place, ctx.travel_default)
+    gap = b_start - a_end
+    if gap < travel:
+        yield (
+            b_need.id,
+            vid,
+            f"{where} leave {gap} minutes between them, but travel from "
+            f"{a_need.place} to {b_need.place} takes {travel} minutes",
+        )
+
+
+def _max_shifts(ctx: _Context) -> Iterator[_Finding]:
+    """A volunteer is on at most ``max_shifts`` needs."""
+    for vid, rows in ctx.rows_by_volunteer.items():
+        limit = rows[0].volunteer.max_shifts
+        if len(rows) > limit:
+            needs = _names(row.need.id for row in rows)
+            yield (
+                None,
+                vid,
+                f"volunteer {vid} is on {_count(len(rows), 'need')} ({needs}) but may take "
+                f"at most {limit}",
+            )
+
+
+def _max_hours(ctx: _Context) -> Iterator[_Finding]:
+    """Need durations plus extra pair minutes stay within the volunteer's budget.
+
+    Extra minutes of every pair row matching the volunteer and the need, and
+    of every pair row matching the volunteer and the need's household, add up
+    (a need row and a household row both count).
+    """
+    for vid, rows in ctx.rows_by_volunteer.items():
+        limit = rows[0].volunteer.max_minutes
+        work = sum(row.need.duration for row in rows)
+        extra = sum(
+            pair.extra_minutes
+            for row in rows
+            for pair in ctx.pairs_by_volunteer[vid]
+            if _pair_applies(pair, row.need)
+        )
+        if work + extra > limit:
+            yield (
+                None,
+                vid,
+                f"volunteer {vid} is rostered for {work + extra} minutes ({work} of service "
+                f"+ {extra} extra) but may serve at most {limit} minutes",
+            )
+
+
+def _staffing(ctx: _Context) -> Iterator[_Finding]:
+    """A need has no volunteers or between ``min_volunteers`` and ``max_volunteers``."""
+    for need in ctx.problem.needs:
+        count = len(ctx.rows_by_need.get(need.id, ()))
+        low, high = need.min_volunteers, need.max_volunteers
+        if count and not low <= count <= high:
+            allowed = f"exactly {low}" if low == high else f"{low} to {high}"
+            yield (
+                need.id,
+                None,
+                f"need {need.id} has {_count(count, 'volunteer')}; it takes none or {allowed}",
+            )
+
+
+def _must_cover(ctx: _Context) -> Iterator[_Finding]:
+    """A must-cover need has at least ``min_volunteers`` volunteers."""
+    for need in ctx.problem.needs:
+        count = len(ctx.rows_by_need.get(need.id, ()))
+        if need.must_cover and count < need.min_volunteers:
+            yield (
+                need.id,
+                None,
+                f"need {need.id} must be covered but has {_count(count, 'volunteer')}; it "
+                f"needs at least {need.min_volunteers}",
+            )
+
+
+def _lead(ctx: _Context) -> Iterator[_Finding]:
+    """A staffed need that requires a lead has a teacher or (probationary) party member."""
+    for need in ctx.problem.needs:
+        rows = ctx.rows_by_need.get(need.id, [])
+        if rows and need.lead_required and not any(row.volunteer.can_lead for row in rows):
+            team = _names(row.volunteer.id for row in rows)
+            yield (
+                need.id,
+                None,
+                f"need {need.id} requires a lead (teacher or party member), but none of "
+                f"{team} can lead",
+            )
+
+
+def _joint_departments(ctx: _Context) -> Iterator[_Finding]:
+    """A staffed need has a volunteer from each of its joint departments."""
+    for need in ctx.problem.needs:
+        rows = ctx.rows_by_need.get(need.id, [])
+        if not rows:
+            continue
+        present = {row.volunteer.department for row in rows}
+        for department in need.joint_departments:
+            if department not in present:
+                yield (
+                    need.id,
+                    None,
+                    f"need {need.id} is a joint need with {department}, but no volunteer "
+                    f"of its team ({_names(row.volunteer.id for row in rows)}) is from it",
+                )
+
+
+def _language(ctx: _Context) -> Iterator[_Finding]:
+    """A staffed need has, for each required language, a volunteer who speaks it."""
+    for need in ctx.problem.needs:
+        rows = ctx.rows_by_need.get(need.id, [])
+        if not rows:
+            continue
+        spoken = {lang for row in rows for lang in row.volunteer.languages}
+        for language in need.required_languages:
+            if language not in spoken:
+                yield (
+                    need.id,
+                    None,
+                    f"need {need.id} requires a speaker of {language}, but no volunteer of "
+                    f"its team ({_names(row.volunteer.id for row in rows)}) speaks it",
+                )
+
+
+def _lead_role(ctx: _Context) -> Iterator[_Finding]:
+    """A row marked lead is a volunteer who can lead; a need has at most one lead."""
+    for row in ctx.rows:
+        if row.is_lead and not row.volunteer.can_lead:
+            yield (
+                row.need.id,
+                row.volunteer.id,
+                f"volunteer {row.volunteer.id} is marked lead of need {row.need.id} but is "
+                "neither a teacher nor a party member",
+            )
+    for need_id, rows in ctx.rows_by_need.items():
+        leads = [row.volunteer.id for row in rows if row.is_lead]
+        if len(leads) > 1:
+            yield (
+                need_id,
+                None,
+                f"need {need_id} has {len(leads)} leads ({_names(leads)}); at most one",
+            )
+
+
+def _pin(ctx: _Context) -> Iterator[_Finding]:
+    """Every pin is in the roster, at the pinned start when the pin gives one."""
+    for pin in ctx.problem.pins:
+        rows = [
+            row
+            for row in ctx.rows_by_need.get(pin.need_id, [])
+            if row.volunteer.id == pin.volunteer_id
+        ]
+        if not rows:
+            yield (
+                pin.need_id,
+                pin.volunteer_id,
+                f"volunteer {pin.volunteer_id} is pinned to need {pin.need_id} but is not "
+                "in the roster for it",
+            )
+        elif pin.start is not None and _as_minutes(rows[0].assignment.start) != pin.start:
+            yield (
+                pin.need_id,
+                pin.volunteer_id,
+                f"volunteer {pin.volunteer_id} is pinned to start need {pin.need_id} at "
+                f"{format_minutes(pin.start)} but starts at "
+                f"{_show_time(rows[0].assignment.start)}",
+            )
+
+
+_CHECKS: tuple[tuple[str, Callable[[_Context], Iterable[_Finding]]], ...] = (
+    ("unknown-need", _unknown_need),
+    ("unknown-volunteer", _unknown_volunteer),
+    ("duplicate-assignment", _duplicate_assignment),
+    ("timing", _timing),
+    ("service-day", _service_day),
+    ("makeup-day", _makeup_day),
+    ("skill", _skill),
+    ("department", _department),
+    ("gender", _gender),
+    ("availability", _availability),
+    ("forbidden", _forbidden),
+    ("overlap", _overlap),
+    ("max-shifts", _max_shifts),
+    ("max-hours", _max_hours),
+    ("staffing", _staffing),
+    ("must-cover", _must_cover),
+    ("lead", _lead),
+    ("joint-departments", _joint_departments),
+    ("language", _language),
+    ("lead-role", _lead_role),
+    ("pin", _pin),
+)
+
+RULES: tuple[str, ...] = tuple(name for name, _ in _CHECKS)
+"""Every rule name the checker knows, in the order the rules are checked."""
+
+
+def check_roster(
+    problem: Problem, roster: Sequence[Assignment], travel_minutes_default: int = 10
+) -> list[Violation]:
+    """Check a roster against every hard rule.
+
+    Parameters
+    ----------
+    problem
+        The problem the roster was made for.
+    roster
+        Roster rows, in any order; odd rows (unknown ids, missing or
+        inconsistent times, duplicates) are reported, never raised on.
+    travel_minutes_default
+        Travel minutes between two different places that have no travel row,
+        as the solver assumes.
+
+    Returns
+    -------
+    list of Violation
+        Every broken rule, sorted by need id, volunteer id, rule and message
+        (``None`` ids first); empty when the roster is valid.
+    """
+    ctx = _build_context(problem, roster, travel_minutes_default)
+    violations = [
+        Violation(rule=rule, need_id=need_id, volunteer_id=volunteer_id, message=message)
+        for rule, check in _CHECKS
+        for need_id, volunteer_id, message in check(ctx)
+    ]
+    violations.sort(
+        key=lambda v: (_sort_text(v.need_id), _sort_text(v.volunteer_id), v.rule, v.message)
+    )
+    return violations
+
+
+def summarize(violations: Iterable[Violation]) -> dict[str, int]:
+    """Count violations per rule.
+
+    Parameters
+    ----------
+    violations
+        Violations, e.g. from :func:`check_roster`.
+
+    Returns
+    -------
+    dict of str to int
+        Number of violations of each rule that occurs, in :data:`RULES` order
+        (rules the checker does not know come last, by name); rules without
+        violations are left out, so an empty dict means a valid roster.
+    """
+    counts = Counter(v.rule for v in violations)
+    known = [rule for rule in RULES if rule in counts]
+    unknown = sorted(rule for rule in counts if rule not in RULES)
+    return {rule: counts[rule] for rule in known + unknown}
