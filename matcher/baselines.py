@@ -1,0 +1,177 @@
+"""Greedy roster: what a coordinator does by hand, and the solver's first hint.
+
+Needs are taken in order (must-cover first, then higher priority first, then
+file order); each gets the first eligible volunteers in file order who are
+still free, with the team rules met first (a lead, one per joint department,
+a speaker of each required language) and then filled to the minimum.  Every
+roster it returns keeps the hard rules, but it never revisits a choice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+
+from matcher.domain import Need, Problem, Volunteer
+from matcher.eligibility import Eligibility
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Placement:
+    """One greedy assignment: pair position and the start minute (None if untimed)."""
+
+    pair: int
+    start: int | None
+
+
+class _Ledger:
+    """Running load and busy times of every volunteer."""
+
+    def __init__(self, problem: Problem, travel_default: int) -> None:
+        self.problem = problem
+        self.travel_default = travel_default
+        self.shifts = [0] * len(problem.volunteers)
+        self.minutes = [0] * len(problem.volunteers)
+        self.busy: dict[tuple[int, dt.date], list[tuple[int, int, str]]] = defaultdict(list)
+
+    def fits(self, v: int, need: Need, start: int | None, extra: int) -> bool:
+        volunteer = self.problem.volunteers[v]
+        if self.shifts[v] + 1 > volunteer.max_shifts:
+            return False
+        if self.minutes[v] + need.duration + extra > volunteer.max_minutes:
+            return False
+        if need.date is None or start is None:
+            return True
+        end = start + need.duration
+        for other_start, other_end, place in self.busy[(v, need.date)]:
+            to_need = self.problem.travel_minutes(place, need.place, self.travel_default)
+            from_need = self.problem.travel_minutes(need.place, place, self.travel_default)
+            if not (other_end + to_need <= start or end + from_need <= other_start):
+                return False
+        return True
+
+    def take(self, v: int, need: Need, start: int | None, extra: int) -> None:
+        self.shifts[v] += 1
+        self.minutes[v] += need.duration + extra
+        if need.date is not None and start is not None:
+            self.busy[(v, need.date)].append((start, start + need.duration, need.place))
+
+
+def _candidate_starts(need: Need, elig: Eligibility, pairs: list[int]) -> list[int | None]:
+    """Starts worth trying: fixed start, or window and volunteers' window openings."""
+    if need.date is None:
+        return [None]
+    if not need.is_flexible:
+        return [need.start]
+    starts = {need.start}
+    for p in pairs:
+        for lo, _ in elig.start_domains.get(p, ()):
+            starts.add(lo)
+    return sorted(s for s in starts if s is not None)[:24]
+
+
+def _team(
+    problem: Problem,
+    need: Need,
+    candidates: list[int],
+    forced: list[int],
+    elig: Eligibility,
+) -> list[int] | None:
+    """Pick pairs for a team from candidates in order; None when rules cannot be met."""
+    volunteers = problem.volunteers
+    team = list(forced)
+
+    def volunteer(p: int) -> Volunteer:
+        return volunteers[int(elig.volunteer[p])]
+
+    def add_first(test: Callable[[Volunteer], bool]) -> bool:
+        """Make sure the team has someone passing ``test``: keep one, else add the first."""
+        if any(test(volunteer(p)) for p in team):
+            return True
+        for p in candidates:
+            if p not in team and test(volunteer(p)):
+                team.append(p)
+                return True
+        return False
+
+    if need.lead_required and not add_first(lambda v: v.can_lead):
+        return None
+    for department in need.joint_departments:
+        if not add_first(lambda v, d=department: v.department == d):
+            return None
+    for language in need.required_languages:
+        if not add_first(lambda v, lang=language: lang in v.languages):
+            return None
+    for p in candidates:
+        if len(team) >= need.min_volunteers:
+            break
+        if p not in team:
+            team.append(p)
+    if not need.min_volunteers <= len(team) <= need.max_volunteers:
+        return None
+    return team
+
+
+def greedy_roster(problem: Problem, elig: Eligibility, travel_default: int = 10) -> list[Placement]:
+    """Build a greedy roster that keeps every hard rule.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    elig
+        Its eligible pairs.
+    travel_default
+        Travel minutes between different places not in the travel sheet.
+
+    Returns
+    -------
+    list of Placement
+        The chosen pairs with their starts.
+    """
+    ledger = _Ledger(problem, travel_default)
+    pinned: dict[int, list[int]] = defaultdict(list)
+    pinned_start: dict[int, int] = {}
+    for pin in problem.pins:
+        v, n = problem.volunteer_index[pin.volunteer_id], problem.need_index[pin.need_id]
+        pinned[n].append(elig.pair_index[(v, n)])
+        if pin.start is not None:
+            pinned_start[n] = pin.start
+    order = sorted(
+        range(len(problem.needs)),
+        key=lambda n: (
+            n not in pinned,
+            not problem.needs[n].must_cover,
+            -problem.needs[n].priority,
+            n,
+        ),
+    )
+    placements: list[Placement] = []
+    for n in order:
+        need = problem.needs[n]
+        pairs = elig.pairs_of_need(n).tolist()
+        starts = [pinned_start[n]] if n in pinned_start else _candidate_starts(need, elig, pairs)
+        for start in starts:
+
+            def free(p: int, start: int | None = start, need: Need = need) -> bool:
+                if (
+                    start is not None
+                    and p in elig.start_domains
+                    and not any(lo <= start <= hi for lo, hi in elig.start_domains[p])
+                ):
+                    return False
+                return ledger.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+
+            forced = pinned.get(n, [])
+            if not all(free(p) for p in forced):
+                continue
+            team = _team(problem, need, [p for p in pairs if free(p)], forced, elig)
+            if team is None:
+                continue
+            for p in team:
+                ledger.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+                placements.append(Placement(pair=p, start=start))
+            break
+    return placements

@@ -1,0 +1,157 @@
+"""Solver parameters and soft-rule weights, loadable from TOML.
+
+Example ``params.toml``::
+
+    time_limit = 30
+    workers = 1
+
+    [weights]
+    fairness = 4
+    continuity = 6
+
+Unknown keys are errors (a typo must not silently change nothing).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from matcher.errors import DataError
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Weights:
+    """Weights of the soft rules, applied after coverage is maximised.
+
+    Coverage itself (priority-weighted, higher priorities strictly first) is
+    not weighted here: it is optimised first and then held.  Every weight
+    below is per assignment unless said otherwise; 0 switches a rule off.
+    """
+
+    fill: int = 4
+    """Each volunteer beyond a need's minimum, times the need's priority."""
+    fairness: int = 6
+    """Penalty per shift beyond a volunteer's first (spreads the load)."""
+    behind: int = 3
+    """Bonus for volunteers behind in past participation (scaled 0..3)."""
+    continuity: int = 8
+    """Bonus when the volunteer served the same household before."""
+    affinity: int = 2
+    """Times the pair's affinity from the ``pairs`` sheet."""
+    department_fit: int = 3
+    """Bonus when the volunteer's department suits the need's category."""
+    widening: int = 3
+    """Bonus for non-party (群众) and first-time volunteers."""
+    household_preference: int = 2
+    """Bonus for matching a household's preferred gender or language."""
+    travel: int = 1
+    """Penalty per 10 extra (travel) minutes of a pair."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SolverParams:
+    """How the roster solver runs.
+
+    The defaults were measured on a 2-core machine (see docs/benchmarks.md):
+    one CP-SAT worker with ``linearization_level=2`` proves these models
+    optimal far faster than several workers fighting for two cores.
+    """
+
+    time_limit: float = 60.0
+    """Wall-clock seconds for the whole solve (all stages)."""
+    workers: int = 1
+    linearization_level: int = 2
+    seed: int = 0
+    travel_minutes_default: int = 10
+    """Travel minutes between two different places not in the travel sheet."""
+    use_hint: bool = True
+    """Start CP-SAT from the greedy roster."""
+    relative_gap: float = 0.0
+    """Stop a stage once its gap to the bound is at most this (0 = prove optimal)."""
+    weights: Weights = dataclasses.field(default_factory=Weights)
+
+    def replace(self, **changes: Any) -> SolverParams:
+        """Return a copy with some fields replaced."""
+        return dataclasses.replace(self, **changes)
+
+    def with_weights(self, **changes: int) -> SolverParams:
+        """Return a copy with some weights replaced."""
+        return dataclasses.replace(self, weights=dataclasses.replace(self.weights, **changes))
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict (for summaries and stored snapshots)."""
+        return dataclasses.asdict(self)
+
+
+_PARAM_FIELDS = {f.name: f for f in dataclasses.fields(SolverParams) if f.name != "weights"}
+_WEIGHT_FIELDS = {f.name for f in dataclasses.fields(Weights)}
+
+
+def _coerce(source: str, key: str, value: Any, kind: type) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+    elif kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+    elif kind is int and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise DataError.at(
+        source, f"expected a non-negative {kind.__name__}, found {value!r}", column=key
+    )
+
+
+def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverParams:
+    """Build parameters from a mapping such as a parsed TOML file.
+
+    Raises
+    ------
+    DataError
+        Naming the key that is unknown or has a value of the wrong kind.
+    """
+    params = SolverParams()
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "weights":
+            if not isinstance(value, dict):
+                raise DataError.at(source, "expected a table [weights]", column="weights")
+            params = params.with_weights(**weights_from_mapping(value, source))
+        elif key in _PARAM_FIELDS:
+            kind = {"float": float, "int": int, "bool": bool}[str(_PARAM_FIELDS[key].type)]
+            changes[key] = _coerce(source, key, value, kind)
+        else:
+            known = ", ".join([*_PARAM_FIELDS, "weights"])
+            raise DataError.at(source, f"unknown parameter (known: {known})", column=key)
+    return params.replace(**changes)
+
+
+def weights_from_mapping(data: dict[str, Any], source: str = "params") -> dict[str, int]:
+    """Validate a mapping of weight name to non-negative integer."""
+    out: dict[str, int] = {}
+    for key, value in data.items():
+        if key not in _WEIGHT_FIELDS:
+            known = ", ".join(sorted(_WEIGHT_FIELDS))
+            raise DataError.at(source, f"unknown weight (known: {known})", column=f"weights.{key}")
+        out[key] = _coerce(source, f"weights.{key}", value, int)
+    return out
+
+
+def load_params(path: str | Path) -> SolverParams:
+    """Read parameters from a TOML file.
+
+    Raises
+    ------
+    DataError
+        When the file is missing, is not TOML, or holds an unknown key.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError.at(str(path), "file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError.at(str(path), f"not a valid TOML file: {exc}") from None
+    return params_from_mapping(data, str(path))

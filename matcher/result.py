@@ -1,0 +1,101 @@
+"""The outcome of a roster run: assignments, solver figures and explanations."""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import StrEnum
+from typing import Any
+
+from matcher.domain import Assignment
+
+
+class Status(StrEnum):
+    """Solver status as users see it."""
+
+    OPTIMAL = "OPTIMAL"
+    """Every stage proven optimal."""
+    FEASIBLE = "FEASIBLE"
+    """A roster that keeps every hard rule, not proven optimal (see ``gap``)."""
+    INFEASIBLE = "INFEASIBLE"
+    """No roster keeps every hard rule (usually must-cover needs; see ``unmet``)."""
+    UNKNOWN = "UNKNOWN"
+    """Time ran out before any roster was found."""
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """Gap between objective and bound relative to the objective (0 when equal)."""
+    return abs(bound - objective) / max(1.0, abs(objective))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StageReport:
+    """One lexicographic stage of the solve (coverage first, then the soft rules)."""
+
+    name: str
+    status: Status
+    objective: float
+    bound: float
+    gap: float
+    runtime: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a need is not (fully) staffed; ``count`` is how many volunteers it concerns."""
+
+    code: str
+    message: str
+    count: int = 0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnmetNeed:
+    """A need staffed below its minimum (so not at all) or below its maximum."""
+
+    need_id: str
+    title: str
+    category: str
+    priority: int
+    min_volunteers: int
+    max_volunteers: int
+    assigned: int
+    eligible: int
+    reasons: tuple[Reason, ...]
+
+    @property
+    def staffed(self) -> bool:
+        """True when the need has at least its minimum (only short of its maximum)."""
+        return self.assigned >= self.min_volunteers
+
+
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """A roster and everything needed to trust it.
+
+    ``objective``, ``bound`` and ``gap`` describe the last stage that ran (the
+    soft rules, with coverage held at its best); ``gap`` is the largest
+    relative gap over all stages, so 0 means every stage is proven optimal.
+    """
+
+    status: Status
+    assignments: tuple[Assignment, ...]
+    objective: float
+    bound: float
+    gap: float
+    runtime: float
+    coverage_score: float = 0.0
+    coverage_bound: float = 0.0
+    stages: tuple[StageReport, ...] = ()
+    objective_terms: dict[str, float] = dataclasses.field(default_factory=dict)
+    unmet: tuple[UnmetNeed, ...] = ()
+    message: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def has_roster(self) -> bool:
+        """True when the result carries a roster that keeps every hard rule."""
+        return self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def assignments_of(self, need_id: str) -> list[Assignment]:
+        """Assignments of one need."""
+        return [a for a in self.assignments if a.need_id == need_id]

@@ -1,0 +1,84 @@
+"""Assemble the CP-SAT roster model from a problem and its eligible pairs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ortools.sat.python import cp_model
+
+from matcher.domain import Problem
+from matcher.eligibility import Eligibility
+from matcher.params import SolverParams
+from matcher.solver import constraints
+from matcher.solver.objective import Term, coverage_stages, soft_terms
+from matcher.solver.variables import RosterVariables, make_variables
+
+
+@dataclasses.dataclass
+class RosterModel:
+    """A built model with its variables and objective stages."""
+
+    model: cp_model.CpModel
+    variables: RosterVariables
+    open_needs: list[int]
+    closed: dict[int, list[str]]
+    """Needs that cannot be staffed whatever the roster, with the rule that stops them."""
+    coverage: list[Term]
+    soft: list[Term]
+
+
+def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[str]:
+    """Why need ``n`` cannot be staffed by any roster (empty when it might be).
+
+    Only counts eligible volunteers: the model decides the rest.
+    """
+    need = problem.needs[n]
+    volunteers = [problem.volunteers[v] for v in elig.volunteer[elig.pairs_of_need(n)].tolist()]
+    blockers = []
+    if len(volunteers) < need.min_volunteers:
+        blockers.append("too_few_eligible")
+    if need.lead_required and not any(v.can_lead for v in volunteers):
+        blockers.append("no_lead")
+    for department in need.joint_departments:
+        if not any(v.department == department for v in volunteers):
+            blockers.append(f"no_department:{department}")
+    for language in need.required_languages:
+        if not any(language in v.languages for v in volunteers):
+            blockers.append(f"no_language:{language}")
+    return blockers
+
+
+def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> RosterModel:
+    """Build the model: variables, every hard rule, and the objective stages.
+
+    Must-cover needs that cannot be staffed by any roster are left open so
+    that the model is infeasible (and the caller reports them).
+    """
+    model = cp_model.CpModel()
+    closed: dict[int, list[str]] = {}
+    open_needs: list[int] = []
+    for n in range(len(problem.needs)):
+        blockers = staffing_blockers(problem, elig, n)
+        if blockers:
+            closed[n] = blockers
+        else:
+            open_needs.append(n)
+    x = make_variables(model, problem, elig, open_needs)
+    for n in closed:
+        if problem.needs[n].must_cover:
+            model.add_bool_or([])  # a must-cover need nobody can staff: infeasible
+    constraints.add_staffing(model, problem, elig, x)
+    constraints.add_must_cover(model, problem, x)
+    constraints.add_team_rules(model, problem, elig, x)
+    constraints.add_caps(model, problem, elig, x)
+    constraints.add_flexible_windows(model, problem, elig, x)
+    constraints.add_no_overlap(model, problem, elig, x, params.travel_minutes_default)
+    constraints.add_pins(model, problem, elig, x)
+    return RosterModel(
+        model=model,
+        variables=x,
+        open_needs=open_needs,
+        closed=closed,
+        coverage=coverage_stages(problem, x),
+        soft=soft_terms(model, problem, elig, x, params.weights),
+    )

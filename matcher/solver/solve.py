@@ -1,0 +1,297 @@
+"""Run the roster solver: greedy hint, lexicographic CP-SAT stages, a Result."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.baselines import greedy_roster
+from matcher.domain import Assignment, AssignmentRole, Problem, Role, Volunteer
+from matcher.eligibility import Eligibility, build_eligibility
+from matcher.explain import explain_unmet
+from matcher.params import SolverParams
+from matcher.result import Result, StageReport, Status, relative_gap
+from matcher.solver.model import RosterModel, build_model
+from matcher.solver.objective import Term
+
+Progress = Callable[[str, float, float, float], None]
+"""Called as ``progress(stage, objective, bound, elapsed_seconds)`` on each better roster."""
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, stage: str, started: float, progress: Progress | None) -> None:
+        super().__init__()
+        self.stage = stage
+        self.started = started
+        self.progress = progress
+
+    def on_solution_callback(self) -> None:
+        if self.progress is not None:
+            self.progress(
+                self.stage,
+                self.objective_value,
+                self.best_objective_bound,
+                time.perf_counter() - self.started,
+            )
+
+
+class _Solution:
+    """Values of the roster variables from one solver run."""
+
+    def __init__(self, rm: RosterModel, solver: cp_model.CpSolver) -> None:
+        x = rm.variables
+        self.assign = np.array([solver.boolean_value(v) for v in x.assign], dtype=bool)
+        self.staffed = {n: solver.boolean_value(y) for n, y in x.staffed.items()}
+        self.start = {n: solver.value(s) for n, s in x.start.items()}
+        self.terms = {t.name: float(solver.value(t.expression())) for t in [*rm.coverage, *rm.soft]}
+
+    @classmethod
+    def from_greedy(
+        cls, problem: Problem, elig: Eligibility, rm: RosterModel, params: SolverParams
+    ) -> _Solution:
+        solution = cls.__new__(cls)
+        placements = greedy_roster(problem, elig, params.travel_minutes_default)
+        solution.assign = np.zeros(elig.size, dtype=bool)
+        solution.start = {}
+        for placement in placements:
+            solution.assign[placement.pair] = True
+            n = int(elig.need[placement.pair])
+            if n in rm.variables.start and placement.start is not None:
+                solution.start[n] = placement.start
+        staffed_needs = set(elig.need[solution.assign].tolist())
+        solution.staffed = {n: n in staffed_needs for n in rm.variables.staffed}
+        solution.terms = {}
+        return solution
+
+    def hint(self, rm: RosterModel) -> None:
+        model, x = rm.model, rm.variables
+        model.clear_hints()
+        open_needs = set(x.staffed)
+        for p, var in enumerate(x.assign):
+            if rm.pair_need[p] in open_needs:
+                model.add_hint(var, bool(self.assign[p]))
+        for n, y in x.staffed.items():
+            model.add_hint(y, self.staffed[n])
+        for n, s in x.start.items():
+            if n in self.start:
+                model.add_hint(s, self.start[n])
+
+
+def _configure(solver: cp_model.CpSolver, params: SolverParams, seconds: float) -> None:
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = params.workers
+    solver.parameters.linearization_level = params.linearization_level
+    solver.parameters.random_seed = params.seed
+    if params.relative_gap:
+        solver.parameters.relative_gap_limit = params.relative_gap
+
+
+def _lead_rank(volunteer: Volunteer) -> tuple[int, int]:
+    """Teachers lead before party members; then file order decides."""
+    return (0 if volunteer.role == Role.TEACHER else 1, 0 if volunteer.membership == "party" else 1)
+
+
+def _roster(problem: Problem, elig: Eligibility, solution: _Solution) -> tuple[Assignment, ...]:
+    """Assignments of a solution, with one lead per team that has a possible lead."""
+    assignments = []
+    chosen = np.flatnonzero(solution.assign)
+    by_need: dict[int, list[int]] = {}
+    for p in chosen.tolist():
+        by_need.setdefault(int(elig.need[p]), []).append(int(elig.volunteer[p]))
+    for n, team in sorted(by_need.items()):
+        need = problem.needs[n]
+        leads = [v for v in team if problem.volunteers[v].can_lead]
+        lead = min(leads, key=lambda v: (_lead_rank(problem.volunteers[v]), v)) if leads else None
+        if not (need.lead_required or len(team) > 1):
+            lead = None
+        start = solution.start.get(n, need.start) if need.date is not None else None
+        end = start + need.duration if start is not None else None
+        for v in sorted(team):
+            assignments.append(
+                Assignment(
+                    need_id=need.id,
+                    volunteer_id=problem.volunteers[v].id,
+                    date=need.date,
+                    start=start,
+                    end=end,
+                    role=AssignmentRole.LEAD if v == lead else AssignmentRole.MEMBER,
+                )
+            )
+    return tuple(assignments)
+
+
+def _stop_watcher(
+    stop: threading.Event | None, holder: dict[str, cp_model.CpSolver]
+) -> threading.Thread | None:
+    if stop is None:
+        return None
+
+    def watch() -> None:
+        while not holder.get("done"):
+            if stop.wait(0.05):
+                solver = holder.get("solver")
+                if solver is not None:
+                    solver.stop_search()
+                return
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def solve(
+    problem: Problem,
+    params: SolverParams | None = None,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> Result:
+    """Plan a roster.
+
+    Coverage is maximised first (higher priorities strictly first), then held
+    while the soft rules are optimised.  The time limit covers everything; a
+    run that is stopped or runs out of time returns the best roster found with
+    its gap.
+
+    Parameters
+    ----------
+    problem
+        The validated problem.
+    params
+        Solver parameters and weights; defaults when omitted.
+    progress
+        Called on every improving roster.
+    stop
+        Set it (from another thread) to stop early and keep the best roster.
+
+    Returns
+    -------
+    Result
+        Never raises for a hard problem: infeasible and timed-out runs are statuses.
+    """
+    params = params or SolverParams()
+    started = time.perf_counter()
+    deadline = started + params.time_limit
+    elig = build_eligibility(problem)
+    rm = build_model(problem, elig, params)
+    rm.pair_need = elig.need.tolist()  # type: ignore[attr-defined]
+    soft = Term(
+        "soft",
+        [v for t in rm.soft for v in t.variables],
+        [c for t in rm.soft for c in t.coefficients],
+    )
+    stages = [*rm.coverage, soft]
+    best: _Solution | None = None
+    if params.use_hint:
+        best = _Solution.from_greedy(problem, elig, rm, params)
+        best.hint(rm)
+    reports: list[StageReport] = []
+    holder: dict = {}
+    watcher = _stop_watcher(stop, holder)
+    status = Status.OPTIMAL
+    message = ""
+    try:
+        for i, stage in enumerate(stages):
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or (stop is not None and stop.is_set()):
+                status = Status.FEASIBLE if best is not None and reports else Status.UNKNOWN
+                message = "stopped before every stage ran"
+                break
+            last = i == len(stages) - 1
+            share = remaining if last else remaining * 0.6
+            rm.model.maximize(stage.expression())
+            solver = cp_model.CpSolver()
+            _configure(solver, params, share)
+            holder["solver"] = solver
+            stage_started = time.perf_counter()
+            code = solver.solve(rm.model, _Callback(stage.name, started, progress))
+            runtime = time.perf_counter() - stage_started
+            if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
+                status = Status.INFEASIBLE
+                message = _infeasible_message(problem, rm)
+                best = None
+                reports.append(StageReport(stage.name, Status.INFEASIBLE, 0, 0, 0, runtime))
+                break
+            if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                status = Status.UNKNOWN if not reports else Status.FEASIBLE
+                message = f"no roster found for stage {stage.name} in time"
+                reports.append(StageReport(stage.name, Status.UNKNOWN, 0, 0, 0, runtime))
+                break
+            objective = solver.objective_value
+            bound = solver.best_objective_bound
+            stage_status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
+            if stage_status != Status.OPTIMAL:
+                status = Status.FEASIBLE
+            reports.append(
+                StageReport(
+                    stage.name,
+                    stage_status,
+                    objective,
+                    bound,
+                    relative_gap(objective, bound),
+                    runtime,
+                )
+            )
+            best = _Solution(rm, solver)
+            # Hold this stage's value while the next ones run.
+            rm.model.add(stage.expression() >= round(objective))
+            best.hint(rm)
+    finally:
+        holder["done"] = True
+        if watcher is not None:
+            watcher.join(timeout=1)
+    return _result(problem, elig, rm, params, best, reports, status, message, started)
+
+
+def _infeasible_message(problem: Problem, rm: RosterModel) -> str:
+    must = [problem.needs[n].id for n in rm.closed if problem.needs[n].must_cover]
+    parts = ["no roster keeps every hard rule"]
+    if must:
+        parts.append("must-cover needs nobody can staff: " + ", ".join(must))
+    else:
+        must_all = [n.id for n in problem.needs if n.must_cover]
+        if must_all:
+            parts.append("check the must-cover needs together: " + ", ".join(must_all))
+        if problem.pins:
+            parts.append("or the pins")
+    return "; ".join(parts)
+
+
+def _result(
+    problem: Problem,
+    elig: Eligibility,
+    rm: RosterModel,
+    params: SolverParams,
+    best: _Solution | None,
+    reports: list[StageReport],
+    status: Status,
+    message: str,
+    started: float,
+) -> Result:
+    if best is None or status in (Status.INFEASIBLE, Status.UNKNOWN):
+        assignments: tuple[Assignment, ...] = ()
+        best_for_explain = None
+    else:
+        assignments = _roster(problem, elig, best)
+        best_for_explain = assignments
+    terms = dict(best.terms) if best is not None and best_for_explain is not None else {}
+    coverage_reports = [r for r in reports if r.name.startswith("coverage")]
+    last = reports[-1] if reports else None
+    return Result(
+        status=status,
+        assignments=assignments,
+        objective=last.objective if last else 0.0,
+        bound=last.bound if last else 0.0,
+        gap=max((r.gap for r in reports), default=0.0),
+        runtime=time.perf_counter() - started,
+        coverage_score=sum(r.objective for r in coverage_reports),
+        coverage_bound=sum(r.bound for r in coverage_reports),
+        stages=tuple(reports),
+        objective_terms=terms,
+        unmet=explain_unmet(problem, elig, assignments, rm.closed, params.travel_minutes_default),
+        message=message,
+        params=params.as_dict(),
+    )
