@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from matcher.domain import Need, Problem, Volunteer
-from matcher.eligibility import Eligibility
+from matcher.eligibility import Eligibility, TravelTable
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -31,10 +31,22 @@ class _Ledger:
 
     def __init__(self, problem: Problem, travel_default: int) -> None:
         self.problem = problem
-        self.travel_default = travel_default
+        self.travel = TravelTable.of(problem, travel_default)
         self.shifts = [0] * len(problem.volunteers)
         self.minutes = [0] * len(problem.volunteers)
-        self.busy: dict[tuple[int, dt.date], list[tuple[int, int, str]]] = defaultdict(list)
+        # Per volunteer and date: (padded start, padded end, start, end, place code).
+        self.busy: dict[tuple[int, dt.date], list[tuple[int, int, int, int, int]]] = defaultdict(
+            list
+        )
+
+    def _span(self, need: Need, start: int) -> tuple[int, int, int, int, int]:
+        """Exact and padded times of a need; flexible needs keep the model's travel buffer."""
+        place = self.travel.code[need.place]
+        end = start + need.duration
+        if need.is_flexible:
+            before, after = int(self.travel.buffer_in[place]), int(self.travel.buffer_out[place])
+            return start - before, end + after, start, end, place
+        return start, end, start, end, place
 
     def fits(self, v: int, need: Need, start: int | None, extra: int) -> bool:
         volunteer = self.problem.volunteers[v]
@@ -44,11 +56,15 @@ class _Ledger:
             return False
         if need.date is None or start is None:
             return True
-        end = start + need.duration
-        for other_start, other_end, place in self.busy[(v, need.date)]:
-            to_need = self.problem.travel_minutes(place, need.place, self.travel_default)
-            from_need = self.problem.travel_minutes(need.place, place, self.travel_default)
-            if not (other_end + to_need <= start or end + from_need <= other_start):
+        lo, hi, begin, end, place = self._span(need, start)
+        travel = self.travel.minutes
+        for other_lo, other_hi, other_begin, other_end, other_place in self.busy[(v, need.date)]:
+            if lo < other_hi and other_lo < hi:
+                return False
+            if not (
+                other_end + travel[other_place, place] <= begin
+                or end + travel[place, other_place] <= other_begin
+            ):
                 return False
         return True
 
@@ -56,7 +72,7 @@ class _Ledger:
         self.shifts[v] += 1
         self.minutes[v] += need.duration + extra
         if need.date is not None and start is not None:
-            self.busy[(v, need.date)].append((start, start + need.duration, need.place))
+            self.busy[(v, need.date)].append(self._span(need, start))
 
 
 def _candidate_starts(need: Need, elig: Eligibility, pairs: list[int]) -> list[int | None]:

@@ -60,6 +60,8 @@ class Eligibility:
     funnel: list[dict[str, int]]
     pair_index: dict[tuple[int, int], int]
     volunteer_count: int
+    pruned: int = 0
+    """Eligible pairs left out by the candidate limit (0: every pair is in the model)."""
 
     @property
     def size(self) -> int:
@@ -81,6 +83,36 @@ class Eligibility:
     @cached_property
     def _by_volunteer(self) -> list[np.ndarray]:
         return _group(self.volunteer, self.volunteer_count)
+
+
+@dataclasses.dataclass(frozen=True)
+class TravelTable:
+    """Travel minutes between the places of a problem's needs.
+
+    ``buffer_in[c]`` and ``buffer_out[c]`` are the longest travel into and out
+    of place ``c``: the buffer a flexible need keeps around itself.
+    """
+
+    code: dict[str, int]
+    minutes: np.ndarray
+    buffer_in: np.ndarray
+    buffer_out: np.ndarray
+
+    @classmethod
+    def of(cls, problem: Problem, default: int) -> TravelTable:
+        """Build the table for every place named by a need."""
+        places = sorted({n.place for n in problem.needs})
+        minutes = np.array(
+            [[problem.travel_minutes(a, b, default) for b in places] for a in places],
+            dtype=np.int64,
+        ).reshape(len(places), len(places))
+        empty = np.zeros(len(places), dtype=np.int64)
+        return cls(
+            code={p: i for i, p in enumerate(places)},
+            minutes=minutes,
+            buffer_in=minutes.max(axis=0) if len(places) else empty,
+            buffer_out=minutes.max(axis=1) if len(places) else empty,
+        )
 
 
 def _group(keys: np.ndarray, count: int) -> list[np.ndarray]:
@@ -192,13 +224,21 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def build_eligibility(problem: Problem) -> Eligibility:
+def build_eligibility(
+    problem: Problem, candidate_limit: int = 0, prune_above: int = 0
+) -> Eligibility:
     """Find every eligible (volunteer, need) pair.
 
     Parameters
     ----------
     problem
         A validated problem.
+    candidate_limit
+        When positive and the problem has more than ``prune_above`` eligible
+        pairs, keep at most this many candidates per need (see
+        :func:`_prune`); 0 keeps every pair.
+    prune_above
+        Pair count above which ``candidate_limit`` applies.
 
     Returns
     -------
@@ -297,6 +337,12 @@ def build_eligibility(problem: Problem) -> Eligibility:
         if need.is_flexible:
             pending_domains.append((n, domains))
 
+    pruned = 0
+    total = sum(a.size for a in pair_vol)
+    if candidate_limit > 0 and total > prune_above:
+        pair_vol = _prune(problem, tables, pair_vol, candidate_limit)
+        pair_need = [np.full(a.size, n, dtype=np.int32) for n, a in enumerate(pair_vol)]
+        pruned = total - sum(a.size for a in pair_vol)
     volunteer = np.concatenate(pair_vol) if pair_vol else np.empty(0, np.int32)
     need_arr = np.concatenate(pair_need) if pair_need else np.empty(0, np.int32)
     pair_index = {
@@ -332,9 +378,86 @@ def build_eligibility(problem: Problem) -> Eligibility:
         funnel=funnel,
         pair_index=pair_index,
         volunteer_count=len(problem.volunteers),
+        pruned=pruned,
     )
     _check_pins(problem, eligibility)
     return eligibility
+
+
+TEAM_RULE_RESERVE = 3
+"""Candidates kept per team rule (lead, joint department, language) when pruning."""
+
+
+def _prune(
+    problem: Problem, tables: _Tables, candidates: list[np.ndarray], limit: int
+) -> list[np.ndarray]:
+    """Keep at most ``limit`` candidates per need, best first.
+
+    Large districts give a clean-up hundreds of eligible volunteers; the
+    solver needs a good handful, not all.  Kept first: pinned volunteers,
+    those who served the household before, then the volunteers with the
+    fewest candidate needs overall (they have the least choice elsewhere),
+    then those with the fewest past minutes; a hash of (volunteer, need)
+    breaks ties so the same people are not always first.  For each team rule
+    a few volunteers who can meet it are kept too, so pruning never makes a
+    team rule impossible.
+    """
+    counts = np.bincount(np.concatenate(candidates), minlength=tables.count) if candidates else []
+    attended = defaultdict(int)
+    served: set[tuple[int, str]] = set()
+    for h in problem.history:
+        if h.attended:
+            v = problem.volunteer_index[h.volunteer_id]
+            attended[v] += h.minutes
+            if h.household_id:
+                served.add((v, h.household_id))
+    past = np.array([attended.get(v, 0) for v in range(tables.count)], dtype=np.int64)
+    pinned = {
+        (problem.volunteer_index[p.volunteer_id], problem.need_index[p.need_id])
+        for p in problem.pins
+    }
+    volunteers = problem.volunteers
+    out = []
+    for n, idx in enumerate(candidates):
+        need = problem.needs[n]
+        if idx.size <= limit:
+            out.append(idx)
+            continue
+        keep_first = (
+            np.array(
+                [
+                    (int(v), n) in pinned or (int(v), need.household_id) in served
+                    for v in idx.tolist()
+                ]
+            )
+            if pinned or served
+            else np.zeros(idx.size, dtype=bool)
+        )
+        tie = (idx.astype(np.int64) * 2654435761 + n * 40503) % 4294967291
+        order = np.lexsort((tie, past[idx], counts[idx], ~keep_first))
+        ranked = idx[order]
+        chosen = list(ranked[:limit].tolist())
+        rules = []
+        if need.lead_required:
+            rules.append(lambda v: volunteers[v].can_lead)
+        for department in need.joint_departments:
+            rules.append(lambda v, d=department: volunteers[v].department == d)
+        for language in need.required_languages:
+            rules.append(lambda v, lang=language: lang in volunteers[v].languages)
+        if rules:
+            chosen_set = set(chosen)
+            for rule in rules:
+                have = sum(1 for v in chosen if rule(v))
+                for v in ranked[limit:].tolist():
+                    if have >= TEAM_RULE_RESERVE:
+                        break
+                    if v not in chosen_set and rule(v):
+                        chosen.append(v)
+                        chosen_set.add(v)
+                        have += 1
+        kept = np.array(sorted(chosen), dtype=np.int32)
+        out.append(kept)
+    return out
 
 
 def _check_pins(problem: Problem, eligibility: Eligibility) -> None:

@@ -64,14 +64,22 @@ class SolverParams:
     """Wall-clock seconds for the whole solve (all stages)."""
     workers: int = 1
     linearization_level: int = 2
+    probing_level: int = 0
+    """CP-SAT presolve probing; level 0 cut presolve from 18 s to 7.5 s at 5,000 x 1,500."""
     seed: int = 0
     travel_minutes_default: int = 10
     """Travel minutes between two different places not in the travel sheet."""
     use_hint: bool = True
     """Start CP-SAT from the greedy roster."""
+    candidate_limit: int = 40
+    """Most candidates per need kept in the model once pruning applies (0 = never prune)."""
+    prune_above: int = 150_000
+    """Eligible pairs above which the candidate limit applies (district and city sizes)."""
     relative_gap: float = 0.0
     """Stop a stage once its gap to the bound is at most this (0 = prove optimal)."""
     weights: Weights = dataclasses.field(default_factory=Weights)
+    cp_sat: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """Raw CP-SAT parameters (``[cp_sat]`` table), applied last; for tuning runs."""
 
     def replace(self, **changes: Any) -> SolverParams:
         """Return a copy with some fields replaced."""
@@ -86,7 +94,9 @@ class SolverParams:
         return dataclasses.asdict(self)
 
 
-_PARAM_FIELDS = {f.name: f for f in dataclasses.fields(SolverParams) if f.name != "weights"}
+_PARAM_FIELDS = {
+    f.name: f for f in dataclasses.fields(SolverParams) if f.name not in ("weights", "cp_sat")
+}
 _WEIGHT_FIELDS = {f.name for f in dataclasses.fields(Weights)}
 
 
@@ -119,11 +129,15 @@ def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverP
             if not isinstance(value, dict):
                 raise DataError.at(source, "expected a table [weights]", column="weights")
             params = params.with_weights(**weights_from_mapping(value, source))
+        elif key == "cp_sat":
+            if not isinstance(value, dict):
+                raise DataError.at(source, "expected a table [cp_sat]", column="cp_sat")
+            changes["cp_sat"] = cp_sat_from_mapping(value, source)
         elif key in _PARAM_FIELDS:
             kind = {"float": float, "int": int, "bool": bool}[str(_PARAM_FIELDS[key].type)]
             changes[key] = _coerce(source, key, value, kind)
         else:
-            known = ", ".join([*_PARAM_FIELDS, "weights"])
+            known = ", ".join([*_PARAM_FIELDS, "weights", "cp_sat"])
             raise DataError.at(source, f"unknown parameter (known: {known})", column=key)
     return params.replace(**changes)
 
@@ -137,6 +151,21 @@ def weights_from_mapping(data: dict[str, Any], source: str = "params") -> dict[s
             raise DataError.at(source, f"unknown weight (known: {known})", column=f"weights.{key}")
         out[key] = _coerce(source, f"weights.{key}", value, int)
     return out
+
+
+def cp_sat_from_mapping(data: dict[str, Any], source: str = "params") -> dict[str, Any]:
+    """Validate raw CP-SAT parameters against OR-Tools' own parameter message."""
+    from ortools.sat import sat_parameters_pb2
+
+    probe = sat_parameters_pb2.SatParameters()
+    for key, value in data.items():
+        try:
+            setattr(probe, key, value)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise DataError.at(
+                source, f"not a valid CP-SAT parameter value: {exc}", column=f"cp_sat.{key}"
+            ) from None
+    return dict(data)
 
 
 def load_params(path: str | Path) -> SolverParams:

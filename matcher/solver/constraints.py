@@ -14,7 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.domain import Problem
-from matcher.eligibility import Eligibility
+from matcher.eligibility import Eligibility, TravelTable
 from matcher.solver.variables import RosterVariables
 
 
@@ -117,19 +117,19 @@ def add_no_overlap(
     """One place at a time per volunteer, with travel time between places.
 
     Fixed-time needs that overlap form cliques of an interval graph: one
-    at-most-one constraint per maximal clique.  Fixed needs that do not
-    overlap but leave too little time to travel get a pairwise constraint.
-    A flexible need against any other need on the same date gets a
-    disjunction on its start variable, enforced only when both are taken.
+    at-most-one constraint per maximal clique (these also tighten the LP).
+    Fixed needs that do not overlap but leave too little time to travel get a
+    pairwise constraint.  On a day with flexible needs, every timed pair of
+    the volunteer also gets an optional interval in one no-overlap
+    constraint; a flexible need's interval carries a buffer of the longest
+    travel into and out of its place, so travel is always respected (at the
+    price of that buffer even next to a need at the same place).  This keeps
+    the model linear in the number of pairs instead of quadratic.
     """
     needs = problem.needs
-    places = sorted({n.place for n in needs})
-    place_code = {p: i for i, p in enumerate(places)}
-    travel = np.array(
-        [[problem.travel_minutes(a, b, travel_default) for b in places] for a in places],
-        dtype=np.int64,
-    ).reshape(len(places), len(places))
-    need_place = np.array([place_code[n.place] for n in needs], dtype=np.int64)
+    table = TravelTable.of(problem, travel_default)
+    travel = table.minutes
+    need_place = np.array([table.code[n.place] for n in needs], dtype=np.int64)
     open_needs = set(x.staffed)
     by_volunteer_date: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
     for p, (v, n) in enumerate(zip(elig.volunteer.tolist(), elig.need.tolist(), strict=True)):
@@ -142,11 +142,26 @@ def add_no_overlap(
         flexible = [p for p in pairs if int(elig.need[p]) in x.start]
         _fixed_cliques(model, problem, elig, x, fixed)
         _fixed_travel(model, problem, elig, x, fixed, need_place, travel)
-        for i, a in enumerate(flexible):
-            for b in fixed:
-                _flexible_vs_fixed(model, problem, elig, x, a, b, need_place, travel)
-            for b in flexible[i + 1 :]:
-                _flexible_vs_flexible(model, problem, elig, x, a, b, need_place, travel)
+        if not flexible:
+            continue
+        intervals = []
+        for p in fixed:
+            need = needs[int(elig.need[p])]
+            intervals.append(
+                model.new_optional_fixed_size_interval_var(
+                    need.start, need.duration, x.assign[p], f"i_{p}"
+                )
+            )
+        for p in flexible:
+            n = int(elig.need[p])
+            before = int(table.buffer_in[need_place[n]])
+            size = needs[n].duration + before + int(table.buffer_out[need_place[n]])
+            intervals.append(
+                model.new_optional_fixed_size_interval_var(
+                    x.start[n] - before, size, x.assign[p], f"f_{p}"
+                )
+            )
+        model.add_no_overlap(intervals)
 
 
 def _fixed_cliques(
@@ -192,79 +207,3 @@ def _fixed_travel(
     clash = (gap >= 0) & (gap < needed)
     for i, j in zip(*np.nonzero(clash), strict=True):
         model.add_bool_or([~x.assign[pairs[i]], ~x.assign[pairs[j]]])
-
-
-def _flexible_vs_fixed(
-    model: cp_model.CpModel,
-    problem: Problem,
-    elig: Eligibility,
-    x: RosterVariables,
-    a: int,
-    b: int,
-    need_place: np.ndarray,
-    travel: np.ndarray,
-) -> None:
-    """Flexible need of pair ``a`` ends before, or starts after, fixed need of pair ``b``."""
-    na, nb = int(elig.need[a]), int(elig.need[b])
-    flex, fixed = problem.needs[na], problem.needs[nb]
-    assert flex.start is not None and flex.latest_start is not None
-    assert fixed.start is not None and fixed.end is not None
-    to_b = int(travel[need_place[na], need_place[nb]])
-    from_b = int(travel[need_place[nb], need_place[na]])
-    before_hi = fixed.start - flex.duration - to_b  # latest start that ends in time
-    after_lo = fixed.end + from_b  # earliest start after b
-    lo, hi = flex.start, flex.latest_start
-    if hi <= before_hi or lo >= after_lo:
-        return  # every start of the window is compatible
-    ranges = []
-    if before_hi >= lo:
-        ranges.append([lo, before_hi])
-    if after_lo <= hi:
-        ranges.append([after_lo, hi])
-    if not ranges:
-        model.add_bool_or([~x.assign[a], ~x.assign[b]])
-        return
-    domain = cp_model.Domain.from_intervals(ranges)
-    model.add_linear_expression_in_domain(x.start[na], domain).only_enforce_if(
-        [x.assign[a], x.assign[b]]
-    )
-
-
-def _flexible_vs_flexible(
-    model: cp_model.CpModel,
-    problem: Problem,
-    elig: Eligibility,
-    x: RosterVariables,
-    a: int,
-    b: int,
-    need_place: np.ndarray,
-    travel: np.ndarray,
-) -> None:
-    """Two flexible needs of one volunteer happen one after the other."""
-    na, nb = int(elig.need[a]), int(elig.need[b])
-    first, second = problem.needs[na], problem.needs[nb]
-    if na == nb:
-        return
-    to_b = int(travel[need_place[na], need_place[nb]])
-    to_a = int(travel[need_place[nb], need_place[na]])
-    assert first.latest_start is not None and second.latest_start is not None
-    assert first.start is not None and second.start is not None
-    a_first_possible = first.start + first.duration + to_b <= second.latest_start
-    b_first_possible = second.start + second.duration + to_a <= first.latest_start
-    a_first_always = first.latest_start + first.duration + to_b <= second.start
-    b_first_always = second.latest_start + second.duration + to_a <= first.start
-    if a_first_always or b_first_always:
-        return
-    both = [x.assign[a], x.assign[b]]
-    if not a_first_possible and not b_first_possible:
-        model.add_bool_or([~x.assign[a], ~x.assign[b]])
-        return
-    sa, sb = x.start[na], x.start[nb]
-    if a_first_possible and b_first_possible:
-        order = model.new_bool_var(f"order_{a}_{b}")
-        model.add(sa + first.duration + to_b <= sb).only_enforce_if([*both, order])
-        model.add(sb + second.duration + to_a <= sa).only_enforce_if([*both, ~order])
-    elif a_first_possible:
-        model.add(sa + first.duration + to_b <= sb).only_enforce_if(both)
-    else:
-        model.add(sb + second.duration + to_a <= sa).only_enforce_if(both)

@@ -25,6 +25,8 @@ class RosterModel:
     """Needs that cannot be staffed whatever the roster, with the rule that stops them."""
     coverage: list[Term]
     soft: list[Term]
+    extra_shifts: list[tuple[cp_model.IntVar, list[int]]]
+    """Fairness variables with the pairs they count (for complete hints)."""
 
 
 def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[str]:
@@ -74,11 +76,14 @@ def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> Ro
     constraints.add_flexible_windows(model, problem, elig, x)
     constraints.add_no_overlap(model, problem, elig, x, params.travel_minutes_default)
     constraints.add_pins(model, problem, elig, x)
+    extra_shifts: list[tuple[cp_model.IntVar, list[int]]] = []
+    soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts)
     return RosterModel(
         model=model,
         variables=x,
         open_needs=open_needs,
         closed=closed,
         coverage=coverage_stages(problem, x),
-        soft=soft_terms(model, problem, elig, x, params.weights),
+        soft=soft,
+        extra_shifts=extra_shifts,
     )

@@ -163,8 +163,13 @@ def soft_terms(
     elig: Eligibility,
     x: RosterVariables,
     weights: Weights,
+    derived: list[tuple[cp_model.IntVar, list[int]]] | None = None,
 ) -> list[Term]:
-    """All soft-rule terms (to maximise) for the second stage."""
+    """All soft-rule terms (to maximise) for the second stage.
+
+    ``derived`` (when given) receives each auxiliary variable with the pairs
+    it counts (``over = max(0, sum(pairs) - 1)``), so a hint can set it.
+    """
     terms = []
     for name, coeff in pair_scores(problem, elig, weights).items():
         nonzero = np.flatnonzero(coeff)
@@ -196,6 +201,8 @@ def soft_terms(
             over = model.new_int_var(0, min(len(pairs), volunteer.max_shifts) - 1, f"over_{v}")
             model.add(over >= sum(x.assign[p] for p in pairs) - 1)
             extra_shifts.append(over)
+            if derived is not None:
+                derived.append((over, pairs))
         if extra_shifts:
             terms.append(Term("fairness", extra_shifts, [-weights.fairness] * len(extra_shifts)))
     return terms

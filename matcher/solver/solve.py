@@ -67,6 +67,24 @@ class _Solution:
         solution.terms = {}
         return solution
 
+    def stage_value(self, stage: Term, rm: RosterModel) -> float:
+        """Value of a stage's objective under this solution."""
+        if stage.name in self.terms:
+            return self.terms[stage.name]
+        if stage.name == "soft" and all(t.name in self.terms for t in rm.soft):
+            return sum(self.terms[t.name] for t in rm.soft)
+        return float(self._evaluate(stage, rm))
+
+    def _evaluate(self, term: Term, rm: RosterModel) -> int:
+        """Value of a term made of assignment and staffing variables only."""
+        x = rm.variables
+        value_of = {var.index: int(self.assign[p]) for p, var in enumerate(x.assign)}
+        value_of.update({y.index: int(self.staffed[n]) for n, y in x.staffed.items()})
+        return sum(
+            c * value_of[var.index]
+            for var, c in zip(term.variables, term.coefficients, strict=True)
+        )
+
     def hint(self, rm: RosterModel) -> None:
         model, x = rm.model, rm.variables
         model.clear_hints()
@@ -76,18 +94,23 @@ class _Solution:
                 model.add_hint(var, bool(self.assign[p]))
         for n, y in x.staffed.items():
             model.add_hint(y, self.staffed[n])
+        # A complete hint lets CP-SAT take it as its first solution at once.
         for n, s in x.start.items():
-            if n in self.start:
-                model.add_hint(s, self.start[n])
+            model.add_hint(s, self.start.get(n, rm.window_start[n]))
+        for over, pairs in rm.extra_shifts:
+            model.add_hint(over, max(0, int(self.assign[pairs].sum()) - 1))
 
 
 def _configure(solver: cp_model.CpSolver, params: SolverParams, seconds: float) -> None:
     solver.parameters.max_time_in_seconds = max(0.01, seconds)
     solver.parameters.num_workers = params.workers
     solver.parameters.linearization_level = params.linearization_level
+    solver.parameters.cp_model_probing_level = params.probing_level
     solver.parameters.random_seed = params.seed
     if params.relative_gap:
         solver.parameters.relative_gap_limit = params.relative_gap
+    for key, value in params.cp_sat.items():
+        setattr(solver.parameters, key, value)
 
 
 def _lead_rank(volunteer: Volunteer) -> tuple[int, int]:
@@ -174,10 +197,12 @@ def solve(
     """
     params = params or SolverParams()
     started = time.perf_counter()
-    deadline = started + params.time_limit
-    elig = build_eligibility(problem)
+    # Keep a little of the time limit for building the roster and its explanations.
+    deadline = started + params.time_limit * 0.97
+    elig = build_eligibility(problem, params.candidate_limit, params.prune_above)
     rm = build_model(problem, elig, params)
     rm.pair_need = elig.need.tolist()  # type: ignore[attr-defined]
+    rm.window_start = {n: problem.needs[n].start for n in rm.variables.start}  # type: ignore[attr-defined]
     soft = Term(
         "soft",
         [v for t in rm.soft for v in t.variables],
@@ -216,9 +241,24 @@ def solve(
                 reports.append(StageReport(stage.name, Status.INFEASIBLE, 0, 0, 0, runtime))
                 break
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                status = Status.UNKNOWN if not reports else Status.FEASIBLE
-                message = f"no roster found for stage {stage.name} in time"
-                reports.append(StageReport(stage.name, Status.UNKNOWN, 0, 0, 0, runtime))
+                # Out of time without a better roster: keep the best one we have
+                # (an earlier stage's, or the greedy roster, which keeps every hard rule).
+                bound = solver.best_objective_bound
+                if best is None:
+                    status = Status.UNKNOWN
+                    message = f"no roster found in time (stage {stage.name})"
+                    reports.append(StageReport(stage.name, Status.UNKNOWN, 0, bound, 1.0, runtime))
+                    break
+                status = Status.FEASIBLE
+                held = best.stage_value(stage, rm)
+                message = f"time ran out in stage {stage.name} before CP-SAT improved on the " + (
+                    "greedy roster" if not reports else "previous stage"
+                )
+                reports.append(
+                    StageReport(
+                        stage.name, Status.FEASIBLE, held, bound, relative_gap(held, bound), runtime
+                    )
+                )
                 break
             objective = solver.objective_value
             bound = solver.best_objective_bound
