@@ -90,6 +90,10 @@ class Result:
     unmet: tuple[UnmetNeed, ...] = ()
     message: str = ""
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    pairs: int = 0
+    """Volunteer-need pairs in the model (one variable each)."""
+    pruned_pairs: int = 0
+    """Eligible pairs left out by the candidate limit; the bound is the pruned model's."""
 
     @property
     def has_roster(self) -> bool:

@@ -97,20 +97,27 @@ def replaced(sheet: str, old: str, new: str) -> dict[str, str | bytes | None]:
     return {f"{sheet}.csv": BASE[sheet].replace(old, new)}
 
 
-def assert_issue(error: DataError, file: str, row: int | None, column: str | None,
-                 *words: str) -> None:
+def assert_issue(
+    error: DataError, file: str, row: int | None, column: str | None, *words: str
+) -> None:
     """Some issue names this file, row and column and contains all words."""
     for issue in error.issues:
-        if (issue.file == file and issue.row == row and issue.column == column
-                and all(w in issue.message for w in words)):
+        if (
+            issue.file == file
+            and issue.row == row
+            and issue.column == column
+            and all(w in issue.message for w in words)
+        ):
             return
     raise AssertionError(f"no issue at {file} row {row} column {column} with {words}:\n{error}")
 
 
 def sample_problem() -> Problem:
     horizon = build_horizon(
-        dt.date(2026, 9, 20), dt.date(2026, 10, 31),
-        extra_days=[dt.date(2026, 9, 22)], excluded_days=[dt.date(2026, 10, 3)],
+        dt.date(2026, 9, 20),
+        dt.date(2026, 10, 31),
+        extra_days=[dt.date(2026, 9, 22)],
+        excluded_days=[dt.date(2026, 10, 3)],
         festivals=[(dt.date(2026, 9, 25), "中秋节")],
     )
     return Problem(
@@ -118,17 +125,56 @@ def sample_problem() -> Problem:
         departments=(Department("机电学院", (NeedCategory.REPAIR_APPLIANCE,)), Department("A社区")),
         skills=("家电维修", "理发"),
         volunteers=(
-            Volunteer("V1", "张三", Role.TEACHER, Membership.PARTY, "机电学院",
-                      (Skill("家电维修", 3), Skill("理发")), ("普通话", "壮语"), Gender.MALE,
-                      3, 470, "13800138000", "北区"),
+            Volunteer(
+                "V1",
+                "张三",
+                Role.TEACHER,
+                Membership.PARTY,
+                "机电学院",
+                (Skill("家电维修", 3), Skill("理发")),
+                ("普通话", "壮语"),
+                Gender.MALE,
+                3,
+                470,
+                "13800138000",
+                "北区",
+            ),
             Volunteer("007", "李四", Role.RESIDENT, Membership.NONE, "A社区"),
         ),
-        households=(Household("H1", "3栋101", HouseholdCategory.ELDERLY_ALONE, "北区",
-                              ("柳州话",), Gender.FEMALE, "耳背"),),
+        households=(
+            Household(
+                "H1",
+                "3栋101",
+                HouseholdCategory.ELDERLY_ALONE,
+                "北区",
+                ("柳州话",),
+                Gender.FEMALE,
+                "耳背",
+            ),
+        ),
         needs=(
-            Need("N1", "修电视", NeedCategory.REPAIR_APPLIANCE, 90, dt.date(2026, 10, 1), 540, 720,
-                 "H1", "3栋", "北区", (Skill("家电维修", 2),), ("机电学院",), 1, 2, 5, True,
-                 ("机电学院",), Gender.MALE, ("柳州话",), True),
+            Need(
+                "N1",
+                "修电视",
+                NeedCategory.REPAIR_APPLIANCE,
+                90,
+                dt.date(2026, 10, 1),
+                540,
+                720,
+                "H1",
+                "3栋",
+                "北区",
+                (Skill("家电维修", 2),),
+                ("机电学院",),
+                1,
+                2,
+                5,
+                True,
+                ("机电学院",),
+                Gender.MALE,
+                ("柳州话",),
+                True,
+            ),
             Need("N2", "微心愿", NeedCategory.MICRO_WISH, 0),
             Need("N3", "晚会", NeedCategory.CULTURE, 120, dt.date(2026, 10, 4), 1200, 1440),
         ),
@@ -163,12 +209,17 @@ def test_round_trip(tmp_path: Path, target: str) -> None:
 
 
 def test_round_trip_without_optional_sheets(tmp_path: Path) -> None:
-    problem = sample_problem().replace(households=(), pairs=(), pins=(), history=(), travel=(),
-                                       skills=())
+    problem = sample_problem().replace(
+        households=(), pairs=(), pins=(), history=(), travel=(), skills=()
+    )
     problem = problem.replace(needs=tuple(n for n in problem.needs if n.household_id is None))
     write_dataset(problem, tmp_path / "ds")
     assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == [
-        "availability.csv", "departments.csv", "horizon.csv", "needs.csv", "volunteers.csv",
+        "availability.csv",
+        "departments.csv",
+        "horizon.csv",
+        "needs.csv",
+        "volunteers.csv",
     ]
     assert load_dataset(tmp_path / "ds") == problem.replace(name="ds")
 
@@ -208,22 +259,25 @@ def test_base_dataset_loads(tmp_path: Path) -> None:
 
 
 def test_chinese_headers_and_file_names(tmp_path: Path) -> None:
-    folder = make_dataset(tmp_path / "ds", {
-        "volunteers.csv": None,
-        "志愿者.csv": (
-            " 编号 ,姓名,身份,政治面貌,学院,技能,最多小时,备忘\n"
-            "V1,张三,教师,中共党员,机电学院,家电维修（2）,6.5,自己的备注\n"
-            ",,,,,,,\n"
-            "V2,李四,居民,群众,A社区,,,\n"
-        ),
-        "availability.csv": None,
-        "时间.csv": (
-            "志愿者编号,日期,星期,开始,结束,类型\n"
-            "V1,,周六,9点,17:00,可以\n"
-            "V2,2026年10月1日,,0800,12点,\n"
-            "V2,2026/10/02,,,,不可以\n"
-        ),
-    })
+    folder = make_dataset(
+        tmp_path / "ds",
+        {
+            "volunteers.csv": None,
+            "志愿者.csv": (
+                " 编号 ,姓名,身份,政治面貌,学院,技能,最多小时,备忘\n"
+                "V1,张三,教师,中共党员,机电学院,家电维修（2）,6.5,自己的备注\n"
+                ",,,,,,,\n"
+                "V2,李四,居民,群众,A社区,,,\n"
+            ),
+            "availability.csv": None,
+            "时间.csv": (
+                "志愿者编号,日期,星期,开始,结束,类型\n"
+                "V1,,周六,9点,17:00,可以\n"
+                "V2,2026年10月1日,,0800,12点,\n"
+                "V2,2026/10/02,,,,不可以\n"
+            ),
+        },
+    )
     problem = load_dataset(folder)
     assert problem == load_dataset(make_dataset(tmp_path / "plain")).replace(name="ds")
 
@@ -256,21 +310,52 @@ def test_xlsx_with_chinese_sheets_and_excel_cells(tmp_path: Path) -> None:
 
 
 def test_cell_parsers() -> None:
-    assert {parse_date(t) for t in ("2026-10-24", "2026/10/24", "2026.10.24", "2026年10月24日",
-                                    "2026-10-24 00:00:00", dt.datetime(2026, 10, 24))} \
-        == {dt.date(2026, 10, 24)}
-    assert [parse_time(t) for t in ("09:00", "9:00", "0900", "9点", "9:00:00", dt.time(9, 0),
-                                    "9点30", "9点半", "下午3点")] == [540] * 6 + [570, 570, 900]
+    assert {
+        parse_date(t)
+        for t in (
+            "2026-10-24",
+            "2026/10/24",
+            "2026.10.24",
+            "2026年10月24日",
+            "2026-10-24 00:00:00",
+            dt.datetime(2026, 10, 24),
+        )
+    } == {dt.date(2026, 10, 24)}
+    assert [
+        parse_time(t)
+        for t in (
+            "09:00",
+            "9:00",
+            "0900",
+            "9点",
+            "9:00:00",
+            dt.time(9, 0),
+            "9点30",
+            "9点半",
+            "下午3点",
+        )
+    ] == [540] * 6 + [570, 570, 900]
     assert parse_time("24:00", end=True) == 1440
     for bad in ("24:00", "9:75", "25点", "nine"):
         with pytest.raises(ValueError, match="expected a time"):
             parse_time(bad)
-    assert [parse_weekday(t) for t in ("6", "周六", "星期天", "周日", "Sat", "saturday")] \
-        == [6, 6, 7, 7, 6, 6]
-    assert [parse_bool(t) for t in ("yes", "是", "√", "1", "", "否", "×", "n")] \
-        == [True] * 4 + [False] * 4
+    assert [parse_weekday(t) for t in ("6", "周六", "星期天", "周日", "Sat", "saturday")] == [
+        6,
+        6,
+        7,
+        7,
+        6,
+        6,
+    ]
+    assert [parse_bool(t) for t in ("yes", "是", "√", "1", "", "否", "×", "n")] == [True] * 4 + [
+        False
+    ] * 4
     assert parse_skills("家电维修:3；理发、电脑（2）,  水电(1)") == (
-        Skill("家电维修", 3), Skill("理发"), Skill("电脑", 2), Skill("水电"))
+        Skill("家电维修", 3),
+        Skill("理发"),
+        Skill("电脑", 2),
+        Skill("水电"),
+    )
     assert parse_category("四点半课堂") == NeedCategory.TUTORING
     assert parse_category("Repair_Appliance") == NeedCategory.REPAIR_APPLIANCE
 
@@ -295,8 +380,9 @@ def test_missing_sheet_in_xlsx(tmp_path: Path) -> None:
 
 def test_missing_column(tmp_path: Path) -> None:
     error = load_error(tmp_path, replaced("volunteers", "membership,", "politics,"))
-    assert_issue(error, "volunteers.csv", 1, "membership", "missing required column",
-                 "membership, 政治面貌")
+    assert_issue(
+        error, "volunteers.csv", 1, "membership", "missing required column", "membership, 政治面貌"
+    )
 
 
 def test_duplicate_column(tmp_path: Path) -> None:
@@ -355,8 +441,10 @@ def test_unknown_joint_department(tmp_path: Path) -> None:
 
 
 def test_unknown_skill_with_skills_sheet(tmp_path: Path) -> None:
-    error = load_error(tmp_path, {"skills.csv": "name\n家电维修\n", **replaced(
-        "needs", "家电维修,,", "家电维修;理 发,,")})
+    error = load_error(
+        tmp_path,
+        {"skills.csv": "name\n家电维修\n", **replaced("needs", "家电维修,,", "家电维修;理 发,,")},
+    )
     assert_issue(error, "needs.csv", 2, "skills", "unknown '理 发'")
     # without a skills sheet any name is accepted
     load_dataset(make_dataset(tmp_path / "ok", replaced("needs", "家电维修,,", "家电维修;理 发,,")))
@@ -409,12 +497,18 @@ def test_bad_enum_chinese_header(tmp_path: Path) -> None:
 
 
 def test_need_timing_errors(tmp_path: Path) -> None:
-    error = load_error(tmp_path, {"needs.csv": BASE["needs"] + (
-        "N3,a,other,,2026-12-01,09:00,10:00,,,,,,,\n"   # outside the horizon
-        "N4,b,other,,2026-10-01,09:00,10:00,90,,,,,,\n"  # duration longer than the window
-        "N5,c,other,,,09:00,,,,,,,,\n"                   # time without a date
-        "N6,d,other,,,,,-5,,,,,,\n"                       # negative duration
-    )})
+    error = load_error(
+        tmp_path,
+        {
+            "needs.csv": BASE["needs"]
+            + (
+                "N3,a,other,,2026-12-01,09:00,10:00,,,,,,,\n"  # outside the horizon
+                "N4,b,other,,2026-10-01,09:00,10:00,90,,,,,,\n"  # duration longer than the window
+                "N5,c,other,,,09:00,,,,,,,,\n"  # time without a date
+                "N6,d,other,,,,,-5,,,,,,\n"  # negative duration
+            )
+        },
+    )
     assert_issue(error, "needs.csv", 4, "date", "inside the horizon")
     assert_issue(error, "needs.csv", 5, "duration_minutes", "at most the 60 minutes")
     assert_issue(error, "needs.csv", 6, "start", "expected no time")
@@ -429,20 +523,26 @@ def test_pin_start_checks(tmp_path: Path) -> None:
 
 
 def test_pairs_and_availability_one_of(tmp_path: Path) -> None:
-    error = load_error(tmp_path, {
-        "pairs.csv": "volunteer_id,need_id,household_id\nV1,,\nV1,N1,H1\n",
-        **replaced("availability", "V1,,6,", "V1,2026-10-03,6,"),
-    })
+    error = load_error(
+        tmp_path,
+        {
+            "pairs.csv": "volunteer_id,need_id,household_id\nV1,,\nV1,N1,H1\n",
+            **replaced("availability", "V1,,6,", "V1,2026-10-03,6,"),
+        },
+    )
     assert_issue(error, "pairs.csv", 2, "need_id", "exactly one", "neither")
     assert_issue(error, "pairs.csv", 3, "need_id", "exactly one", "both")
     assert_issue(error, "availability.csv", 2, "date", "exactly one", "both")
 
 
 def test_all_issues_collected(tmp_path: Path) -> None:
-    error = load_error(tmp_path, {
-        **replaced("volunteers", "6.5", "-1"),
-        **replaced("pins", "V1,N1", "V1,N9"),
-    })
+    error = load_error(
+        tmp_path,
+        {
+            **replaced("volunteers", "6.5", "-1"),
+            **replaced("pins", "V1,N1", "V1,N9"),
+        },
+    )
     files = {issue.file for issue in error.issues}
     assert files == {"volunteers.csv", "pins.csv"}
 
@@ -475,8 +575,9 @@ def test_read_roster_csv_and_xlsx(tmp_path: Path) -> None:
         Assignment("N2", "V2", None, None, None, AssignmentRole.MEMBER),
     ]
     csv = tmp_path / "roster.csv"
-    csv.write_text("\n".join(",".join(r) for r in [list(ROSTER_COLUMNS), *rows]),
-                   encoding="utf-8-sig")
+    csv.write_text(
+        "\n".join(",".join(r) for r in [list(ROSTER_COLUMNS), *rows]), encoding="utf-8-sig"
+    )
     assert read_roster(csv) == expected
     book = openpyxl.Workbook()
     sheet = book.active
@@ -488,8 +589,10 @@ def test_read_roster_csv_and_xlsx(tmp_path: Path) -> None:
 
 def test_read_roster_bad_rows(tmp_path: Path) -> None:
     csv = tmp_path / "roster.csv"
-    csv.write_text("need_id,volunteer_id,date,start,end,role\n"
-                   "N1,V1,2026-10-01,09:30,,boss\n,V2,,,,\n", encoding="utf-8")
+    csv.write_text(
+        "need_id,volunteer_id,date,start,end,role\nN1,V1,2026-10-01,09:30,,boss\n,V2,,,,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError) as info:
         read_roster(csv)
     assert_issue(info.value, "roster.csv", 2, "role", "lead (带队)", "'boss'")
@@ -508,8 +611,9 @@ def test_issue_count_is_capped(tmp_path: Path) -> None:
     assert len(error.issues) == 51 and "20 more issues" in error.issues[-1].message
 
 
-def test_failed_write_leaves_target_untouched(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_target_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"old")
 

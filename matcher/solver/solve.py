@@ -334,4 +334,6 @@ def _result(
         unmet=explain_unmet(problem, elig, assignments, rm.closed, params.travel_minutes_default),
         message=message,
         params=params.as_dict(),
+        pairs=elig.size,
+        pruned_pairs=elig.pruned,
     )
