@@ -49,7 +49,8 @@ class Eligibility:
         start minutes that keep the whole duration inside one of the
         volunteer's windows.
     funnel
-        ``funnel[n][stage]`` = volunteers left for need ``n`` after ``stage``.
+        ``funnel[n][stage]`` = volunteers left for need ``n`` after ``stage``;
+        after pruning, ``funnel[n]["considered"]`` is how many stayed in the model.
     """
 
     volunteer: np.ndarray
@@ -343,6 +344,8 @@ def build_eligibility(
         pair_vol = _prune(problem, tables, pair_vol, candidate_limit)
         pair_need = [np.full(a.size, n, dtype=np.int32) for n, a in enumerate(pair_vol)]
         pruned = total - sum(a.size for a in pair_vol)
+        for n, kept in enumerate(pair_vol):
+            funnel[n]["considered"] = int(kept.size)
     volunteer = np.concatenate(pair_vol) if pair_vol else np.empty(0, np.int32)
     need_arr = np.concatenate(pair_need) if pair_need else np.empty(0, np.int32)
     pair_index = {

@@ -165,6 +165,16 @@ def explain_unmet(
                     problem, elig, n, team, start_of, shifts, minutes, by_volunteer, travel_default
                 )
             )
+        considered = funnel.get("considered", eligible)
+        if considered < eligible:
+            reasons.append(
+                Reason(
+                    "candidate_limit",
+                    f"only {considered} of the {eligible} eligible volunteers were considered "
+                    "(candidate limit for large problems)",
+                    eligible - considered,
+                )
+            )
         out.append(
             UnmetNeed(
                 need_id=need.id,

@@ -267,7 +267,6 @@ def test_areas() -> None:
     assert len({v.home_area for v in generate_problem(300, 10).volunteers}) == 4
 
 
-@pytest.mark.slow
 def test_largest_size_in_well_under_a_minute() -> None:
     started = time.perf_counter()
     problem = generate_problem(50_000, 15_000, seed=7)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.domain import Problem
 from matcher.eligibility import Eligibility
 from matcher.params import SolverParams
 from matcher.solver import constraints
-from matcher.solver.objective import Term, coverage_stages, soft_terms
+from matcher.solver.objective import Term, coverage_stages, pair_gain, pair_scores, soft_terms
 from matcher.solver.variables import RosterVariables, make_variables
 
 
@@ -27,6 +28,8 @@ class RosterModel:
     soft: list[Term]
     extra_shifts: list[tuple[cp_model.IntVar, list[int]]]
     """Fairness variables with the pairs they count (for complete hints)."""
+    gain: np.ndarray
+    """Soft-rule value of adding each pair to a staffed need (for the fill step)."""
 
 
 def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[str]:
@@ -77,7 +80,8 @@ def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> Ro
     constraints.add_no_overlap(model, problem, elig, x, params.travel_minutes_default)
     constraints.add_pins(model, problem, elig, x)
     extra_shifts: list[tuple[cp_model.IntVar, list[int]]] = []
-    soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts)
+    scores = pair_scores(problem, elig, params.weights)
+    soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts, scores)
     return RosterModel(
         model=model,
         variables=x,
@@ -86,4 +90,5 @@ def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> Ro
         coverage=coverage_stages(problem, x),
         soft=soft,
         extra_shifts=extra_shifts,
+        gain=pair_gain(problem, elig, params.weights, scores),
     )

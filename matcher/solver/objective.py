@@ -157,6 +157,20 @@ def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[s
     return scores
 
 
+def pair_gain(
+    problem: Problem, elig: Eligibility, weights: Weights, scores: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Soft-rule value of adding each pair to a staffed need (fill plus pair scores)."""
+    gain = np.zeros(elig.size, dtype=np.int64)
+    for coeff in scores.values():
+        gain += coeff
+    if weights.fill and elig.size:
+        priority = np.array([n.priority for n in problem.needs], dtype=np.int64)
+        roomy = np.array([n.max_volunteers > n.min_volunteers for n in problem.needs])
+        gain += weights.fill * priority[elig.need] * roomy[elig.need]
+    return gain
+
+
 def soft_terms(
     model: cp_model.CpModel,
     problem: Problem,
@@ -164,6 +178,7 @@ def soft_terms(
     x: RosterVariables,
     weights: Weights,
     derived: list[tuple[cp_model.IntVar, list[int]]] | None = None,
+    scores: dict[str, np.ndarray] | None = None,
 ) -> list[Term]:
     """All soft-rule terms (to maximise) for the second stage.
 
@@ -171,7 +186,9 @@ def soft_terms(
     it counts (``over = max(0, sum(pairs) - 1)``), so a hint can set it.
     """
     terms = []
-    for name, coeff in pair_scores(problem, elig, weights).items():
+    if scores is None:
+        scores = pair_scores(problem, elig, weights)
+    for name, coeff in scores.items():
         nonzero = np.flatnonzero(coeff)
         if nonzero.size:
             terms.append(

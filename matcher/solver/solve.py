@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from matcher.baselines import greedy_roster
+from matcher.baselines import Placement, fill_teams, greedy_roster
 from matcher.domain import Assignment, AssignmentRole, Problem, Role, Volunteer
 from matcher.eligibility import Eligibility, build_eligibility
 from matcher.explain import explain_unmet
@@ -67,6 +67,31 @@ class _Solution:
         solution.terms = {}
         return solution
 
+    def filled(
+        self, problem: Problem, elig: Eligibility, rm: RosterModel, params: SolverParams
+    ) -> _Solution:
+        """This solution with teams filled up greedily where the soft rules gain."""
+        placements = [
+            Placement(p, self.start.get(n, problem.needs[n].start))
+            for p in np.flatnonzero(self.assign).tolist()
+            for n in [int(elig.need[p])]
+        ]
+        more = fill_teams(
+            problem,
+            elig,
+            placements,
+            rm.gain,
+            params.weights.fairness,
+            params.travel_minutes_default,
+        )
+        solution = _Solution.__new__(_Solution)
+        solution.assign = self.assign.copy()
+        solution.assign[[m.pair for m in more[len(placements) :]]] = True
+        solution.staffed = dict(self.staffed)
+        solution.start = dict(self.start)
+        solution.terms = {}
+        return solution
+
     def stage_value(self, stage: Term, rm: RosterModel) -> float:
         """Value of a stage's objective under this solution."""
         if stage.name in self.terms:
@@ -76,10 +101,12 @@ class _Solution:
         return float(self._evaluate(stage, rm))
 
     def _evaluate(self, term: Term, rm: RosterModel) -> int:
-        """Value of a term made of assignment and staffing variables only."""
+        """Value of a term over assignment, staffing and fairness variables."""
         x = rm.variables
         value_of = {var.index: int(self.assign[p]) for p, var in enumerate(x.assign)}
         value_of.update({y.index: int(self.staffed[n]) for n, y in x.staffed.items()})
+        for over, pairs in rm.extra_shifts:
+            value_of[over.index] = max(0, int(self.assign[pairs].sum()) - 1)
         return sum(
             c * value_of[var.index]
             for var, c in zip(term.variables, term.coefficients, strict=True)
@@ -197,8 +224,6 @@ def solve(
     """
     params = params or SolverParams()
     started = time.perf_counter()
-    # Keep a little of the time limit for building the roster and its explanations.
-    deadline = started + params.time_limit * 0.97
     elig = build_eligibility(problem, params.candidate_limit, params.prune_above)
     rm = build_model(problem, elig, params)
     rm.pair_need = elig.need.tolist()  # type: ignore[attr-defined]
@@ -209,6 +234,9 @@ def solve(
         [c for t in rm.soft for c in t.coefficients],
     )
     stages = [*rm.coverage, soft]
+    # Keep part of the limit for the roster and its explanations, and for CP-SAT
+    # returning a little after its own limit (measured: up to 0.4 s a stage at 5,000 x 1,500).
+    deadline = started + params.time_limit * 0.97 - 0.4 * len(stages)
     best: _Solution | None = None
     if params.use_hint:
         best = _Solution.from_greedy(problem, elig, rm, params)
@@ -227,6 +255,9 @@ def solve(
                 break
             last = i == len(stages) - 1
             share = remaining if last else remaining * 0.6
+            if stage is soft and best is not None:
+                best = best.filled(problem, elig, rm, params)
+                best.hint(rm)
             rm.model.maximize(stage.expression())
             solver = cp_model.CpSolver()
             _configure(solver, params, share)
