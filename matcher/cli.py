@@ -7,6 +7,7 @@ found (solve), 2 bad input (file, row and column are named).
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,7 @@ from rich.table import Table
 
 from matcher.domain import Problem, format_minutes
 from matcher.errors import DataError
-from matcher.params import SolverParams, load_params, weights_from_mapping
+from matcher.params import SolverParams, check_params, load_params, weights_from_mapping
 from matcher.result import Result
 
 app = typer.Typer(
@@ -35,6 +36,18 @@ def _fail(error: DataError) -> typer.Exit:
     for issue in error.issues:
         errors.print(f"  {issue}", markup=False, highlight=False)
     return typer.Exit(code=2)
+
+
+def _output_folder(out: Path) -> None:
+    """Make sure results can be written before spending the solve time."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as error:
+        raise _fail(
+            DataError.at(str(out), f"cannot write results here: {error.strerror or error}")
+        ) from None
 
 
 def _load(dataset: Path) -> Problem:
@@ -67,6 +80,7 @@ def _params(
             params = params.with_weights(
                 **weights_from_mapping({name.strip(): int(value)}, "--weight")
             )
+        params = check_params(params, "command line")
     except DataError as error:
         raise _fail(error) from None
     return params
@@ -138,6 +152,7 @@ def solve(
 
     problem = _load(dataset)
     params = _params(params_file, time_limit, workers, weight)
+    _output_folder(out)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -156,7 +171,12 @@ def solve(
             result = run_solver(problem, params, progress=progress)
         except DataError as error:
             raise _fail(error) from None
-    files = write_result(problem, result, out)
+        except ValueError as error:  # CP-SAT refused the parameters
+            raise _fail(DataError.at("params", str(error))) from None
+    try:
+        files = write_result(problem, result, out)
+    except OSError as error:
+        raise _fail(DataError.at(str(out), f"cannot write results: {error}")) from None
     if result.has_roster:
         _print_roster(problem, result, show)
     _print_unmet(result)
@@ -182,14 +202,22 @@ def solve(
 def check(
     dataset: Annotated[Path, typer.Argument(help="dataset folder or workbook")],
     roster: Annotated[Path, typer.Argument(help="roster.csv or roster.xlsx")],
+    params_file: Annotated[
+        Path | None,
+        typer.Option("--params", help="the TOML file the roster was solved with (travel time)"),
+    ] = None,
     travel_minutes_default: Annotated[
-        int, typer.Option(help="travel minutes between places not in the travel sheet")
-    ] = SolverParams().travel_minutes_default,
+        int | None,
+        typer.Option(help="travel minutes between places not in the travel sheet"),
+    ] = None,
 ) -> None:
     """Verify every hard rule of a roster; exit 1 and list violations if any."""
     from matcher.check import check_roster
     from matcher.io import read_roster
 
+    params = _params(params_file, None, None, None)
+    if travel_minutes_default is None:
+        travel_minutes_default = params.travel_minutes_default
     problem = _load(dataset)
     try:
         assignments = read_roster(roster)
@@ -220,7 +248,10 @@ def generate(
     from matcher.io import write_dataset
 
     problem = generate_problem(volunteers, needs, seed=seed)
-    write_dataset(problem, out)
+    try:
+        write_dataset(problem, out)
+    except OSError as error:
+        raise _fail(DataError.at(str(out), f"cannot write the dataset: {error}")) from None
     console.print(
         f"wrote {out}: {len(problem.volunteers)} volunteers, {len(problem.needs)} needs, "
         f"{len(problem.households)} households"
@@ -234,7 +265,10 @@ def template(
     """Write an empty dataset workbook with Chinese headers and a 说明 sheet."""
     from matcher.io import write_template
 
-    write_template(out)
+    try:
+        write_template(out)
+    except OSError as error:
+        raise _fail(DataError.at(str(out), f"cannot write the template: {error}")) from None
     console.print(f"wrote {out}")
 
 
@@ -245,9 +279,12 @@ def summary(
     """Print the headline figures of a summary.json."""
     try:
         data = json.loads(summary_file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         errors.print(f"{summary_file}: cannot read a summary: {error}")
         raise typer.Exit(code=2) from None
+    if not isinstance(data, dict) or not isinstance(data.get("coverage_by_priority", {}), dict):
+        errors.print(f"{summary_file}: not a summary.json written by matcher solve")
+        raise typer.Exit(code=2)
     table = Table(title=str(summary_file))
     table.add_column("key")
     table.add_column("value")

@@ -394,19 +394,20 @@ TEAM_RULE_RESERVE = 3
 def _prune(
     problem: Problem, tables: _Tables, candidates: list[np.ndarray], limit: int
 ) -> list[np.ndarray]:
-    """Keep at most ``limit`` candidates per need, best first.
+    """Keep at most ``limit`` candidates per need, spreading volunteers across needs.
 
     Large districts give a clean-up hundreds of eligible volunteers; the
-    solver needs a good handful, not all.  Kept first: pinned volunteers,
-    those who served the household before, then the volunteers with the
-    fewest candidate needs overall (they have the least choice elsewhere),
-    then those with the fewest past minutes; a hash of (volunteer, need)
-    breaks ties so the same people are not always first.  For each team rule
-    a few volunteers who can meet it are kept too, so pruning never makes a
-    team rule impossible.
+    solver needs a good handful, not all.  Needs with few candidates keep
+    them all and are counted first; the others, highest priority and fewest
+    candidates first, keep pinned volunteers and those who served the
+    household before, then the volunteers who are on the fewest kept lists
+    so far for their shift budget (so every volunteer stays useful somewhere
+    instead of the same people landing on every list), then those with the
+    fewest past minutes; a hash of (volunteer, need) breaks ties.  For each
+    team rule a few volunteers who can meet it are kept too, so pruning never
+    makes a team rule impossible.
     """
-    counts = np.bincount(np.concatenate(candidates), minlength=tables.count) if candidates else []
-    attended = defaultdict(int)
+    attended: dict[int, int] = defaultdict(int)
     served: set[tuple[int, str]] = set()
     for h in problem.history:
         if h.attended:
@@ -419,13 +420,18 @@ def _prune(
         (problem.volunteer_index[p.volunteer_id], problem.need_index[p.need_id])
         for p in problem.pins
     }
+    shifts = np.maximum(tables.max_shifts, 1).astype(np.float64)
+    usage = np.zeros(tables.count, dtype=np.float64)
     volunteers = problem.volunteers
-    out = []
-    for n, idx in enumerate(candidates):
-        need = problem.needs[n]
+    out: list[np.ndarray] = list(candidates)
+    for idx in candidates:
         if idx.size <= limit:
-            out.append(idx)
-            continue
+            usage[idx] += 1
+    large = [n for n, idx in enumerate(candidates) if idx.size > limit]
+    large.sort(key=lambda n: (-problem.needs[n].priority, candidates[n].size, n))
+    for n in large:
+        idx = candidates[n]
+        need = problem.needs[n]
         keep_first = (
             np.array(
                 [
@@ -437,9 +443,12 @@ def _prune(
             else np.zeros(idx.size, dtype=bool)
         )
         tie = (idx.astype(np.int64) * 2654435761 + n * 40503) % 4294967291
-        order = np.lexsort((tie, past[idx], counts[idx], ~keep_first))
+        order = np.lexsort((tie, past[idx], usage[idx] / shifts[idx], ~keep_first))
         ranked = idx[order]
-        chosen = list(ranked[:limit].tolist())
+        # Room for a full team plus reserves, and pinned volunteers always stay.
+        room = max(limit, need.max_volunteers + TEAM_RULE_RESERVE)
+        chosen = list(ranked[:room].tolist())
+        chosen += [int(v) for v in idx.tolist() if (int(v), n) in pinned and int(v) not in chosen]
         rules = []
         if need.lead_required:
             rules.append(lambda v: volunteers[v].can_lead)
@@ -451,7 +460,7 @@ def _prune(
             chosen_set = set(chosen)
             for rule in rules:
                 have = sum(1 for v in chosen if rule(v))
-                for v in ranked[limit:].tolist():
+                for v in ranked[room:].tolist():
                     if have >= TEAM_RULE_RESERVE:
                         break
                     if v not in chosen_set and rule(v):
@@ -459,7 +468,8 @@ def _prune(
                         chosen_set.add(v)
                         have += 1
         kept = np.array(sorted(chosen), dtype=np.int32)
-        out.append(kept)
+        usage[kept] += 1
+        out[n] = kept
     return out
 
 
@@ -506,7 +516,7 @@ _REFUSALS = {
     "makeup_day": "is a student and the date is a make-up workday (调休)",
     "availability": "is not available for the whole duration on that date",
     "forbidden": "the pair is forbidden in the pairs sheet",
-    "budget": "the need alone exceeds the volunteer's hour or shift budget",
+    "budget": "the volunteer's hour budget is smaller than the need (or shift budget is 0)",
 }
 
 

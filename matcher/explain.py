@@ -112,6 +112,7 @@ def explain_unmet(
     roster: Sequence[Assignment],
     closed: dict[int, list[str]],
     travel_default: int = 10,
+    has_roster: bool = True,
 ) -> tuple[UnmetNeed, ...]:
     """Explain every need staffed below its maximum.
 
@@ -125,6 +126,9 @@ def explain_unmet(
         Needs no roster can staff, with the blocking rules (from the model).
     travel_default
         Travel minutes between different places not in the travel sheet.
+    has_roster
+        False when the run produced no roster (infeasible or out of time):
+        then no need is blamed on where volunteers went.
 
     Returns
     -------
@@ -158,7 +162,15 @@ def explain_unmet(
         if filtered is not None:
             reasons.append(filtered)
         elif n in closed:
-            reasons.extend(_blocker_reasons(need, closed[n], eligible))
+            reasons.extend(_blocker_reasons(need, closed[n], funnel.get("considered", eligible)))
+        elif not has_roster:
+            reasons.append(
+                Reason(
+                    "no_roster",
+                    f"the run produced no roster; {eligible} volunteers are eligible for it",
+                    eligible,
+                )
+            )
         else:
             reasons.extend(
                 _where_they_went(

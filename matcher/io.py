@@ -754,6 +754,10 @@ def parse_category(value: Any) -> NeedCategory:
     return parse_enum(NeedCategory, value)
 
 
+NUMBER_LIMIT = 1_000_000_000
+"""Largest magnitude of any number in a sheet: keeps minutes and weights inside 64 bits."""
+
+
 def _parse_int(value: Any) -> int:
     text = _text(value)
     try:
@@ -762,6 +766,8 @@ def _parse_int(value: Any) -> int:
         number = math.nan
     if not number.is_integer():
         raise ValueError(f"expected a whole number, found {_found(value)}")
+    if abs(number) > NUMBER_LIMIT:
+        raise ValueError(f"expected a number up to {NUMBER_LIMIT:,}, found {_found(value)}")
     return int(number)
 
 
@@ -772,6 +778,8 @@ def _parse_number(value: Any) -> float:
         number = math.nan
     if not math.isfinite(number):
         raise ValueError(f"expected a number, found {_found(value)}")
+    if abs(number) > NUMBER_LIMIT:
+        raise ValueError(f"expected a number up to {NUMBER_LIMIT:,}, found {_found(value)}")
     return number
 
 

@@ -99,6 +99,47 @@ _PARAM_FIELDS = {
 }
 _WEIGHT_FIELDS = {f.name for f in dataclasses.fields(Weights)}
 
+# Accepted ranges: anything outside would make CP-SAT refuse the model or
+# overflow its 64-bit objective.
+RANGES: dict[str, tuple[float, float]] = {
+    "time_limit": (0.01, 7 * 86400),
+    "workers": (1, 64),
+    "linearization_level": (0, 2),
+    "probing_level": (0, 3),
+    "seed": (0, 2**31 - 1),
+    "travel_minutes_default": (0, 1440),
+    "relative_gap": (0.0, 1.0),
+    "candidate_limit": (0, 1_000_000),
+    "prune_above": (0, 10**9),
+}
+WEIGHT_RANGE = (0, 1_000_000)
+
+
+def check_params(params: SolverParams, source: str = "params") -> SolverParams:
+    """Check every parameter and weight against its range.
+
+    Raises
+    ------
+    DataError
+        Naming the first value out of range and the range expected.
+    """
+    for key, (low, high) in RANGES.items():
+        value = getattr(params, key)
+        if not low <= value <= high:
+            raise DataError.at(
+                source, f"expected a value from {low:g} to {high:g}, found {value!r}", column=key
+            )
+    low, high = WEIGHT_RANGE
+    for key in _WEIGHT_FIELDS:
+        value = getattr(params.weights, key)
+        if not low <= value <= high:
+            raise DataError.at(
+                source,
+                f"expected a weight from {low} to {high}, found {value!r}",
+                column=f"weights.{key}",
+            )
+    return params
+
 
 def _coerce(source: str, key: str, value: Any, kind: type) -> Any:
     if kind is bool:
@@ -139,7 +180,7 @@ def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverP
         else:
             known = ", ".join([*_PARAM_FIELDS, "weights", "cp_sat"])
             raise DataError.at(source, f"unknown parameter (known: {known})", column=key)
-    return params.replace(**changes)
+    return check_params(params.replace(**changes), source)
 
 
 def weights_from_mapping(data: dict[str, Any], source: str = "params") -> dict[str, int]:
@@ -181,6 +222,8 @@ def load_params(path: str | Path) -> SolverParams:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError.at(str(path), "file not found") from None
+    except OSError as exc:
+        raise DataError.at(str(path), f"cannot read the file: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError.at(str(path), f"not a valid TOML file: {exc}") from None
     return params_from_mapping(data, str(path))

@@ -23,8 +23,12 @@ class Status(StrEnum):
 
 
 def relative_gap(objective: float, bound: float) -> float:
-    """Gap between objective and bound relative to the objective (0 when equal)."""
-    return abs(bound - objective) / max(1.0, abs(objective))
+    """Gap between objective and bound relative to the larger of the two (0 when equal).
+
+    Dividing by the larger magnitude keeps the figure in [0, 1] when both
+    have the same sign, also for soft objectives near zero.
+    """
+    return abs(bound - objective) / max(1.0, abs(objective), abs(bound))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -101,3 +101,15 @@ def test_household_pairs_add_extra_minutes_to_every_need_of_the_household() -> N
     elig = build_eligibility(p)
     extra = dict(zip(elig.need.tolist(), elig.extra_minutes.tolist(), strict=True))
     assert extra == {0: 15, 1: 20}
+
+
+def test_pruning_spreads_candidates_over_the_volunteers() -> None:
+    # Ranking every list by the same global key put the same few volunteers on
+    # every list; they then hit their shift caps and coverage collapsed.
+    p = generate_problem(600, 200, seed=2)
+    full = build_eligibility(p)
+    pruned = build_eligibility(p, candidate_limit=10, prune_above=0)
+    assert pruned.pruned > 0
+    with_any = set(full.volunteer.tolist())
+    kept = set(pruned.volunteer.tolist())
+    assert len(kept) >= 0.9 * len(with_any)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
+import time
 
 import pytest
 
@@ -265,3 +267,61 @@ def test_result_carries_bound_and_gap(workers):
     assert result.gap == pytest.approx(0.0)
     assert result.bound == pytest.approx(result.objective)
     assert [s.name for s in result.stages] == ["coverage", "soft"]
+
+
+def test_stopped_before_start_keeps_a_valid_greedy_roster():
+    vols = [volunteer(i) for i in range(4)]
+    needs = [need(i, start=540 + 60 * i, end=600 + 60 * i) for i in range(3)]
+    p = problem(vols, needs)
+    stop = threading.Event()
+    stop.set()
+    result = solve(p, SolverParams(time_limit=5), stop=stop)
+    assert result.status == Status.FEASIBLE
+    assert len({a.need_id for a in result.assignments}) == 3
+    assert check_roster(p, result.assignments) == []
+    assert result.bound >= result.objective
+
+
+def test_greedy_that_misses_a_must_cover_need_is_never_returned():
+    # Greedy gives the only skilled volunteer to M1 and leaves must-cover M2 empty.
+    vols = [volunteer(1, skills=(Skill("理发"),)), volunteer(2)]
+    needs = [
+        need(1, skills=(Skill("理发"),), must_cover=True, priority=5),
+        need(2, start=660, end=720, skills=(Skill("理发"),), must_cover=True, priority=1),
+        need(3, start=660, end=720, skills=(Skill("理发"),), priority=5),
+    ]
+    p = problem([dataclasses.replace(vols[0], max_shifts=1), vols[1]], needs)
+    stop = threading.Event()
+    stop.set()
+    result = solve(p, SolverParams(time_limit=5), stop=stop)
+    assert result.status == Status.UNKNOWN
+    assert result.assignments == ()
+    assert all(r.code == "no_roster" for u in result.unmet for r in u.reasons if u.eligible)
+
+
+def test_gap_limit_never_reports_optimal_with_an_open_gap():
+    from matcher.generate import generate_problem
+
+    p = generate_problem(150, 50, seed=4)
+    result = solve(p, SolverParams(time_limit=20, relative_gap=0.5))
+    for stage in result.stages:
+        if stage.status == Status.OPTIMAL:
+            assert stage.objective == pytest.approx(stage.bound)
+    if result.status == Status.OPTIMAL:
+        assert result.gap == 0
+
+
+def test_stop_during_the_solve_returns_soon_with_a_valid_roster():
+    from matcher.generate import generate_problem
+
+    p = generate_problem(1500, 450, seed=6)
+    stop = threading.Event()
+    timer = threading.Timer(1.0, stop.set)
+    timer.start()
+    started = time.perf_counter()
+    result = solve(p, SolverParams(time_limit=120), stop=stop)
+    timer.cancel()
+    # Generous bound: model building is not interruptible, CP-SAT stops within moments.
+    assert time.perf_counter() - started < 60
+    assert result.has_roster
+    assert check_roster(p, result.assignments) == []

@@ -30,6 +30,10 @@ class RosterModel:
     """Fairness variables with the pairs they count (for complete hints)."""
     gain: np.ndarray
     """Soft-rule value of adding each pair to a staffed need (for the fill step)."""
+    pair_open: np.ndarray
+    """Whether each pair belongs to a need that can be staffed (has a real variable)."""
+    window_start: dict[int, int]
+    """Window start of each flexible need (hint for needs left unstaffed)."""
 
 
 def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[str]:
@@ -91,4 +95,6 @@ def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> Ro
         soft=soft,
         extra_shifts=extra_shifts,
         gain=pair_gain(problem, elig, params.weights, scores),
+        pair_open=np.isin(elig.need, np.array(open_needs, dtype=np.int64)),
+        window_start={n: int(problem.needs[n].start) for n in x.start},  # type: ignore[arg-type]
     )

@@ -71,14 +71,6 @@ def coverage_stages(problem: Problem, x: RosterVariables) -> list[Term]:
     return stages
 
 
-def coverage_value(
-    problem: Problem, staffed_needs: Sequence[int], open_needs: Sequence[int]
-) -> int:
-    """Coverage score of a set of staffed needs (same weights as the model)."""
-    weights = coverage_weights(problem, open_needs)
-    return sum(weights[problem.needs[n].priority] for n in staffed_needs)
-
-
 def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[str, np.ndarray]:
     """Per-pair coefficients of each soft rule that scores single assignments.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -10,7 +11,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.baselines import Placement, fill_teams, greedy_roster
-from matcher.domain import Assignment, AssignmentRole, Problem, Role, Volunteer
+from matcher.domain import Assignment, AssignmentRole, Membership, Problem, Role, Volunteer
 from matcher.eligibility import Eligibility, build_eligibility
 from matcher.explain import explain_unmet
 from matcher.params import SolverParams
@@ -39,43 +40,55 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             )
 
 
+@dataclasses.dataclass
 class _Solution:
-    """Values of the roster variables from one solver run."""
+    """Values of the roster variables: from CP-SAT, or built from placements."""
 
-    def __init__(self, rm: RosterModel, solver: cp_model.CpSolver) -> None:
-        x = rm.variables
-        self.assign = np.array([solver.boolean_value(v) for v in x.assign], dtype=bool)
-        self.staffed = {n: solver.boolean_value(y) for n, y in x.staffed.items()}
-        self.start = {n: solver.value(s) for n, s in x.start.items()}
-        self.terms = {t.name: float(solver.value(t.expression())) for t in [*rm.coverage, *rm.soft]}
+    assign: np.ndarray
+    staffed: dict[int, bool]
+    start: dict[int, int]
+    terms: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @classmethod
-    def from_greedy(
-        cls, problem: Problem, elig: Eligibility, rm: RosterModel, params: SolverParams
+    def from_solver(cls, rm: RosterModel, solver: cp_model.CpSolver) -> _Solution:
+        x = rm.variables
+        return cls(
+            assign=np.array([solver.boolean_value(v) for v in x.assign], dtype=bool),
+            staffed={n: solver.boolean_value(y) for n, y in x.staffed.items()},
+            start={n: solver.value(s) for n, s in x.start.items()},
+            terms={t.name: float(solver.value(t.expression())) for t in [*rm.coverage, *rm.soft]},
+        )
+
+    @classmethod
+    def from_placements(
+        cls, elig: Eligibility, rm: RosterModel, placements: list[Placement]
     ) -> _Solution:
-        solution = cls.__new__(cls)
-        placements = greedy_roster(problem, elig, params.travel_minutes_default)
-        solution.assign = np.zeros(elig.size, dtype=bool)
-        solution.start = {}
+        assign = np.zeros(elig.size, dtype=bool)
+        start = {}
         for placement in placements:
-            solution.assign[placement.pair] = True
+            assign[placement.pair] = True
             n = int(elig.need[placement.pair])
             if n in rm.variables.start and placement.start is not None:
-                solution.start[n] = placement.start
-        staffed_needs = set(elig.need[solution.assign].tolist())
-        solution.staffed = {n: n in staffed_needs for n in rm.variables.staffed}
-        solution.terms = {}
-        return solution
+                start[n] = placement.start
+        staffed_needs = set(elig.need[assign].tolist())
+        return cls(
+            assign=assign,
+            staffed={n: n in staffed_needs for n in rm.variables.staffed},
+            start=start,
+        )
+
+    def placements(self, problem: Problem, elig: Eligibility) -> list[Placement]:
+        return [
+            Placement(p, self.start.get(n, problem.needs[n].start))
+            for p in np.flatnonzero(self.assign).tolist()
+            for n in [int(elig.need[p])]
+        ]
 
     def filled(
         self, problem: Problem, elig: Eligibility, rm: RosterModel, params: SolverParams
     ) -> _Solution:
         """This solution with teams filled up greedily where the soft rules gain."""
-        placements = [
-            Placement(p, self.start.get(n, problem.needs[n].start))
-            for p in np.flatnonzero(self.assign).tolist()
-            for n in [int(elig.need[p])]
-        ]
+        placements = self.placements(problem, elig)
         more = fill_teams(
             problem,
             elig,
@@ -84,44 +97,47 @@ class _Solution:
             params.weights.fairness,
             params.travel_minutes_default,
         )
-        solution = _Solution.__new__(_Solution)
-        solution.assign = self.assign.copy()
-        solution.assign[[m.pair for m in more[len(placements) :]]] = True
-        solution.staffed = dict(self.staffed)
-        solution.start = dict(self.start)
-        solution.terms = {}
-        return solution
+        assign = self.assign.copy()
+        assign[[m.pair for m in more[len(placements) :]]] = True
+        return _Solution(assign=assign, staffed=dict(self.staffed), start=dict(self.start))
 
-    def stage_value(self, stage: Term, rm: RosterModel) -> float:
+    def keeps_must_cover_and_pins(self, problem: Problem, elig: Eligibility) -> bool:
+        """Greedy rosters keep every other hard rule; these two they may miss."""
+        staffed = set(elig.need[self.assign].tolist())
+        if any(need.must_cover and n not in staffed for n, need in enumerate(problem.needs)):
+            return False
+        for pin in problem.pins:
+            key = (problem.volunteer_index[pin.volunteer_id], problem.need_index[pin.need_id])
+            p = elig.pair_index.get(key)
+            if p is None or not self.assign[p]:
+                return False
+        return True
+
+    def value(self, stage: Term, rm: RosterModel) -> float:
         """Value of a stage's objective under this solution."""
         if stage.name in self.terms:
             return self.terms[stage.name]
-        if stage.name == "soft" and all(t.name in self.terms for t in rm.soft):
-            return sum(self.terms[t.name] for t in rm.soft)
-        return float(self._evaluate(stage, rm))
-
-    def _evaluate(self, term: Term, rm: RosterModel) -> int:
-        """Value of a term over assignment, staffing and fairness variables."""
         x = rm.variables
         value_of = {var.index: int(self.assign[p]) for p, var in enumerate(x.assign)}
         value_of.update({y.index: int(self.staffed[n]) for n, y in x.staffed.items()})
         for over, pairs in rm.extra_shifts:
             value_of[over.index] = max(0, int(self.assign[pairs].sum()) - 1)
-        return sum(
-            c * value_of[var.index]
-            for var, c in zip(term.variables, term.coefficients, strict=True)
+        return float(
+            sum(
+                c * value_of[var.index]
+                for var, c in zip(stage.variables, stage.coefficients, strict=True)
+            )
         )
 
     def hint(self, rm: RosterModel) -> None:
+        """Give CP-SAT this solution as a complete hint (taken at once as its first roster)."""
         model, x = rm.model, rm.variables
         model.clear_hints()
-        open_needs = set(x.staffed)
         for p, var in enumerate(x.assign):
-            if rm.pair_need[p] in open_needs:
+            if rm.pair_open[p]:
                 model.add_hint(var, bool(self.assign[p]))
         for n, y in x.staffed.items():
             model.add_hint(y, self.staffed[n])
-        # A complete hint lets CP-SAT take it as its first solution at once.
         for n, s in x.start.items():
             model.add_hint(s, self.start.get(n, rm.window_start[n]))
         for over, pairs in rm.extra_shifts:
@@ -142,7 +158,10 @@ def _configure(solver: cp_model.CpSolver, params: SolverParams, seconds: float) 
 
 def _lead_rank(volunteer: Volunteer) -> tuple[int, int]:
     """Teachers lead before party members; then file order decides."""
-    return (0 if volunteer.role == Role.TEACHER else 1, 0 if volunteer.membership == "party" else 1)
+    return (
+        0 if volunteer.role == Role.TEACHER else 1,
+        0 if volunteer.membership == Membership.PARTY else 1,
+    )
 
 
 def _roster(problem: Problem, elig: Eligibility, solution: _Solution) -> tuple[Assignment, ...]:
@@ -181,12 +200,14 @@ def _stop_watcher(
         return None
 
     def watch() -> None:
+        # Keep stopping whichever solver runs until the solve is over: a stage
+        # may start just after the stop was asked for.
         while not holder.get("done"):
             if stop.wait(0.05):
                 solver = holder.get("solver")
                 if solver is not None:
                     solver.stop_search()
-                return
+                time.sleep(0.05)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -226,8 +247,6 @@ def solve(
     started = time.perf_counter()
     elig = build_eligibility(problem, params.candidate_limit, params.prune_above)
     rm = build_model(problem, elig, params)
-    rm.pair_need = elig.need.tolist()  # type: ignore[attr-defined]
-    rm.window_start = {n: problem.needs[n].start for n in rm.variables.start}  # type: ignore[attr-defined]
     soft = Term(
         "soft",
         [v for t in rm.soft for v in t.variables],
@@ -236,11 +255,17 @@ def solve(
     stages = [*rm.coverage, soft]
     # Keep part of the limit for the roster and its explanations, and for CP-SAT
     # returning a little after its own limit (measured: up to 0.4 s a stage at 5,000 x 1,500).
-    deadline = started + params.time_limit * 0.97 - 0.4 * len(stages)
+    reserve = params.time_limit * 0.03 + min(0.4 * len(stages), params.time_limit * 0.2)
+    deadline = started + params.time_limit - reserve
     best: _Solution | None = None
     if params.use_hint:
-        best = _Solution.from_greedy(problem, elig, rm, params)
-        best.hint(rm)
+        greedy = _Solution.from_placements(
+            elig, rm, greedy_roster(problem, elig, params.travel_minutes_default)
+        )
+        greedy.hint(rm)
+        # The greedy roster is a fallback only when it keeps every hard rule.
+        if greedy.keeps_must_cover_and_pins(problem, elig):
+            best = greedy
     reports: list[StageReport] = []
     holder: dict = {}
     watcher = _stop_watcher(stop, holder)
@@ -250,11 +275,9 @@ def solve(
         for i, stage in enumerate(stages):
             remaining = deadline - time.perf_counter()
             if remaining <= 0 or (stop is not None and stop.is_set()):
-                status = Status.FEASIBLE if best is not None and reports else Status.UNKNOWN
-                message = "stopped before every stage ran"
+                status, message = _out_of_time(stage, rm, best, reports, "stopped", 0.0)
                 break
-            last = i == len(stages) - 1
-            share = remaining if last else remaining * 0.6
+            share = remaining if i == len(stages) - 1 else remaining * 0.6
             if stage is soft and best is not None:
                 best = best.filled(problem, elig, rm, params)
                 best.hint(rm)
@@ -262,51 +285,44 @@ def solve(
             solver = cp_model.CpSolver()
             _configure(solver, params, share)
             holder["solver"] = solver
+            if stop is not None and stop.is_set():
+                status, message = _out_of_time(stage, rm, best, reports, "stopped", 0.0)
+                break
             stage_started = time.perf_counter()
             code = solver.solve(rm.model, _Callback(stage.name, started, progress))
             runtime = time.perf_counter() - stage_started
-            if code == cp_model.INFEASIBLE or code == cp_model.MODEL_INVALID:
+            if code == cp_model.MODEL_INVALID:
+                raise ValueError(
+                    f"CP-SAT refused the model or parameters: {solver.solution_info()}"
+                )
+            if code == cp_model.INFEASIBLE:
                 status = Status.INFEASIBLE
                 message = _infeasible_message(problem, rm)
                 best = None
                 reports.append(StageReport(stage.name, Status.INFEASIBLE, 0, 0, 0, runtime))
                 break
             if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                # Out of time without a better roster: keep the best one we have
-                # (an earlier stage's, or the greedy roster, which keeps every hard rule).
-                bound = solver.best_objective_bound
-                if best is None:
-                    status = Status.UNKNOWN
-                    message = f"no roster found in time (stage {stage.name})"
-                    reports.append(StageReport(stage.name, Status.UNKNOWN, 0, bound, 1.0, runtime))
-                    break
-                status = Status.FEASIBLE
-                held = best.stage_value(stage, rm)
-                message = f"time ran out in stage {stage.name} before CP-SAT improved on the " + (
-                    "greedy roster" if not reports else "previous stage"
-                )
-                reports.append(
-                    StageReport(
-                        stage.name, Status.FEASIBLE, held, bound, relative_gap(held, bound), runtime
-                    )
+                why = "stopped" if stop is not None and stop.is_set() else "time ran out"
+                status, message = _out_of_time(
+                    stage, rm, best, reports, why, runtime, solver.best_objective_bound
                 )
                 break
-            objective = solver.objective_value
-            bound = solver.best_objective_bound
-            stage_status = Status.OPTIMAL if code == cp_model.OPTIMAL else Status.FEASIBLE
-            if stage_status != Status.OPTIMAL:
+            objective, bound = solver.objective_value, solver.best_objective_bound
+            # A gap limit makes CP-SAT say OPTIMAL early: only a closed gap is optimal.
+            proven = code == cp_model.OPTIMAL and abs(bound - objective) < 0.5
+            if not proven:
                 status = Status.FEASIBLE
             reports.append(
                 StageReport(
                     stage.name,
-                    stage_status,
+                    Status.OPTIMAL if proven else Status.FEASIBLE,
                     objective,
                     bound,
                     relative_gap(objective, bound),
                     runtime,
                 )
             )
-            best = _Solution(rm, solver)
+            best = _Solution.from_solver(rm, solver)
             # Hold this stage's value while the next ones run.
             rm.model.add(stage.expression() >= round(objective))
             best.hint(rm)
@@ -314,7 +330,45 @@ def solve(
         holder["done"] = True
         if watcher is not None:
             watcher.join(timeout=1)
+    if status == Status.OPTIMAL and elig.pruned:
+        status = Status.FEASIBLE
+        message = (
+            f"optimal for the {elig.size} candidate pairs kept; {elig.pruned} more eligible "
+            "pairs were left out by the candidate limit"
+        )
     return _result(problem, elig, rm, params, best, reports, status, message, started)
+
+
+def _trivial_bound(stage: Term) -> float:
+    """A bound that always holds: every positive term at its best (variables are 0/1 or >= 0)."""
+    return float(sum(c for c in stage.coefficients if c > 0))
+
+
+def _out_of_time(
+    stage: Term,
+    rm: RosterModel,
+    best: _Solution | None,
+    reports: list[StageReport],
+    why: str,
+    runtime: float,
+    solver_bound: float | None = None,
+) -> tuple[Status, str]:
+    """Close the run early, keeping the best roster there is (a stage's, or the greedy one)."""
+    if best is None:
+        reports.append(
+            StageReport(stage.name, Status.UNKNOWN, 0, _trivial_bound(stage), 1, runtime)
+        )
+        return Status.UNKNOWN, f"{why} before any roster keeping every hard rule was found"
+    held = best.value(stage, rm)
+    bound = _trivial_bound(stage)
+    # Without a solution CP-SAT's bound may be a placeholder; use it only when it can hold.
+    if solver_bound is not None and held <= solver_bound < bound:
+        bound = solver_bound
+    reports.append(
+        StageReport(stage.name, Status.FEASIBLE, held, bound, relative_gap(held, bound), runtime)
+    )
+    source = "the previous stage's roster" if reports[:-1] else "the greedy roster"
+    return Status.FEASIBLE, f"{why} in stage {stage.name}; keeping {source}"
 
 
 def _infeasible_message(problem: Problem, rm: RosterModel) -> str:
@@ -362,7 +416,14 @@ def _result(
         coverage_bound=sum(r.bound for r in coverage_reports),
         stages=tuple(reports),
         objective_terms=terms,
-        unmet=explain_unmet(problem, elig, assignments, rm.closed, params.travel_minutes_default),
+        unmet=explain_unmet(
+            problem,
+            elig,
+            assignments,
+            rm.closed,
+            params.travel_minutes_default,
+            has_roster=best_for_explain is not None,
+        ),
         message=message,
         params=params.as_dict(),
         pairs=elig.size,
