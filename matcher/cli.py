@@ -182,7 +182,8 @@ def solve(
     _print_unmet(result)
     staffed = sum(1 for n in problem.needs if len(result.assignments_of(n.id)) >= n.min_volunteers)
     console.print(
-        f"status [bold]{result.status}[/]  objective {result.objective:g}  bound {result.bound:g}  "
+        f"status [bold]{result.status}[/]  objective {result.objective + 0:g}  "
+        f"bound {result.bound + 0:g}  "
         f"gap {result.gap:.4%}  runtime {result.runtime:.2f}s  "
         f"needs staffed {staffed}/{len(problem.needs)}"
     )

@@ -116,6 +116,33 @@ class TravelTable:
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class Participation:
+    """What the history says about each volunteer (by position in the problem)."""
+
+    minutes: np.ndarray
+    """Attended minutes per volunteer."""
+    attended: np.ndarray
+    """True for volunteers with at least one attended assignment."""
+    served: frozenset[tuple[int, str]]
+    """(volunteer, household) pairs with an attended visit: continuity."""
+
+    @classmethod
+    def of(cls, problem: Problem) -> Participation:
+        """Aggregate the history of a problem."""
+        minutes = np.zeros(len(problem.volunteers), dtype=np.int64)
+        attended = np.zeros(len(problem.volunteers), dtype=bool)
+        served = set()
+        for h in problem.history:
+            if h.attended:
+                v = problem.volunteer_index[h.volunteer_id]
+                minutes[v] += h.minutes
+                attended[v] = True
+                if h.household_id:
+                    served.add((v, h.household_id))
+        return cls(minutes=minutes, attended=attended, served=frozenset(served))
+
+
 def _group(keys: np.ndarray, count: int) -> list[np.ndarray]:
     """Positions grouped by key, for keys 0..count-1."""
     order = np.argsort(keys, kind="stable")
@@ -407,15 +434,8 @@ def _prune(
     team rule a few volunteers who can meet it are kept too, so pruning never
     makes a team rule impossible.
     """
-    attended: dict[int, int] = defaultdict(int)
-    served: set[tuple[int, str]] = set()
-    for h in problem.history:
-        if h.attended:
-            v = problem.volunteer_index[h.volunteer_id]
-            attended[v] += h.minutes
-            if h.household_id:
-                served.add((v, h.household_id))
-    past = np.array([attended.get(v, 0) for v in range(tables.count)], dtype=np.int64)
+    history = Participation.of(problem)
+    past, served = history.minutes, history.served
     pinned = {
         (problem.volunteer_index[p.volunteer_id], problem.need_index[p.need_id])
         for p in problem.pins

@@ -108,6 +108,7 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
         "gap": result.gap,
         "runtime": round(result.runtime, 4),
         "message": result.message,
+        "objective_stage": result.stages[-1].name if result.stages else "",
         "dataset": problem.name,
         "horizon": {
             "start": problem.horizon.start.isoformat(),

@@ -686,7 +686,8 @@ def parse_skills(value: Any) -> tuple[Skill, ...]:
     Raises
     ------
     ValueError
-        With an "expected ..., found ..." message for a level outside 1-3.
+        With an "expected ..., found ..." message for a level outside 1-3, or
+        one skill listed with two different levels.
     """
     skills: dict[str, Skill] = {}
     for item in parse_list(value):
@@ -700,6 +701,11 @@ def parse_skills(value: Any) -> tuple[Skill, ...]:
             )
         if not 1 <= level <= 3:
             raise ValueError(f"expected a skill level from 1 to 3, found {item!r}")
+        if name in skills and skills[name].level != level:
+            raise ValueError(
+                f"expected each skill once, found {name} with levels "
+                f"{skills[name].level} and {level}"
+            )
         skills.setdefault(name, Skill(name, level))
     return tuple(skills.values())
 

@@ -76,9 +76,10 @@ class UnmetNeed:
 class Result:
     """A roster and everything needed to trust it.
 
-    ``objective``, ``bound`` and ``gap`` describe the last stage that ran (the
-    soft rules, with coverage held at its best); ``gap`` is the largest
-    relative gap over all stages, so 0 means every stage is proven optimal.
+    ``objective`` and ``bound`` are those of the last stage that ran (normally
+    the soft rules, with coverage held at its best; ``stages`` names it);
+    ``gap`` is the largest relative gap over all stages, so 0 means every
+    stage is proven optimal and it is never smaller than the last stage's own.
     """
 
     status: Status

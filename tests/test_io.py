@@ -625,3 +625,11 @@ def test_failed_write_leaves_target_untouched(
         write_dataset(sample_problem(), target)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]
+
+
+def test_one_skill_with_two_levels_is_an_error() -> None:
+    from matcher.io import parse_skills
+
+    assert parse_skills("家电维修:2；家电维修：2") == (Skill("家电维修", 2),)
+    with pytest.raises(ValueError, match="家电维修 with levels 1 and 3"):
+        parse_skills("家电维修:1;家电维修:3")

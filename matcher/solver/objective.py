@@ -17,7 +17,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.domain import Membership, Problem
-from matcher.eligibility import Eligibility
+from matcher.eligibility import Eligibility, Participation
 from matcher.params import Weights
 from matcher.solver.variables import RosterVariables
 
@@ -82,13 +82,7 @@ def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[s
     volunteers, needs = problem.volunteers, problem.needs
     vol, need = elig.volunteer, elig.need
     size = elig.size
-    attended: dict[str, int] = {}
-    served: set[tuple[str, str]] = set()
-    for h in problem.history:
-        if h.attended:
-            attended[h.volunteer_id] = attended.get(h.volunteer_id, 0) + h.minutes
-            if h.household_id:
-                served.add((h.volunteer_id, h.household_id))
+    history = Participation.of(problem)
     scores: dict[str, np.ndarray] = {}
     if weights.affinity:
         scores["affinity"] = weights.affinity * elig.affinity
@@ -104,11 +98,10 @@ def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[s
             dtype=np.int64,
         ).reshape(size)
         scores["department_fit"] = weights.department_fit * fit
-    if weights.continuity and served:
+    if weights.continuity and history.served:
         cont = np.array(
             [
-                needs[n].household_id is not None
-                and (volunteers[v].id, needs[n].household_id) in served
+                needs[n].household_id is not None and (v, needs[n].household_id) in history.served
                 for v, n in zip(vol.tolist(), need.tolist(), strict=True)
             ],
             dtype=np.int64,
@@ -118,14 +111,14 @@ def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[s
         has_history = bool(problem.history)
         widen = np.array(
             [
-                v.membership == Membership.NONE or (has_history and v.id not in attended)
-                for v in volunteers
+                v.membership == Membership.NONE or (has_history and not history.attended[i])
+                for i, v in enumerate(volunteers)
             ],
             dtype=np.int64,
         )
         scores["widening"] = weights.widening * widen[vol] if size else np.zeros(0, np.int64)
-    if weights.behind and attended:
-        minutes = np.array([attended.get(v.id, 0) for v in volunteers], dtype=np.float64)
+    if weights.behind and history.attended.any():
+        minutes = history.minutes.astype(np.float64)
         median = float(np.median(minutes)) or 1.0
         behind = np.rint(3 * np.clip(1 - minutes / median, 0, 1)).astype(np.int64)
         scores["behind"] = weights.behind * behind[vol] if size else np.zeros(0, np.int64)
