@@ -1,5 +1,6 @@
 # Two commands on a fresh machine with Python 3.11: `make run` and `make test`.
-PYTHON ?= python3.11
+# python3.11 when there is one, else python3 (checked to be 3.11 or newer below).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -7,7 +8,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "need Python 3.11 or newer (found '$(PYTHON)'); set PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
