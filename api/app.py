@@ -1,0 +1,86 @@
+"""The FastAPI application: :func:`create_app`.
+
+Run it with ``uvicorn --factory api.app:create_app`` (``matcher serve`` will),
+or in tests with ``TestClient(create_app("sqlite:///..."))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from api.limits import BodySizeLimit
+from api.routes import datasets, entities
+from api.settings import Settings
+from api.store.database import open_database
+
+DESCRIPTION = """
+Volunteer-to-need matching for college and community service (校社联动志愿服务排班).
+
+Every call needs an `X-API-Key` header. Viewers read (phone numbers and
+addresses masked); coordinators and admins also upload and edit. Keys are made
+with `matcher keys create --role coordinator`.
+
+Upload a dataset (`POST /datasets`) in the format of `docs/data-format.md`;
+then list and edit its volunteers, households and needs.
+"""
+
+
+def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the service on a migrated database.
+
+    Parameters
+    ----------
+    database_url
+        SQLAlchemy URL; default ``settings.database_url`` (``DATABASE_URL`` or
+        the SQLite file ``./data/matcher.db``).
+    settings
+        Default :meth:`Settings.from_env`.
+
+    Returns
+    -------
+    FastAPI
+        With ``app.state.engine``, ``app.state.sessionmaker`` and
+        ``app.state.settings``; the engine is disposed at shutdown.
+    """
+    settings = settings or Settings.from_env()
+    if database_url is not None:
+        settings = Settings(database_url=database_url, max_upload_bytes=settings.max_upload_bytes)
+    engine, sessionmaker = open_database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Volunteer matcher",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    app.include_router(datasets.router)
+    app.include_router(entities.router)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # a locked or unreachable database is the server's state, not a bug: say so, retryable
+        return JSONResponse(
+            {"detail": "the database is busy or unavailable; try again"},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.get("/health", summary="Liveness check", tags=["service"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,51 @@
+"""The ``matcher`` command with the service commands added: serve and keys.
+
+The library's CLI (:mod:`matcher.cli`) knows nothing of the service; this
+module is the installed entry point and adds ``serve`` and ``keys`` to it, so
+``matcher`` never imports ``api``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from matcher.cli import app, console
+
+keys = typer.Typer(help="API keys (stored hashed; the key is shown once).", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8000,
+) -> None:
+    """Start the HTTP service (interactive docs at /docs)."""
+    import uvicorn
+
+    console.print(f"serving on http://{host}:{port} (docs: http://{host}:{port}/docs)")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+
+
+@keys.command("create")
+def create(
+    role: Annotated[str, typer.Option(help="admin, coordinator or viewer")],
+    label: Annotated[str, typer.Option(help="who the key is for")] = "",
+) -> None:
+    """Create an API key and print it (only its hash is stored)."""
+    from api.keys import create_key
+    from api.settings import Settings
+    from api.store.models import KeyRole
+
+    if role not in {r.value for r in KeyRole}:
+        console.print(f"expected a role of {', '.join(r.value for r in KeyRole)}, found {role!r}")
+        raise typer.Exit(code=2)
+    key = create_key(Settings.from_env().database_url, role, label)
+    console.print(key, highlight=False)
+
+
+def main() -> None:
+    """Entry point of the installed ``matcher`` command."""
+    app()

@@ -1,0 +1,73 @@
+"""Request dependencies: database session, the caller's key and role checks, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
+
+from api.keys import ROLE_RANK, find_key
+from api.store.models import ApiKey, AuditEntry, KeyRole
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="A key made by `matcher keys create --role viewer|coordinator|admin`.",
+)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session for this request; rolled back unless the route committed."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_key(session: SessionDep, key: str | None = Security(api_key_header)) -> ApiKey:
+    """The caller's key; 401 when it is missing, unknown or revoked."""
+    if not key:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing X-API-Key header",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )
+    record = find_key(session, key)
+    if record is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked API key",
+            headers={"WWW-Authenticate": "ApiKey"},
+        )
+    return record
+
+
+def require(role: KeyRole) -> Callable[..., ApiKey]:
+    """Dependency: the caller's key, 403 unless its role is at least ``role``."""
+
+    def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
+        if ROLE_RANK[KeyRole(key.role)] < ROLE_RANK[role]:
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"this needs the {role.value} role, key is {key.role}"
+            )
+        return key
+
+    return check
+
+
+Reader = Annotated[ApiKey, Depends(require(KeyRole.VIEWER))]
+Writer = Annotated[ApiKey, Depends(require(KeyRole.COORDINATOR))]
+
+
+def can_see_personal_data(key: ApiKey) -> bool:
+    """Coordinators and admins see phone numbers and addresses; viewers see them masked."""
+    return ROLE_RANK[KeyRole(key.role)] >= ROLE_RANK[KeyRole.COORDINATOR]
+
+
+def audit(session: Session, key: ApiKey, action: str, target: str, **detail: Any) -> None:
+    """Record a write in the audit log (in the same transaction as the write)."""
+    session.add(AuditEntry(key_id=key.id, action=action, target=target[:200], detail=detail))

@@ -1,0 +1,220 @@
+"""Datasets: upload (CSV files, a ZIP of them or an XLSX workbook), list, get, delete."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from api.deps import Reader, SessionDep, Writer, audit
+from api.routes.common import AUTH, NOT_FOUND, DatasetId, dataset_counts, get_dataset, summary
+from api.schemas import DatasetSummary, DeleteReport, ErrorMessage, UploadErrors
+from api.store.datasets import delete_dataset, problem_counts, save_problem
+from api.store.models import Dataset
+from matcher.errors import DataError, DataIssue
+from matcher.io import load_dataset
+
+router = APIRouter(prefix="/datasets", tags=["datasets"])
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+UPLOAD_HELP = "several CSV files (volunteers.csv, needs.csv, ...), one ZIP of them or one .xlsx"
+
+
+def _file_name(raw: str | None) -> str:
+    """The base name of an uploaded file, never a path."""
+    name = PurePosixPath((raw or "").replace("\\", "/")).name.strip()
+    if not name or name in (".", ".."):
+        raise DataError.at("upload", "expected every uploaded file to have a name")
+    return name
+
+
+def _zip_member_name(info: zipfile.ZipInfo) -> str:
+    """Member name; names from Chinese Windows zippers are GBK mislabelled as CP437."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("gbk")
+    return PurePosixPath(name.replace("\\", "/")).name
+
+
+def _unzip(archive: Path, folder: Path, limit: int) -> Path:
+    """Extract the CSV files (or the one workbook) of a ZIP, flattened, within ``limit`` bytes."""
+    label = archive.name
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = [
+                (info, _zip_member_name(info))
+                for info in zipped.infolist()
+                if not info.is_dir() and "__MACOSX" not in info.filename
+            ]
+            members = [(i, n) for i, n in members if n and not n.startswith(".")]
+            csvs = [(i, n) for i, n in members if n.casefold().endswith(".csv")]
+            books = [(i, n) for i, n in members if n.casefold().endswith(WORKBOOK_SUFFIXES)]
+            chosen = csvs or books[:1]
+            if not chosen:
+                raise DataError.at(
+                    label, f"expected CSV files or an .xlsx in the ZIP; {UPLOAD_HELP}"
+                )
+            if not csvs and len(books) > 1:
+                raise DataError.at(label, "expected one .xlsx workbook in the ZIP, found several")
+            if sum(info.file_size for info, _ in chosen) > limit:
+                raise DataError.at(label, f"the unpacked files exceed {limit} bytes")
+            seen: set[str] = set()
+            total = 0
+            for info, name in chosen:
+                if name.casefold() in seen:
+                    raise DataError.at(label, f"expected one file named {name}, found several")
+                seen.add(name.casefold())
+                with zipped.open(info) as member:
+                    data = member.read(limit - total + 1)
+                total += len(data)
+                if total > limit:  # the sizes in the directory lied
+                    raise DataError.at(label, f"the unpacked files exceed {limit} bytes")
+                _check_text(name, data)
+                (folder / name).write_bytes(data)
+            return folder / chosen[0][1] if not csvs else folder
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise DataError.at(label, f"not a readable ZIP archive: {exc}") from exc
+
+
+def _check_text(name: str, data: bytes) -> None:
+    """CSV text never holds NUL bytes (UTF-16 or binary does); the database could not store it."""
+    if b"\x00" in data:
+        raise DataError.at(name, "expected CSV text (UTF-8 or GBK), found NUL bytes")
+
+
+def _stage(files: list[UploadFile], workdir: Path, limit: int) -> tuple[Path, str]:
+    """Write the upload where :func:`load_dataset` reads it; return that path and a name."""
+    names = [_file_name(f.filename) for f in files]
+    lowered = [n.casefold() for n in names]
+    folder = workdir / "dataset"
+    folder.mkdir()
+    if len(files) == 1 and lowered[0].endswith((".zip", *WORKBOOK_SUFFIXES)):
+        target = workdir / names[0]
+        with target.open("wb") as out:
+            files[0].file.seek(0)
+            while chunk := files[0].file.read(1 << 20):
+                out.write(chunk)
+        stem = target.stem
+        if lowered[0].endswith(".zip"):
+            return _unzip(target, folder, limit), stem
+        return target, stem
+    issues = [
+        DataIssue(name, None, None, f"expected {UPLOAD_HELP}")
+        for name, low in zip(names, lowered, strict=True)
+        if not low.endswith(".csv")
+    ]
+    issues += [
+        DataIssue(name, None, None, "expected each file once, found it again")
+        for i, (name, low) in enumerate(zip(names, lowered, strict=True))
+        if low in lowered[:i]
+    ]
+    if issues:
+        raise DataError(issues)
+    for upload, name in zip(files, names, strict=True):
+        upload.file.seek(0)
+        data = upload.file.read()
+        _check_text(name, data)
+        (folder / name).write_bytes(data)
+    return folder, "upload"
+
+
+def _errors_response(error: DataError, workdir: Path) -> JSONResponse:
+    """400 with every issue; server paths replaced by what the user uploaded."""
+
+    def clean(text: str) -> str:
+        return text.replace(str(workdir / "dataset"), "the upload").replace(str(workdir) + "/", "")
+
+    body = UploadErrors.model_validate(
+        {
+            "errors": [
+                {
+                    "file": clean(i.file),
+                    "row": i.row,
+                    "column": i.column,
+                    "message": clean(i.message),
+                }
+                for i in error.issues
+            ]
+        }
+    )
+    return JSONResponse(body.model_dump(), status_code=status.HTTP_400_BAD_REQUEST)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a dataset",
+    description=(
+        "Upload a whole dataset as several CSV files, one ZIP of CSV files or one XLSX "
+        "workbook (the format of docs/data-format.md). It is stored all or nothing: any "
+        "problem answers 400 listing every issue by file, row and column, and nothing is "
+        "stored. Coordinators and admins only."
+    ),
+    responses={
+        400: {"model": UploadErrors, "description": "The data has problems; nothing was stored"},
+        413: {"model": ErrorMessage, "description": "The upload is too large"},
+        **AUTH,
+    },
+)
+def upload_dataset(
+    request: Request,
+    session: SessionDep,
+    key: Writer,
+    files: Annotated[list[UploadFile], File(description=UPLOAD_HELP)],
+    name: Annotated[str | None, Form(max_length=200, description="dataset name")] = None,
+) -> DatasetSummary:
+    limit = request.app.state.settings.max_upload_bytes
+    with tempfile.TemporaryDirectory(prefix="matcher-upload-") as tmp:
+        workdir = Path(tmp)
+        try:
+            path, stem = _stage(files, workdir, limit)
+            problem = load_dataset(path)
+        except DataError as error:
+            return _errors_response(error, workdir)  # type: ignore[return-value]
+    dataset = save_problem(session, problem, name=name or stem, created_by=key.id)
+    counts = problem_counts(problem)
+    audit(session, key, "dataset.create", f"dataset:{dataset.id}", name=dataset.name, counts=counts)
+    session.commit()
+    return summary(dataset, counts)
+
+
+@router.get(
+    "",
+    summary="List datasets",
+    responses=AUTH,
+)
+def list_datasets(session: SessionDep, key: Reader) -> list[DatasetSummary]:
+    datasets = list(session.scalars(select(Dataset).order_by(Dataset.id)))
+    counts = dataset_counts(session, [d.id for d in datasets])
+    return [summary(d, counts[d.id]) for d in datasets]
+
+
+@router.get(
+    "/{dataset_id}",
+    summary="Get a dataset with its row counts",
+    responses={**AUTH, **NOT_FOUND},
+)
+def read_dataset(dataset_id: DatasetId, session: SessionDep, key: Reader) -> DatasetSummary:
+    dataset = get_dataset(session, dataset_id)
+    return summary(dataset, dataset_counts(session, [dataset_id])[dataset_id])
+
+
+@router.delete(
+    "/{dataset_id}",
+    summary="Delete a dataset and all its rows",
+    responses={**AUTH, **NOT_FOUND},
+)
+def remove_dataset(dataset_id: DatasetId, session: SessionDep, key: Writer) -> DeleteReport:
+    counts = dataset_counts(session, [dataset_id])[dataset_id]
+    if not delete_dataset(session, dataset_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dataset {dataset_id}")
+    audit(session, key, "dataset.delete", f"dataset:{dataset_id}", counts=counts)
+    session.commit()
+    return DeleteReport(deleted=f"dataset:{dataset_id}", removed=counts)
