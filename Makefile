@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-quick clean
+.PHONY: run serve test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/matcher solve datasets/community_a --out out/community_a
+
+serve: $(STAMP)
+	$(BIN)/matcher serve --seed-sample
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ or in tests with ``TestClient(create_app("sqlite:///..."))``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,8 +14,9 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from api.jobs import JobRunner
 from api.limits import BodySizeLimit
-from api.routes import datasets, entities
+from api.routes import calendar, datasets, entities, rosters
 from api.settings import Settings
 from api.store.database import open_database
 
@@ -27,6 +29,12 @@ with `matcher keys create --role coordinator`.
 
 Upload a dataset (`POST /datasets`) in the format of `docs/data-format.md`;
 then list and edit its volunteers, households and needs.
+
+Solve it with `POST /rosters` (202 and a job id; solving runs in a process
+pool), follow `GET /rosters/{id}` until `done`, then read `/explain`,
+download `/export?format=csv|xlsx|ics` and `POST /rosters/{id}/publish` the
+plan of record; volunteers subscribe to
+`/datasets/{id}/volunteers/{vid}/calendar.ics`.
 """
 
 
@@ -45,17 +53,25 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     -------
     FastAPI
         With ``app.state.engine``, ``app.state.sessionmaker`` and
-        ``app.state.settings``; the engine is disposed at shutdown.
+        ``app.state.settings`` and ``app.state.jobs`` (the solve process
+        pool, opened at startup); at shutdown running jobs are stopped
+        (keeping their rosters) and the engine is disposed.
     """
     settings = settings or Settings.from_env()
     if database_url is not None:
-        settings = Settings(database_url=database_url, max_upload_bytes=settings.max_upload_bytes)
+        settings = dataclasses.replace(settings, database_url=database_url)
     engine, sessionmaker = open_database(settings.database_url)
+    jobs = JobRunner(settings.database_url, sessionmaker, settings.solve_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.dispose()
+        # jobs a previous server left queued or running are marked interrupted here
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.shutdown()
+            engine.dispose()
 
     app = FastAPI(
         title="Volunteer matcher",
@@ -66,9 +82,12 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
+    app.state.jobs = jobs
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     app.include_router(datasets.router)
     app.include_router(entities.router)
+    app.include_router(rosters.router)
+    app.include_router(calendar.router)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:

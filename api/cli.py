@@ -21,9 +21,31 @@ app.add_typer(keys, name="keys")
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="port")] = 8000,
+    seed_sample: Annotated[
+        bool,
+        typer.Option(
+            "--seed-sample",
+            help="store datasets/community_a and print a coordinator key if the database is empty",
+        ),
+    ] = False,
 ) -> None:
     """Start the HTTP service (interactive docs at /docs)."""
     import uvicorn
+
+    if seed_sample:
+        from api.seed import seed_sample as seed
+        from api.settings import Settings
+
+        seeded = seed(Settings.from_env().database_url)
+        if seeded.key is not None:
+            console.print(f"stored the sample community as dataset {seeded.dataset_id}")
+            console.print("coordinator key (shown once; send it as X-API-Key):")
+            console.print(seeded.key, highlight=False)
+        else:
+            console.print(
+                "the database already has data; make a key with "
+                "`matcher keys create --role coordinator` if you have none"
+            )
 
     console.print(f"serving on http://{host}:{port} (docs: http://{host}:{port}/docs)")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port)

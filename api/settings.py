@@ -6,6 +6,8 @@
     ``postgresql+psycopg://user@host:5432/dbname``.
 ``MATCHER_MAX_UPLOAD_MB``
     Largest request body accepted, in MiB (default 20); larger ones get 413.
+``MATCHER_SOLVE_WORKERS``
+    Solve jobs run at once, each in its own process (default 1); more jobs queue.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/matcher.db"
 DEFAULT_MAX_UPLOAD_MB = 20.0
+DEFAULT_SOLVE_WORKERS = 1
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -23,6 +26,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
+    solve_workers: int = DEFAULT_SOLVE_WORKERS
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -31,6 +35,9 @@ class Settings:
         values: dict[str, object] = {
             "database_url": os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             "max_upload_bytes": int(megabytes * 1024 * 1024),
+            "solve_workers": max(
+                1, int(os.environ.get("MATCHER_SOLVE_WORKERS", DEFAULT_SOLVE_WORKERS))
+            ),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -174,3 +174,55 @@ class DatasetItem(Base):
     household_id: Mapped[str | None] = mapped_column(String(100))
     need_id: Mapped[str | None] = mapped_column(String(100))
     data: Mapped[dict[str, Any]] = mapped_column()
+    roster_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+    """The published roster (solve job) a history row came from; NULL for uploaded rows."""
+
+
+class JobStatus(StrEnum):
+    """Where a solve job is: queued, running (stopping once asked to), then one of the ends."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    DONE = "done"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.STOPPING)
+"""Statuses of a job that has not ended; none survive a restart."""
+
+
+class SolveJob(Base):
+    """One solve: its input snapshot, parameters, progress, result and publication.
+
+    ``problem`` is the dataset as it was when the job was made (the JSON of
+    the :class:`~matcher.domain.Problem`), so the roster can be reproduced
+    after the dataset changes or is deleted (``dataset_id`` is then NULL).
+    ``roster`` holds the assignments as the rows of ``roster.csv``
+    (:func:`matcher.export.roster_frame`); ``summary`` is
+    :func:`matcher.export.summary`.
+    """
+
+    __tablename__ = "solve_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    params: Mapped[dict[str, Any]] = mapped_column()
+    problem: Mapped[dict[str, Any]] = mapped_column()
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    roster: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """When a later published roster of the same dataset replaced this one as plan of record."""

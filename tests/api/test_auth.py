@@ -59,4 +59,5 @@ def test_openapi_documents_every_route(app: FastAPI) -> None:
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), (method, path)
-            assert "200" in operation["responses"] or "201" in operation["responses"]
+            # Every route documents its success answer (202 for solve jobs).
+            assert any(code.startswith("2") for code in operation["responses"]), (method, path)

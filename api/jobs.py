@@ -1,0 +1,275 @@
+"""Solve jobs: :func:`matcher.solver.solve.solve` in a process pool, outside the event loop.
+
+The parent (the web server) only writes job rows and submits their ids to a
+:class:`concurrent.futures.ProcessPoolExecutor`; jobs beyond its workers wait
+in the pool's queue.  The child (:func:`run_job`) opens its own engine,
+claims the row (queued -> running), rebuilds the Problem from the job's input
+snapshot, solves, and writes the result.  A watcher thread in the child
+writes the best objective and bound every half second and reads the row:
+when a ``DELETE /rosters/{id}`` has set it to ``stopping`` it sets the
+solver's stop event, and the best roster found is kept (status ``stopped``).
+
+A server that starts marks every job left queued, running or stopping as
+``interrupted`` (:func:`interrupt_unfinished`); a server that stops asks its
+running jobs to stop, keeps their rosters and marks queued ones interrupted.
+This assumes one server process per database.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import threading
+import traceback
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.store.models import ACTIVE_STATUSES, JobStatus, SolveJob, utcnow
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.5
+"""How often a running job writes its progress and looks for a stop request."""
+
+
+def clean_json(value: Any) -> Any:
+    """``value`` with non-finite floats as None (JSON, and PostgreSQL, have no NaN)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(v) for v in value]
+    return value
+
+
+def interrupt_unfinished(session_factory: sessionmaker[Session], reason: str) -> int:
+    """Mark every job not yet ended as interrupted; return how many."""
+    with session_factory.begin() as session:
+        result = session.execute(
+            update(SolveJob)
+            .where(SolveJob.status.in_([s.value for s in ACTIVE_STATUSES]))
+            .values(status=JobStatus.INTERRUPTED.value, finished_at=utcnow(), error=reason)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _finish(engine: Engine, job_id: int, **values: Any) -> bool:
+    """Write the end of a job unless it already ended (e.g. marked interrupted)."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(SolveJob)
+            .where(
+                SolveJob.id == job_id,
+                SolveJob.status.in_([s.value for s in ACTIVE_STATUSES]),
+            )
+            .values(finished_at=utcnow(), **values)
+        )
+    return bool(result.rowcount)
+
+
+class _Watcher(threading.Thread):
+    """Writes the latest progress and turns a ``stopping`` row into the stop event."""
+
+    def __init__(self, engine: Engine, job_id: int, stop: threading.Event) -> None:
+        super().__init__(name=f"job-{job_id}-watcher", daemon=True)
+        self.engine = engine
+        self.job_id = job_id
+        self.stop = stop
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.latest: dict[str, Any] | None = None
+        self.written: dict[str, Any] | None = None
+
+    def report(self, stage: str, objective: float, bound: float, elapsed: float) -> None:
+        from matcher.result import relative_gap
+
+        with self.lock:
+            self.latest = {
+                "stage": stage,
+                "objective": objective,
+                "bound": bound,
+                "gap": relative_gap(objective, bound),
+                "elapsed": round(elapsed, 3),
+            }
+
+    def flush(self) -> None:
+        with self.lock:
+            latest = self.latest
+        with self.engine.begin() as connection:
+            if latest is not None and latest is not self.written:
+                connection.execute(
+                    update(SolveJob)
+                    .where(SolveJob.id == self.job_id)
+                    .values(progress=clean_json({**latest, "updated_at": utcnow().isoformat()}))
+                )
+                self.written = latest
+            status = connection.scalar(select(SolveJob.status).where(SolveJob.id == self.job_id))
+        if status != JobStatus.RUNNING.value:  # stopping, or ended/removed behind our back
+            self.stop.set()
+
+    def run(self) -> None:
+        while not self.done.wait(POLL_SECONDS):
+            try:
+                self.flush()
+            except Exception:  # a busy database must not kill the solve
+                log.exception("job %s: progress not written", self.job_id)
+
+
+def run_job(database_url: str, job_id: int) -> str:
+    """Run one job in this (child) process; return its final status.
+
+    Never raises: a failure is written to the job row as ``failed``.
+    """
+    from api.store.database import make_engine
+    from api.store.serialize import from_json
+    from matcher.domain import Problem
+    from matcher.export import roster_frame, summary
+    from matcher.params import params_from_mapping
+    from matcher.solver.solve import solve
+
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            claimed = connection.execute(
+                update(SolveJob)
+                .where(SolveJob.id == job_id, SolveJob.status == JobStatus.QUEUED.value)
+                .values(status=JobStatus.RUNNING.value, started_at=utcnow())
+            ).rowcount
+        if not claimed:  # stopped or interrupted while it waited
+            return "skipped"
+        try:
+            with Session(engine) as session:
+                job = session.get(SolveJob, job_id)
+                assert job is not None
+                problem = from_json(Problem, job.problem)
+                params = params_from_mapping(job.params, "params")
+            stop = threading.Event()
+            watcher = _Watcher(engine, job_id, stop)
+            watcher.start()
+            try:
+                result = solve(problem, params, progress=watcher.report, stop=stop)
+            finally:
+                watcher.done.set()
+                watcher.join()
+            status = JobStatus.STOPPED if stop.is_set() else JobStatus.DONE
+            final_progress = {
+                "stage": result.stages[-1].name if result.stages else "",
+                "objective": result.objective,
+                "bound": result.bound,
+                "gap": result.gap,
+                "elapsed": round(result.runtime, 3),
+                "updated_at": utcnow().isoformat(),
+            }
+            _finish(
+                engine,
+                job_id,
+                status=status.value,
+                progress=clean_json(final_progress),
+                summary=clean_json(summary(problem, result)),
+                roster=roster_frame(problem, result).to_dict(orient="records"),
+            )
+            return status.value
+        except Exception as exc:
+            log.error("job %s failed:\n%s", job_id, traceback.format_exc())
+            _finish(
+                engine,
+                job_id,
+                status=JobStatus.FAILED.value,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            return JobStatus.FAILED.value
+    finally:
+        engine.dispose()
+
+
+class JobRunner:
+    """The process pool of one server, and what it does at start and stop."""
+
+    def __init__(
+        self, database_url: str, session_factory: sessionmaker[Session], workers: int = 1
+    ) -> None:
+        self.database_url = database_url
+        self.session_factory = session_factory
+        self.workers = max(1, workers)
+        self.executor: ProcessPoolExecutor | None = None
+        self.lock = threading.Lock()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        # spawn: the child starts clean, without the server's threads, sockets or connections
+        return ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+        )
+
+    def start(self) -> int:
+        """Mark jobs a previous server left unfinished as interrupted; open the pool."""
+        count = interrupt_unfinished(
+            self.session_factory, "the server stopped before this job ended; start it again"
+        )
+        with self.lock:
+            self.executor = self._new_executor()
+        return count
+
+    def submit(self, job_id: int) -> None:
+        """Queue a job (its row is committed as queued)."""
+        with self.lock:
+            if self.executor is None:
+                raise RuntimeError("the job runner is not started")
+            try:
+                future = self.executor.submit(run_job, self.database_url, job_id)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
+                self.executor = self._new_executor()
+                future = self.executor.submit(run_job, self.database_url, job_id)
+        future.add_done_callback(lambda f: self._settle(job_id, f))
+
+    def _settle(self, job_id: int, future: Future[str]) -> None:
+        """A job whose process never wrote an end gets one here."""
+        if future.cancelled():
+            values = {"status": JobStatus.INTERRUPTED.value, "error": "the server stopped"}
+        elif (exc := future.exception()) is not None:
+            values = {
+                "status": JobStatus.FAILED.value,
+                "error": f"the solver process ended abnormally: {type(exc).__name__}: {exc}",
+            }
+        else:
+            return
+        try:
+            with self.session_factory.begin() as session:
+                session.execute(
+                    update(SolveJob)
+                    .where(
+                        SolveJob.id == job_id,
+                        SolveJob.status.in_([s.value for s in ACTIVE_STATUSES]),
+                    )
+                    .values(finished_at=utcnow(), **values)
+                )
+        except Exception:
+            log.exception("job %s: end not written", job_id)
+
+    def shutdown(self) -> None:
+        """Stop running jobs (keeping their best rosters), interrupt queued ones, close the pool."""
+        with self.lock:
+            executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        with self.session_factory.begin() as session:
+            session.execute(
+                update(SolveJob)
+                .where(SolveJob.status == JobStatus.QUEUED.value)
+                .values(
+                    status=JobStatus.INTERRUPTED.value,
+                    finished_at=utcnow(),
+                    error="the server stopped before this job started",
+                )
+            )
+            session.execute(
+                update(SolveJob)
+                .where(SolveJob.status == JobStatus.RUNNING.value)
+                .values(status=JobStatus.STOPPING.value)
+            )
+        executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,544 @@
+"""Solve jobs and their rosters: start, follow, stop, explain, export, publish.
+
+A job is made from the dataset as it is now (its input snapshot is stored
+with the job) and solved in the server's process pool; ``GET /rosters/{id}``
+follows it.  Viewers read; coordinators and admins start, stop and publish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from api.deps import Reader, SessionDep, Writer, audit
+from api.exports import assignments, job_problem, roster_csv, roster_ics, roster_xlsx
+from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
+from api.schemas import ErrorMessage
+from api.store.datasets import load_problem, touch
+from api.store.models import (
+    ACTIVE_STATUSES,
+    ApiKey,
+    DatasetItem,
+    JobStatus,
+    SolveJob,
+    VolunteerRecord,
+    utcnow,
+)
+from api.store.serialize import to_json
+from api.validation import unprocessable
+from matcher.domain import HistoryEntry
+from matcher.errors import DataError
+from matcher.params import params_from_mapping
+
+router = APIRouter(tags=["rosters"])
+
+RosterId = Annotated[int, Path(ge=1, le=2_147_483_647, description="roster (solve job) id")]
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorMessage, "description": "Not possible in the job's present state"}
+}
+PARAMS_EXAMPLE = {"time_limit": 30, "weights": {"fairness": 6, "continuity": 8}}
+ROSTERED = (JobStatus.DONE.value, JobStatus.STOPPED.value)
+
+
+class SolveRequest(BaseModel):
+    """Solver parameters of a job, as in ``params.toml`` (unknown keys are refused)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"params": PARAMS_EXAMPLE}]}
+    )
+
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="time_limit, workers, seed, relative_gap, weights {...} (see matcher.params)",
+        examples=[PARAMS_EXAMPLE],
+    )
+
+
+class RosterRequest(SolveRequest):
+    """A dataset to solve and the solver parameters."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"dataset_id": 1, "params": PARAMS_EXAMPLE}]},
+    )
+
+    dataset_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class JobAccepted(BaseModel):
+    """A job was queued; follow it at ``url``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"id": 7, "status": "queued", "url": "/rosters/7"}]}
+    )
+
+    id: int
+    status: str
+    url: str
+
+
+class RosterRow(BaseModel):
+    """One assignment, with the columns of ``roster.csv``."""
+
+    need_id: str
+    need_title: str
+    volunteer_id: str
+    volunteer_name: str
+    department: str
+    date: str = Field(description="ISO date, empty for an untimed need")
+    start: str = Field(description="HH:MM, empty for an untimed need")
+    end: str
+    role: str = Field(description="lead or member")
+
+
+class RosterJob(BaseModel):
+    """A solve job: status, progress and, once it ended with one, its roster."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "dataset_id": 1,
+                    "status": "running",
+                    "params": {"time_limit": 30},
+                    "progress": {
+                        "stage": "coverage_p5",
+                        "objective": 12.0,
+                        "bound": 14.0,
+                        "gap": 0.14,
+                        "elapsed": 1.2,
+                        "updated_at": "2026-09-01T08:00:03+00:00",
+                    },
+                    "created_at": "2026-09-01T08:00:00Z",
+                    "summary": None,
+                    "roster": None,
+                }
+            ]
+        }
+    )
+
+    id: int
+    dataset_id: int | None = Field(description="None once the dataset was deleted")
+    status: str = Field(
+        description="queued, running, stopping, done, stopped, failed or interrupted"
+    )
+    params: dict[str, Any]
+    progress: dict[str, Any] | None = Field(
+        None, description="best objective, bound and gap so far, of the current stage"
+    )
+    error: str = ""
+    created_by: int | None = None
+    created_at: dt.datetime
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    published_at: dt.datetime | None = None
+    superseded_at: dt.datetime | None = None
+    summary: dict[str, Any] | None = Field(
+        None,
+        description="solver status (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN), objective, bound, "
+        "gap, runtime, coverage and load, once the job ended with a result",
+    )
+    roster: list[RosterRow] | None = None
+
+
+class JobPage(BaseModel):
+    """One page of jobs (without their rosters)."""
+
+    items: list[RosterJob]
+    total: int
+    offset: int
+    limit: int
+
+
+class Explanation(BaseModel):
+    """Needs below their minimum (unmet) or their maximum (short), each with its reasons."""
+
+    roster_id: int
+    solver_status: str
+    unmet_needs: list[dict[str, Any]]
+    short_needs: list[dict[str, Any]]
+
+
+class PublishReport(BaseModel):
+    """What publishing wrote."""
+
+    roster_id: int
+    dataset_id: int
+    published_at: dt.datetime
+    history_rows: int = Field(description="history rows written to the dataset")
+    skipped: int = Field(description="assignments of volunteers no longer in the dataset")
+    superseded: int | None = Field(None, description="the previous plan of record, if any")
+
+
+def _job(session: Session, roster_id: int) -> SolveJob:
+    job = session.get(SolveJob, roster_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roster {roster_id}")
+    return job
+
+
+def _view(job: SolveJob, full: bool = True) -> RosterJob:
+    ended_with_result = job.summary is not None
+    return RosterJob(
+        id=job.id,
+        dataset_id=job.dataset_id,
+        status=job.status,
+        params=job.params,
+        progress=job.progress,
+        error=job.error,
+        created_by=job.created_by,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        published_at=job.published_at,
+        superseded_at=job.superseded_at,
+        summary=job.summary if full and ended_with_result else None,
+        roster=[RosterRow(**row) for row in job.roster or []]
+        if full and job.roster is not None
+        else None,
+    )
+
+
+def _start(
+    request: Request, session: Session, key: ApiKey, dataset_id: int, raw: dict[str, Any]
+) -> JobAccepted:
+    try:
+        params = params_from_mapping(raw, "params")
+    except DataError as error:
+        raise unprocessable(
+            [
+                (
+                    ("params", *(issue.column or "").split(".")) if issue.column else ("params",),
+                    issue.message,
+                )
+                for issue in error.issues
+            ]
+        ) from None
+    get_dataset(session, dataset_id)
+    problem = load_problem(session, dataset_id)
+    job = SolveJob(
+        dataset_id=dataset_id,
+        status=JobStatus.QUEUED.value,
+        params=raw,
+        problem=to_json(problem),
+        created_by=key.id,
+    )
+    session.add(job)
+    session.flush()
+    audit(
+        session,
+        key,
+        "roster.start",
+        f"roster:{job.id}",
+        dataset_id=dataset_id,
+        time_limit=params.time_limit,
+    )
+    session.commit()
+    request.app.state.jobs.submit(job.id)
+    return JobAccepted(id=job.id, status=job.status, url=f"/rosters/{job.id}")
+
+
+ACCEPTED = {
+    202: {"description": "Queued; poll the url"},
+    422: {"description": "Bad parameters, with the field path (loc) of each"},
+    **AUTH,
+    **NOT_FOUND,
+}
+
+
+@router.post(
+    "/rosters",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Start a solve of a dataset",
+    description=(
+        "Queues a roster solve of the dataset as it is now (the data is snapshotted with "
+        "the job, so the roster can be reproduced). Answers 202 at once; poll "
+        "`GET /rosters/{id}`. Jobs beyond the server's solve workers wait in a queue."
+    ),
+    responses=ACCEPTED,
+)
+def start_roster(
+    body: RosterRequest, request: Request, response: Response, session: SessionDep, key: Writer
+) -> JobAccepted:
+    accepted = _start(request, session, key, body.dataset_id, body.params)
+    response.headers["Location"] = accepted.url
+    return accepted
+
+
+@router.post(
+    "/datasets/{dataset_id}/rosters",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Start a solve of this dataset",
+    description="The same as `POST /rosters` with the dataset in the path.",
+    responses=ACCEPTED,
+)
+def start_dataset_roster(
+    dataset_id: DatasetId,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    key: Writer,
+    body: SolveRequest | None = None,
+) -> JobAccepted:
+    accepted = _start(request, session, key, dataset_id, body.params if body else {})
+    response.headers["Location"] = accepted.url
+    return accepted
+
+
+@router.get(
+    "/rosters",
+    summary="List solve jobs (newest first, without rosters)",
+    responses=AUTH,
+)
+def list_rosters(
+    session: SessionDep,
+    key: Reader,
+    dataset_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    job_status: Annotated[
+        Literal["queued", "running", "stopping", "done", "stopped", "failed", "interrupted"] | None,
+        Query(alias="status"),
+    ] = None,
+    published: Annotated[bool | None, Query(description="only published (or unpublished)")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> JobPage:
+    query = select(SolveJob)
+    if dataset_id is not None:
+        query = query.where(SolveJob.dataset_id == dataset_id)
+    if job_status is not None:
+        query = query.where(SolveJob.status == job_status)
+    if published is not None:
+        query = query.where(
+            SolveJob.published_at.is_not(None) if published else SolveJob.published_at.is_(None)
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # only the light columns: snapshots and rosters can be large
+    jobs = session.scalars(query.order_by(SolveJob.id.desc()).offset(offset).limit(limit))
+    return JobPage(
+        items=[_view(j, full=False) for j in jobs], total=total, offset=offset, limit=limit
+    )
+
+
+@router.get(
+    "/rosters/{roster_id}",
+    summary="Status, progress and (when ended) the roster of a job",
+    responses={**AUTH, **NOT_FOUND},
+)
+def read_roster(roster_id: RosterId, session: SessionDep, key: Reader) -> RosterJob:
+    return _view(_job(session, roster_id))
+
+
+@router.delete(
+    "/rosters/{roster_id}",
+    summary="Stop a job, keeping the best roster found",
+    description=(
+        "A running job is asked to stop (status `stopping`); within about a second it ends as "
+        "`stopped` with the best roster found so far. A queued job ends at once as `stopped` "
+        "without a roster. A job that already ended answers 409. Nothing is deleted."
+    ),
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**AUTH, **NOT_FOUND, **CONFLICT},
+)
+def stop_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> RosterJob:
+    job = _job(session, roster_id)
+    if job.status not in [s.value for s in ACTIVE_STATUSES]:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {roster_id} already {job.status}")
+    if job.status == JobStatus.QUEUED.value:
+        job.status = JobStatus.STOPPED.value
+        job.finished_at = utcnow()
+        job.error = "stopped before it started"
+    else:
+        job.status = JobStatus.STOPPING.value
+    audit(session, key, "roster.stop", f"roster:{job.id}")
+    session.commit()
+    return _view(job, full=False)
+
+
+def _ended(job: SolveJob) -> dict[str, Any]:
+    if job.summary is None or job.roster is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"roster {job.id} is {job.status}; it has no result"
+            + (" yet" if job.status in [s.value for s in ACTIVE_STATUSES] else ""),
+        )
+    return job.summary
+
+
+@router.get(
+    "/rosters/{roster_id}/explain",
+    summary="Every unmet or short need of a roster, with its reasons",
+    responses={**AUTH, **NOT_FOUND, **CONFLICT},
+)
+def explain_roster(roster_id: RosterId, session: SessionDep, key: Reader) -> Explanation:
+    job = _job(session, roster_id)
+    summary = _ended(job)
+    return Explanation(
+        roster_id=job.id,
+        solver_status=summary["status"],
+        unmet_needs=summary.get("unmet_needs", []),
+        short_needs=summary.get("short_needs", []),
+    )
+
+
+MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ics": "text/calendar; charset=utf-8",
+}
+
+
+@router.get(
+    "/rosters/{roster_id}/export",
+    summary="Download a roster as CSV, XLSX or iCalendar",
+    description=(
+        "`csv`: the columns of roster.csv (UTF-8 with BOM). `xlsx`: sheet 排班表 with "
+        "Chinese headers, as `matcher solve` writes it. `ics`: one event per assignment in "
+        "Asia/Shanghai time; an untimed need is an all-day event over the whole horizon."
+    ),
+    response_class=Response,
+    responses={
+        200: {"content": {m: {} for m in MEDIA.values()}, "description": "The file"},
+        **AUTH,
+        **NOT_FOUND,
+        **CONFLICT,
+    },
+)
+def export_roster(
+    roster_id: RosterId,
+    session: SessionDep,
+    key: Reader,
+    format: Annotated[Literal["csv", "xlsx", "ics"], Query(description="file format")] = "csv",
+) -> Response:
+    job = _job(session, roster_id)
+    _ended(job)
+    rows = job.roster or []
+    if format == "csv":
+        content = roster_csv(rows)
+    elif format == "xlsx":
+        content = roster_xlsx(rows)
+    else:
+        problem = job_problem(job)
+        content = roster_ics(
+            problem, assignments(rows), f"排班 {problem.name} #{job.id}", f"roster{job.id}"
+        )
+    return Response(
+        content,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="roster-{job.id}.{format}"'},
+    )
+
+
+@router.post(
+    "/rosters/{roster_id}/publish",
+    summary="Publish a roster as the dataset's plan of record",
+    description=(
+        "Only a job that ended (done or stopped) with a roster keeping every hard rule. "
+        "The roster is frozen as its dataset's plan of record (a roster published earlier "
+        "for the dataset is superseded and its history rows are replaced) and its "
+        "assignments are written to the dataset's history (untimed needs dated on the "
+        "horizon's last day), so later solves see them for continuity and fairness."
+    ),
+    responses={**AUTH, **NOT_FOUND, **CONFLICT},
+)
+def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> PublishReport:
+    job = _job(session, roster_id)
+    summary = _ended(job)
+    if job.status not in ROSTERED:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {job.id} is {job.status}")
+    if summary["status"] not in ("OPTIMAL", "FEASIBLE"):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"roster {job.id} has solver status {summary['status']}: no roster to publish",
+        )
+    if job.published_at is not None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {job.id} is already published")
+    if job.dataset_id is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "the roster's dataset was deleted")
+    dataset_id = job.dataset_id
+    now = utcnow()
+    previous = session.scalar(
+        select(SolveJob).where(
+            SolveJob.dataset_id == dataset_id,
+            SolveJob.published_at.is_not(None),
+            SolveJob.superseded_at.is_(None),
+        )
+    )
+    if previous is not None:
+        previous.superseded_at = now
+        session.execute(
+            delete(DatasetItem).where(
+                DatasetItem.dataset_id == dataset_id, DatasetItem.roster_id == previous.id
+            )
+        )
+    problem = job_problem(job)
+    needs = {n.id: n for n in problem.needs}
+    present = set(
+        session.scalars(
+            select(VolunteerRecord.entity_id).where(VolunteerRecord.dataset_id == dataset_id)
+        )
+    )
+    position = (
+        session.scalar(
+            select(func.max(DatasetItem.position)).where(
+                DatasetItem.dataset_id == dataset_id, DatasetItem.kind == "history"
+            )
+        )
+        or 0
+    )
+    written = skipped = 0
+    for a in assignments(job.roster or []):
+        need = needs[a.need_id]
+        if a.volunteer_id not in present:
+            skipped += 1
+            continue
+        minutes = a.end - a.start if a.start is not None and a.end is not None else need.duration
+        entry = HistoryEntry(
+            volunteer_id=a.volunteer_id,
+            date=a.date or problem.horizon.end,
+            minutes=minutes,
+            attended=True,
+            need_id=need.id,
+            household_id=need.household_id,
+            category=need.category,
+        )
+        position += 1
+        session.add(
+            DatasetItem(
+                dataset_id=dataset_id,
+                kind="history",
+                position=position,
+                volunteer_id=entry.volunteer_id,
+                household_id=entry.household_id,
+                need_id=entry.need_id,
+                data=to_json(entry),
+                roster_id=job.id,
+            )
+        )
+        written += 1
+    job.published_at = now
+    job.published_by = key.id
+    touch(session, dataset_id)
+    audit(
+        session,
+        key,
+        "roster.publish",
+        f"roster:{job.id}",
+        dataset_id=dataset_id,
+        history_rows=written,
+        superseded=previous.id if previous else None,
+    )
+    session.commit()
+    return PublishReport(
+        roster_id=job.id,
+        dataset_id=dataset_id,
+        published_at=now,
+        history_rows=written,
+        skipped=skipped,
+        superseded=previous.id if previous else None,
+    )
