@@ -103,11 +103,12 @@ class Dataset(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
 
 
-class VolunteerRecord(Base):
-    """A volunteer of a dataset; ``skills`` is ``;name;name;`` for filtering."""
+class _EntityColumns:
+    """Columns every stored volunteer, household and need has.
 
-    __tablename__ = "volunteers"
-    __table_args__ = (UniqueConstraint("dataset_id", "entity_id"),)
+    ``position`` keeps the upload order; ``data`` holds the whole entity as
+    JSON (the other columns are copies for filtering).
+    """
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(
@@ -115,40 +116,36 @@ class VolunteerRecord(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     entity_id: Mapped[str] = mapped_column(String(100))
+
+
+class VolunteerRecord(_EntityColumns, Base):
+    """A volunteer of a dataset; ``skills`` is ``;name;name;`` for filtering."""
+
+    __tablename__ = "volunteers"
+    __table_args__ = (UniqueConstraint("dataset_id", "entity_id"),)
+
     name: Mapped[str] = mapped_column(String(200))
     department: Mapped[str] = mapped_column(String(200), index=True)
     skills: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column()
 
 
-class HouseholdRecord(Base):
+class HouseholdRecord(_EntityColumns, Base):
     """A household of a dataset."""
 
     __tablename__ = "households"
     __table_args__ = (UniqueConstraint("dataset_id", "entity_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dataset_id: Mapped[int] = mapped_column(
-        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    entity_id: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(40), index=True)
     data: Mapped[dict[str, Any]] = mapped_column()
 
 
-class NeedRecord(Base):
+class NeedRecord(_EntityColumns, Base):
     """A need of a dataset."""
 
     __tablename__ = "needs"
     __table_args__ = (UniqueConstraint("dataset_id", "entity_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dataset_id: Mapped[int] = mapped_column(
-        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer)
-    entity_id: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(500))
     category: Mapped[str] = mapped_column(String(40), index=True)
     date: Mapped[dt.date | None] = mapped_column(Date, index=True)
