@@ -25,11 +25,27 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _prefix(key: str) -> str | None:
+def _prefix(key: str, scheme: str = "mk") -> str | None:
     parts = key.split("_")
-    if len(parts) != 3 or parts[0] != "mk" or not parts[1] or not parts[2]:
+    if len(parts) != 3 or parts[0] != scheme or not parts[1] or not parts[2]:
         return None
     return parts[1]
+
+
+def new_secret(scheme: str) -> tuple[str, str]:
+    """A fresh ``<scheme>_<prefix>_<secret>`` token and its prefix (keys use ``mk``)."""
+    prefix = secrets.token_hex(4)
+    return f"{scheme}_{prefix}_{secrets.token_urlsafe(24).replace('_', '-')}", prefix
+
+
+def token_prefix(token: str, scheme: str) -> str | None:
+    """The prefix of a ``<scheme>_<prefix>_<secret>`` token, None when malformed."""
+    return _prefix(token, scheme)
+
+
+def same_hash(stored: str, token: str) -> bool:
+    """Whether ``token`` hashes to ``stored`` (constant-time comparison)."""
+    return hmac.compare_digest(stored, hash_key(token))
 
 
 def create_key(target: Session | Engine | str, role: str | KeyRole, label: str = "") -> str:
@@ -51,8 +67,7 @@ def create_key(target: Session | Engine | str, role: str | KeyRole, label: str =
         For an unknown role.
     """
     role = KeyRole(role)
-    prefix = secrets.token_hex(4)
-    key = f"mk_{prefix}_{secrets.token_urlsafe(24).replace('_', '-')}"
+    key, prefix = new_secret("mk")
     record = ApiKey(prefix=prefix, key_hash=hash_key(key), role=role.value, label=label[:200])
     if isinstance(target, Session):
         target.add(record)
@@ -77,7 +92,7 @@ def find_key(session: Session, key: str) -> ApiKey | None:
     record = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if record is None or record.revoked_at is not None:
         return None
-    if not hmac.compare_digest(record.key_hash, hash_key(key)):
+    if not same_hash(record.key_hash, key):
         return None
     return record
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 import chinese_calendar
 
-from matcher.domain import Horizon
+from matcher.domain import Horizon, Problem
+from matcher.errors import DataError
 
 
 def _official(day: dt.date) -> tuple[bool, bool]:
@@ -79,3 +80,65 @@ def build_horizon(
 def weekday_number(day: dt.date) -> int:
     """ISO weekday, 1 Monday .. 7 Sunday."""
     return day.isoweekday()
+
+
+def restrict_horizon(
+    problem: Problem, start: dt.date | None = None, end: dt.date | None = None
+) -> Problem:
+    """The problem over part of its horizon, e.g. one weekend of a month's plan.
+
+    Needs dated outside ``[start, end]`` leave the run, and so do the pins and
+    need pairs that name them; undated (flexible) needs stay and may only be
+    placed on the remaining service days.  Volunteers, households and history
+    are kept whole: history still counts for fairness.
+
+    Parameters
+    ----------
+    problem
+        The whole dataset.
+    start, end
+        First and last date kept, inclusive; ``None`` keeps the horizon's own.
+
+    Returns
+    -------
+    Problem
+        A copy with the narrower horizon (the same object when nothing changes).
+
+    Raises
+    ------
+    DataError
+        When ``start`` is after ``end`` or the range misses the horizon.
+    """
+    horizon = problem.horizon
+    first = max(start or horizon.start, horizon.start)
+    last = min(end or horizon.end, horizon.end)
+    if start and end and start > end:
+        raise DataError.at("horizon", f"from {start} is after to {end}", column="from")
+    if first > last:
+        raise DataError.at(
+            "horizon",
+            f"{start or horizon.start}..{end or horizon.end} does not overlap the dataset's "
+            f"horizon {horizon.start}..{horizon.end}",
+            column="from" if start and start > horizon.end else "to",
+        )
+    if first == horizon.start and last == horizon.end:
+        return problem
+    inside = Horizon(
+        start=first,
+        end=last,
+        service_days=tuple(d for d in horizon.service_days if first <= d <= last),
+        makeup_days=tuple(d for d in horizon.makeup_days if first <= d <= last),
+        festivals=tuple(f for f in horizon.festivals if first <= f[0] <= last),
+    )
+    needs = tuple(n for n in problem.needs if n.date is None or inside.contains(n.date))
+    kept = {n.id for n in needs}
+    return problem.replace(
+        horizon=inside,
+        needs=needs,
+        pins=tuple(p for p in problem.pins if p.need_id in kept),
+        pairs=tuple(p for p in problem.pairs if p.need_id is None or p.need_id in kept),
+        availability=tuple(
+            w for w in problem.availability if w.date is None or inside.contains(w.date)
+        ),
+        blackouts=tuple(b for b in problem.blackouts if inside.contains(b.date)),
+    )

@@ -1,81 +1,109 @@
-"""A volunteer's own calendar: the assignments of the dataset's plan of record, as iCalendar.
+"""A volunteer's own calendar: their assignments in the plan of record, as iCalendar.
 
-Phone calendars subscribe to a URL and cannot send headers, so this route
-also takes the key as ``?key=`` (use a viewer key: it shows in URLs and logs).
+Three ways in:
+
+- ``GET /datasets/{id}/volunteers/{vid}/calendar.ics`` with an ``X-API-Key``;
+- ``GET /volunteers/{vid}/calendar.ics`` with a key, when the volunteer id is
+  in one dataset only (or ``?dataset_id=`` says which);
+- ``GET /calendars/{token}.ics`` without a key: a phone calendar cannot send
+  headers, so a coordinator makes a **calendar link** per volunteer
+  (``POST .../calendar-link``); its token opens that one calendar and nothing
+  else, is stored hashed and can be revoked.  API keys never go into URLs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, Security, status
-from sqlalchemy import select
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, api_key_header, current_key
+from api.deps import Reader, SessionDep, Writer, audit
 from api.exports import assignments, job_problem, roster_ics
+from api.keys import hash_key, new_secret, same_hash, token_prefix
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
-from api.store.models import ApiKey, SolveJob, VolunteerRecord
+from api.schemas import ErrorMessage
+from api.store.models import CalendarLink, Dataset, SolveJob, VolunteerRecord, utcnow
+from matcher.domain import Horizon, Problem
 
-router = APIRouter(tags=["rosters"])
+router = APIRouter(tags=["calendars"])
 
-
-def header_or_query_key(
-    session: SessionDep,
-    header: Annotated[str | None, Security(api_key_header)] = None,
-    key: Annotated[
-        str | None,
-        Query(description="the API key, for calendar apps that cannot send X-API-Key"),
-    ] = None,
-) -> ApiKey:
-    """The caller's key from ``X-API-Key`` or ``?key=``; any role may read a calendar."""
-    return current_key(session, header or key)
-
-
-@router.get(
-    "/datasets/{dataset_id}/volunteers/{volunteer_id}/calendar.ics",
-    summary="A volunteer's assignments in the published roster (iCalendar, subscribable)",
-    description=(
-        "Events of the volunteer in the dataset's plan of record (its latest published "
-        "roster), in Asia/Shanghai time; untimed needs are all-day events over the horizon. "
-        "`from` keeps only events on or after a date (e.g. today, for upcoming ones). "
-        "An empty calendar when nothing is published."
-    ),
-    response_class=Response,
-    responses={
-        200: {"content": {"text/calendar": {}}, "description": "The calendar"},
-        **AUTH,
-        **NOT_FOUND,
-    },
+VolunteerId = Annotated[
+    str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]*$", description="volunteer id")
+]
+Since = Annotated[
+    dt.date | None,
+    Query(alias="from", description="first date shown, e.g. today for upcoming events only"),
+]
+ICS = {200: {"content": {"text/calendar": {}}, "description": "The calendar (iCalendar)"}}
+AMBIGUOUS: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorMessage, "description": "The volunteer id is in several datasets"}
+}
+CALENDAR_DESCRIPTION = (
+    "Events of the volunteer in the dataset's plan of record (its latest published "
+    "roster), in Asia/Shanghai time; untimed needs are all-day events over the horizon. "
+    "`from` keeps only events on or after a date. An empty calendar when nothing is published."
 )
-def volunteer_calendar(
-    dataset_id: DatasetId,
-    volunteer_id: Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]*$")],
-    session: SessionDep,
-    caller: Annotated[ApiKey, Depends(header_or_query_key)],
-    since: Annotated[dt.date | None, Query(alias="from", description="first date shown")] = None,
-) -> Response:
-    dataset = get_dataset(session, dataset_id)
+
+
+class CalendarLinkMade(BaseModel):
+    """A new calendar link; the token is shown this once (it is stored hashed)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "dataset_id": 1,
+                    "volunteer_id": "V001",
+                    "url": "/calendars/cal_1a2b3c4d_Zm9vYmFy.ics",
+                    "created_at": "2026-12-01T08:00:00Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    dataset_id: int
+    volunteer_id: str
+    url: str = Field(description="path to subscribe to (prefix it with the server's address)")
+    created_at: dt.datetime
+
+
+class CalendarLinksRevoked(BaseModel):
+    """How many links of the volunteer were closed."""
+
+    revoked: int
+
+
+def _known_volunteer(session: Session, dataset_id: int, volunteer_id: str) -> None:
     known = session.scalar(
         select(VolunteerRecord.id).where(
             VolunteerRecord.dataset_id == dataset_id, VolunteerRecord.entity_id == volunteer_id
         )
     )
     if known is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id}")
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id} in dataset {dataset_id}"
+        )
+
+
+def _calendar(
+    session: Session, dataset: Dataset, volunteer_id: str, since: dt.date | None
+) -> Response:
     plan = session.scalar(
         select(SolveJob).where(
-            SolveJob.dataset_id == dataset_id,
+            SolveJob.dataset_id == dataset.id,
             SolveJob.published_at.is_not(None),
             SolveJob.superseded_at.is_(None),
         )
     )
     if plan is None:
-        from matcher.domain import Horizon, Problem
-
-        problem = Problem(
-            horizon=Horizon(dt.date.today(), dt.date.today(), ()), volunteers=(), needs=()
-        )
+        today = dt.date.today()
+        problem = Problem(horizon=Horizon(today, today, ()), volunteers=(), needs=())
         mine = []
     else:
         problem = job_problem(plan)
@@ -83,13 +111,173 @@ def volunteer_calendar(
         if since is not None:
             mine = [a for a in mine if (a.date or problem.horizon.end) >= since]
     content = roster_ics(
-        problem,
-        mine,
-        f"志愿服务 {dataset.name} {volunteer_id}",
-        f"plan{plan.id if plan else 0}",
+        problem, mine, f"志愿服务 {dataset.name} {volunteer_id}", f"plan{plan.id if plan else 0}"
     )
     return Response(
         content,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'inline; filename="{dataset_id}-calendar.ics"'},
+        headers={
+            "Content-Disposition": f'inline; filename="{dataset.id}-calendar.ics"',
+            # A calendar app polls; it should not keep a stale plan for long.
+            "Cache-Control": "private, max-age=300",
+        },
     )
+
+
+@router.get(
+    "/datasets/{dataset_id}/volunteers/{volunteer_id}/calendar.ics",
+    summary="A volunteer's assignments in the published roster (iCalendar)",
+    description=CALENDAR_DESCRIPTION + " Needs an `X-API-Key` (any role).",
+    response_class=Response,
+    responses={**ICS, **AUTH, **NOT_FOUND},
+)
+def dataset_volunteer_calendar(
+    dataset_id: DatasetId,
+    volunteer_id: VolunteerId,
+    session: SessionDep,
+    key: Reader,
+    since: Since = None,
+) -> Response:
+    dataset = get_dataset(session, dataset_id)
+    _known_volunteer(session, dataset_id, volunteer_id)
+    return _calendar(session, dataset, volunteer_id, since)
+
+
+@router.get(
+    "/volunteers/{volunteer_id}/calendar.ics",
+    summary="A volunteer's assignments, found by volunteer id (iCalendar)",
+    description=CALENDAR_DESCRIPTION
+    + " Volunteer ids belong to a dataset: when the id is in several datasets, give "
+    "`dataset_id` (the answer is 409 with the candidates otherwise). Needs an `X-API-Key`.",
+    response_class=Response,
+    responses={**ICS, **AUTH, **NOT_FOUND, **AMBIGUOUS},
+)
+def volunteer_calendar(
+    volunteer_id: VolunteerId,
+    session: SessionDep,
+    key: Reader,
+    dataset_id: Annotated[
+        int | None, Query(ge=1, le=2_147_483_647, description="dataset of the volunteer")
+    ] = None,
+    since: Since = None,
+) -> Response:
+    if dataset_id is not None:
+        return dataset_volunteer_calendar(dataset_id, volunteer_id, session, key, since)
+    found = session.scalars(
+        select(VolunteerRecord.dataset_id)
+        .where(VolunteerRecord.entity_id == volunteer_id)
+        .order_by(VolunteerRecord.dataset_id)
+        .limit(20)
+    ).all()
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id}")
+    if len(found) > 1:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"volunteer {volunteer_id} is in datasets {', '.join(map(str, found))}; "
+            "add ?dataset_id= to choose",
+        )
+    return _calendar(session, get_dataset(session, found[0]), volunteer_id, since)
+
+
+@router.post(
+    "/datasets/{dataset_id}/volunteers/{volunteer_id}/calendar-link",
+    status_code=status.HTTP_201_CREATED,
+    summary="Make a subscribable calendar link for a volunteer",
+    description=(
+        "Answers a URL `/calendars/{token}.ics` that opens this volunteer's calendar "
+        "without an API key, for a phone's calendar subscription. The token is shown once "
+        "and stored hashed; earlier links of the volunteer keep working until revoked."
+    ),
+    responses={**AUTH, **NOT_FOUND},
+)
+def make_calendar_link(
+    dataset_id: DatasetId,
+    volunteer_id: VolunteerId,
+    session: SessionDep,
+    key: Writer,
+) -> CalendarLinkMade:
+    get_dataset(session, dataset_id)
+    _known_volunteer(session, dataset_id, volunteer_id)
+    token, prefix = new_secret("cal")
+    link = CalendarLink(
+        dataset_id=dataset_id,
+        volunteer_id=volunteer_id,
+        prefix=prefix,
+        token_hash=hash_key(token),
+        created_by=key.id,
+    )
+    session.add(link)
+    session.flush()
+    audit(
+        session,
+        key,
+        "calendar_link.create",
+        f"dataset:{dataset_id}/volunteer:{volunteer_id}",
+        link_id=link.id,
+    )
+    session.commit()
+    return CalendarLinkMade(
+        id=link.id,
+        dataset_id=dataset_id,
+        volunteer_id=volunteer_id,
+        url=f"/calendars/{token}.ics",
+        created_at=link.created_at,
+    )
+
+
+@router.delete(
+    "/datasets/{dataset_id}/volunteers/{volunteer_id}/calendar-link",
+    summary="Close every calendar link of a volunteer",
+    responses={**AUTH, **NOT_FOUND},
+)
+def revoke_calendar_links(
+    dataset_id: DatasetId, volunteer_id: VolunteerId, session: SessionDep, key: Writer
+) -> CalendarLinksRevoked:
+    get_dataset(session, dataset_id)
+    _known_volunteer(session, dataset_id, volunteer_id)
+    revoked = session.execute(
+        update(CalendarLink)
+        .where(
+            CalendarLink.dataset_id == dataset_id,
+            CalendarLink.volunteer_id == volunteer_id,
+            CalendarLink.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    ).rowcount
+    audit(
+        session,
+        key,
+        "calendar_link.revoke",
+        f"dataset:{dataset_id}/volunteer:{volunteer_id}",
+        revoked=revoked,
+    )
+    session.commit()
+    return CalendarLinksRevoked(revoked=revoked)
+
+
+@router.get(
+    "/calendars/{token}.ics",
+    summary="A volunteer's calendar through a calendar link (no API key)",
+    description=CALENDAR_DESCRIPTION + " The token comes from `POST .../calendar-link`.",
+    response_class=Response,
+    responses={**ICS, **NOT_FOUND},
+)
+def linked_calendar(
+    token: Annotated[str, Path(min_length=1, max_length=200, description="the link's token")],
+    session: SessionDep,
+    since: Since = None,
+) -> Response:
+    prefix = token_prefix(token, "cal")
+    link = (
+        session.scalar(select(CalendarLink).where(CalendarLink.prefix == prefix))
+        if prefix
+        else None
+    )
+    # One answer for malformed, unknown and revoked links: a guesser learns nothing.
+    if link is None or link.revoked_at is not None or not same_hash(link.token_hash, token):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such calendar link")
+    dataset = session.get(Dataset, link.dataset_id)
+    if dataset is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such calendar link")
+    return _calendar(session, dataset, link.volunteer_id, since)

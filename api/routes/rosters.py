@@ -31,6 +31,7 @@ from api.store.models import (
 )
 from api.store.serialize import to_json
 from api.validation import unprocessable
+from matcher.calendar import restrict_horizon
 from matcher.domain import HistoryEntry
 from matcher.errors import DataError
 from matcher.params import params_from_mapping
@@ -45,17 +46,37 @@ PARAMS_EXAMPLE = {"time_limit": 30, "weights": {"fairness": 6, "continuity": 8}}
 ROSTERED = (JobStatus.DONE.value, JobStatus.STOPPED.value)
 
 
+HORIZON_EXAMPLE = {"from": "2026-12-05", "to": "2026-12-06"}
+
+
+class HorizonRange(BaseModel):
+    """Part of the dataset's horizon to plan, e.g. one weekend of a month's needs."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, json_schema_extra={"examples": [HORIZON_EXAMPLE]}
+    )
+
+    from_: dt.date | None = Field(None, alias="from", description="first date (inclusive)")
+    to: dt.date | None = Field(None, description="last date (inclusive)")
+
+
 class SolveRequest(BaseModel):
     """Solver parameters of a job, as in ``params.toml`` (unknown keys are refused)."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"params": PARAMS_EXAMPLE}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"params": PARAMS_EXAMPLE, "horizon": HORIZON_EXAMPLE}]},
     )
 
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="time_limit, workers, seed, relative_gap, weights {...} (see matcher.params)",
         examples=[PARAMS_EXAMPLE],
+    )
+    horizon: HorizonRange | None = Field(
+        None,
+        description="plan only these dates of the dataset's horizon; needs dated outside "
+        "them are left out, undated needs stay (default: the whole horizon)",
     )
 
 
@@ -64,7 +85,12 @@ class RosterRequest(SolveRequest):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"dataset_id": 1, "params": PARAMS_EXAMPLE}]},
+        json_schema_extra={
+            "examples": [
+                {"dataset_id": 1, "params": PARAMS_EXAMPLE},
+                {"dataset_id": 1, "horizon": HORIZON_EXAMPLE},
+            ]
+        },
     )
 
     dataset_id: int = Field(ge=1, le=2_147_483_647)
@@ -129,6 +155,9 @@ class RosterJob(BaseModel):
         description="queued, running, stopping, done, stopped, failed or interrupted"
     )
     params: dict[str, Any]
+    horizon: tuple[dt.date, dt.date] | None = Field(
+        None, description="first and last date planned (the job's input snapshot)"
+    )
     progress: dict[str, Any] | None = Field(
         None, description="best objective, bound and gap so far, of the current stage"
     )
@@ -183,6 +212,14 @@ def _job(session: Session, roster_id: int) -> SolveJob:
     return job
 
 
+def _horizon_of(job: SolveJob) -> tuple[dt.date, dt.date] | None:
+    horizon = (job.problem or {}).get("horizon") or {}
+    try:
+        return dt.date.fromisoformat(horizon["start"]), dt.date.fromisoformat(horizon["end"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _view(job: SolveJob, full: bool = True) -> RosterJob:
     ended_with_result = job.summary is not None
     return RosterJob(
@@ -190,6 +227,7 @@ def _view(job: SolveJob, full: bool = True) -> RosterJob:
         dataset_id=job.dataset_id,
         status=job.status,
         params=job.params,
+        horizon=_horizon_of(job),
         progress=job.progress,
         error=job.error,
         created_by=job.created_by,
@@ -206,7 +244,12 @@ def _view(job: SolveJob, full: bool = True) -> RosterJob:
 
 
 def _start(
-    request: Request, session: Session, key: ApiKey, dataset_id: int, raw: dict[str, Any]
+    request: Request,
+    session: Session,
+    key: ApiKey,
+    dataset_id: int,
+    raw: dict[str, Any],
+    horizon: HorizonRange | None = None,
 ) -> JobAccepted:
     try:
         params = params_from_mapping(raw, "params")
@@ -222,6 +265,13 @@ def _start(
         ) from None
     get_dataset(session, dataset_id)
     problem = load_problem(session, dataset_id)
+    if horizon is not None:
+        try:
+            problem = restrict_horizon(problem, horizon.from_, horizon.to)
+        except DataError as error:
+            raise unprocessable(
+                [(("horizon", issue.column or "from"), issue.message) for issue in error.issues]
+            ) from None
     job = SolveJob(
         dataset_id=dataset_id,
         status=JobStatus.QUEUED.value,
@@ -238,6 +288,7 @@ def _start(
         f"roster:{job.id}",
         dataset_id=dataset_id,
         time_limit=params.time_limit,
+        horizon=[problem.horizon.start.isoformat(), problem.horizon.end.isoformat()],
     )
     session.commit()
     request.app.state.jobs.submit(job.id)
@@ -266,7 +317,7 @@ ACCEPTED = {
 def start_roster(
     body: RosterRequest, request: Request, response: Response, session: SessionDep, key: Writer
 ) -> JobAccepted:
-    accepted = _start(request, session, key, body.dataset_id, body.params)
+    accepted = _start(request, session, key, body.dataset_id, body.params, body.horizon)
     response.headers["Location"] = accepted.url
     return accepted
 
@@ -286,7 +337,14 @@ def start_dataset_roster(
     key: Writer,
     body: SolveRequest | None = None,
 ) -> JobAccepted:
-    accepted = _start(request, session, key, dataset_id, body.params if body else {})
+    accepted = _start(
+        request,
+        session,
+        key,
+        dataset_id,
+        body.params if body else {},
+        body.horizon if body else None,
+    )
     response.headers["Location"] = accepted.url
     return accepted
 

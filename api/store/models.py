@@ -223,3 +223,25 @@ class SolveJob(Base):
     published_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     """When a later published roster of the same dataset replaced this one as plan of record."""
+
+
+class CalendarLink(Base):
+    """A subscribable link to one volunteer's calendar, stored like an API key (hashed).
+
+    Phone calendars cannot send headers, so the link carries its own token in
+    the URL; the token opens that one calendar and nothing else, and revoking
+    it (or deleting the dataset) closes it.
+    """
+
+    __tablename__ = "calendar_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)

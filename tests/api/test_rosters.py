@@ -127,14 +127,20 @@ def test_job_lifecycle_exports_and_publish(
 
     volunteer = rows[0]["volunteer_id"]
     mine = [r for r in rows if r["volunteer_id"] == volunteer]
-    # a calendar app cannot send headers: the key may come as ?key=
     calendar = client.get(
-        f"/datasets/{dataset_id}/volunteers/{volunteer}/calendar.ics", params={"key": viewer}
+        f"/datasets/{dataset_id}/volunteers/{volunteer}/calendar.ics", headers=headers(viewer)
     )
     assert calendar.status_code == 200
     assert len(Calendar.from_ical(calendar.content).walk("VEVENT")) == len(mine)
     assert (
         client.get(f"/datasets/{dataset_id}/volunteers/{volunteer}/calendar.ics").status_code == 401
+    )
+    # API keys never travel in URLs: ?key= is not accepted (calendar links are, see test_calendar)
+    assert (
+        client.get(
+            f"/datasets/{dataset_id}/volunteers/{volunteer}/calendar.ics", params={"key": viewer}
+        ).status_code
+        == 401
     )
     listed = client.get("/rosters", params={"published": True}, headers=headers(viewer)).json()
     assert [j["id"] for j in listed["items"]] == [roster_id] and listed["items"][0][
