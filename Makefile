@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test lint bench bench-quick clean
+.PHONY: run solve test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -15,11 +15,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The service on http://127.0.0.1:8000 with the sample community stored and
+# a coordinator key printed (HOST/PORT to change; Ctrl-C stops it).
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(STAMP)
-	$(BIN)/matcher solve datasets/community_a --out out/community_a
+	$(BIN)/matcher serve --seed-sample --host $(HOST) --port $(PORT)
 
-serve: $(STAMP)
-	$(BIN)/matcher serve --seed-sample
+# The same sample solved once on the command line (batch use), into out/.
+solve: $(STAMP)
+	$(BIN)/matcher solve datasets/community_a --out out/community_a
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -37,17 +37,14 @@ def serve(
         from api.settings import Settings
 
         seeded = seed(Settings.from_env().database_url)
-        if seeded.key is not None:
+        if seeded.dataset_id is not None:
             console.print(f"stored the sample community as dataset {seeded.dataset_id}")
-            console.print("coordinator key (shown once; send it as X-API-Key):")
-            console.print(seeded.key, highlight=False)
-        else:
-            console.print(
-                "the database already has data; make a key with "
-                "`matcher keys create --role coordinator` if you have none"
-            )
-
-    console.print(f"serving on http://{host}:{port} (docs: http://{host}:{port}/docs)")
+        console.print("coordinator key for this run (send it as X-API-Key; earlier ones revoked):")
+        console.print(seeded.key, highlight=False)
+    console.print(f"serving on http://{host}:{port}")
+    console.print(
+        f"interactive docs: http://{host}:{port}/docs (Authorize with the key)"
+    )
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
 
 
