@@ -98,7 +98,12 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
             headers={"Retry-After": "5"},
         )
 
-    @app.get("/health", summary="Liveness check", tags=["service"])
+    @app.get(
+        "/health",
+        summary="Liveness check",
+        tags=["service"],
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
     def health() -> dict[str, str]:
         return {"status": "ok"}
 

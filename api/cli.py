@@ -42,9 +42,7 @@ def serve(
         console.print("coordinator key for this run (send it as X-API-Key; earlier ones revoked):")
         console.print(seeded.key, highlight=False)
     console.print(f"serving on http://{host}:{port}")
-    console.print(
-        f"interactive docs: http://{host}:{port}/docs (Authorize with the key)"
-    )
+    console.print(f"interactive docs: http://{host}:{port}/docs (Authorize with the key)")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
 
 

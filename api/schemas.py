@@ -282,8 +282,21 @@ def entity_json(entity: Volunteer | Household | Need) -> dict[str, Any]:
     return data
 
 
+def _page_example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Example of a page: one item, the item model's own first example."""
+    item = model.model_fields["items"].annotation
+    item_model = next(iter(getattr(item, "__args__", ())), None)
+    extra = getattr(item_model, "model_config", {}).get("json_schema_extra") or {}
+    examples = extra.get("examples", []) if isinstance(extra, dict) else []
+    schema["examples"] = [
+        {"items": examples[:1], "total": 1 if examples else 0, "offset": 0, "limit": 50}
+    ]
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a list."""
+
+    model_config = ConfigDict(json_schema_extra=_page_example)
 
     items: list[T]
     total: int = Field(description="rows matching the filters, over all pages")
@@ -357,6 +370,14 @@ class DatasetSummary(BaseModel):
 
 class DeleteReport(BaseModel):
     """What a delete removed: the entity and the rows that depended on it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"deleted": "dataset:1/volunteer:V001", "removed": {"availability": 2, "pins": 1}}
+            ]
+        }
+    )
 
     deleted: str
     removed: dict[str, int] = {}

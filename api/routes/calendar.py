@@ -76,6 +76,8 @@ class CalendarLinkMade(BaseModel):
 class CalendarLinksRevoked(BaseModel):
     """How many links of the volunteer were closed."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"revoked": 1}]})
+
     revoked: int
 
 

@@ -162,6 +162,27 @@ def _errors_response(error: DataError, workdir: Path) -> JSONResponse:
         413: {"model": ErrorMessage, "description": "The upload is too large"},
         **AUTH,
     },
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "examples": {
+                        "csv": {
+                            "summary": "CSV files (curl -F files=@volunteers.csv -F ...)",
+                            "value": {
+                                "name": "社区A",
+                                "files": ["volunteers.csv", "needs.csv", "availability.csv"],
+                            },
+                        },
+                        "workbook": {
+                            "summary": "One workbook (datasets/template.xlsx filled in)",
+                            "value": {"name": "社区A 十月", "files": ["社区A.xlsx"]},
+                        },
+                    }
+                }
+            }
+        }
+    },
 )
 def upload_dataset(
     request: Request,

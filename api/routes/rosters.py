@@ -179,6 +179,29 @@ class RosterJob(BaseModel):
 class JobPage(BaseModel):
     """One page of jobs (without their rosters)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 7,
+                            "dataset_id": 1,
+                            "status": "done",
+                            "params": {"time_limit": 30},
+                            "horizon": ["2026-09-19", "2026-09-27"],
+                            "created_at": "2026-09-18T08:00:00Z",
+                            "finished_at": "2026-09-18T08:00:02Z",
+                        }
+                    ],
+                    "total": 1,
+                    "offset": 0,
+                    "limit": 50,
+                }
+            ]
+        }
+    )
+
     items: list[RosterJob]
     total: int
     offset: int
@@ -188,6 +211,37 @@ class JobPage(BaseModel):
 class Explanation(BaseModel):
     """Needs below their minimum (unmet) or their maximum (short), each with its reasons."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "roster_id": 1,
+                    "solver_status": "OPTIMAL",
+                    "unmet_needs": [
+                        {
+                            "need_id": "N033",
+                            "title": "手语陪同办事",
+                            "category": "other",
+                            "priority": 4,
+                            "min_volunteers": 1,
+                            "max_volunteers": 1,
+                            "assigned": 0,
+                            "eligible": 0,
+                            "reasons": [
+                                {
+                                    "code": "no_skill",
+                                    "message": "nobody has the required skills (手语)",
+                                    "count": 0,
+                                }
+                            ],
+                        }
+                    ],
+                    "short_needs": [],
+                }
+            ]
+        }
+    )
+
     roster_id: int
     solver_status: str
     unmet_needs: list[dict[str, Any]]
@@ -196,6 +250,21 @@ class Explanation(BaseModel):
 
 class PublishReport(BaseModel):
     """What publishing wrote."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "roster_id": 7,
+                    "dataset_id": 1,
+                    "published_at": "2026-09-18T09:00:00Z",
+                    "history_rows": 140,
+                    "skipped": 0,
+                    "superseded": 5,
+                }
+            ]
+        }
+    )
 
     roster_id: int
     dataset_id: int

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -54,10 +56,33 @@ def test_masks() -> None:
     assert mask_address("") == ""
 
 
-def test_openapi_documents_every_route(app: FastAPI) -> None:
+def _has_example(media: dict[str, Any], components: dict[str, Any]) -> bool:
+    """An example on the media type, its schema, the referenced model, or array items."""
+    if media.get("example") is not None or media.get("examples"):
+        return True
+    schema = media.get("schema", {})
+    candidates = [schema, *schema.get("anyOf", []), schema.get("items", {})]
+    for candidate in candidates:
+        if candidate.get("examples") or candidate.get("example") is not None:
+            return True
+        ref = candidate.get("$ref")
+        if ref and components[ref.rsplit("/", 1)[-1]].get("examples"):
+            return True
+    return False
+
+
+def test_openapi_documents_every_route_with_examples(app: FastAPI) -> None:
     schema = app.openapi()
+    components = schema["components"]["schemas"]
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), (method, path)
             # Every route documents its success answer (202 for solve jobs).
             assert any(code.startswith("2") for code in operation["responses"]), (method, path)
+            body = operation.get("requestBody", {}).get("content", {})
+            for content_type, media in body.items():
+                assert _has_example(media, components), (method, path, content_type)
+            for code, answer in operation["responses"].items():
+                media = answer.get("content", {}).get("application/json")
+                if code.startswith("2") and media is not None:
+                    assert _has_example(media, components), (method, path, code)
