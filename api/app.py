@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit
-from api.routes import calendar, datasets, entities, rosters
+from api.routes import admin, calendar, datasets, entities, records, rosters
 from api.settings import Settings
 from api.store.database import open_database
 
@@ -88,6 +88,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(entities.router)
     app.include_router(rosters.router)
     app.include_router(calendar.router)
+    app.include_router(records.router)
+    app.include_router(admin.router)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
