@@ -28,7 +28,8 @@ Rules
 -----
 ``unknown-need``, ``unknown-volunteer``, ``duplicate-assignment``, ``timing``,
 ``service-day``, ``makeup-day``, ``skill``, ``department``, ``gender``,
-``availability``, ``forbidden``, ``overlap`` (includes travel time),
+``max-travel`` (near home), ``availability``, ``forbidden``, ``overlap``
+(includes travel time),
 ``max-shifts``, ``max-hours`` (need durations plus pair extra minutes),
 ``staffing``, ``must-cover``, ``lead``, ``joint-departments``, ``language``,
 ``lead-role``, ``pin``.  :data:`RULES` lists them in this order; what each one
@@ -473,6 +474,38 @@ def _gender(ctx: _Context) -> Iterator[_Finding]:
             )
 
 
+def _need_area(ctx: _Context, need: Need) -> str:
+    """Where a need is for the near-home rule, as docs/data-format.md defines it."""
+    household = ctx.problem.household_by_id.get(need.household_id or "")
+    if household is not None and household.area:
+        return household.area
+    return need.area or need.location
+
+
+def _max_travel(ctx: _Context) -> Iterator[_Finding]:
+    """A volunteer with ``max_travel`` serves only needs near their home.
+
+    Travel minutes run from the volunteer's ``home_area`` to the need's area
+    (its household's area when the household has one, else the need's area,
+    else its location), read from the travel rows in that direction; two
+    different places without a row take ``travel_minutes_default``; an empty
+    home or need area, or the same place, is 0 minutes.
+    """
+    for row in ctx.rows:
+        limit = row.volunteer.max_travel
+        if limit is None:
+            continue
+        home, area = row.volunteer.home_area, _need_area(ctx, row.need)
+        minutes = ctx.problem.travel_minutes(home, area, ctx.travel_default)
+        if minutes > limit:
+            yield (
+                row.need.id,
+                row.volunteer.id,
+                f"volunteer {row.volunteer.id} serves at most {limit} travel minutes from home "
+                f"({home}), but need {row.need.id} in {area} is {minutes} minutes away",
+            )
+
+
 def _availability(ctx: _Context) -> Iterator[_Finding]:
     """The volunteer can serve then.
 
@@ -773,6 +806,7 @@ _CHECKS: tuple[tuple[str, Callable[[_Context], Iterable[_Finding]]], ...] = (
     ("skill", _skill),
     ("department", _department),
     ("gender", _gender),
+    ("max-travel", _max_travel),
     ("availability", _availability),
     ("forbidden", _forbidden),
     ("overlap", _overlap),

@@ -243,12 +243,23 @@ def generate(
     volunteers: Annotated[int, typer.Option(min=1, help="number of volunteers")] = 200,
     needs: Annotated[int, typer.Option(min=1, help="number of needs")] = 60,
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    areas: Annotated[
+        int | None, typer.Option(min=1, help="grid areas (default: 4, or one per 500 above 20,000)")
+    ] = None,
+    city: Annotated[
+        bool | None,
+        typer.Option(
+            "--city/--no-city",
+            help="volunteers serve near home (max_travel); default: above 20,000 volunteers",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write a synthetic dataset with the shape of a real community."""
     from matcher.generate import generate_problem
     from matcher.io import write_dataset
 
-    problem = generate_problem(volunteers, needs, seed=seed)
+    problem = generate_problem(volunteers, needs, seed=seed, areas=areas, city=city)
     try:
         write_dataset(problem, out)
     except OSError as error:

@@ -102,6 +102,9 @@ class Volunteer:
 
     ``max_minutes`` is the hour budget over the whole horizon in minutes;
     ``phone`` is personal data and must never be shown to viewers.
+    ``max_travel`` limits how far from home the volunteer serves: at most
+    this many travel minutes from ``home_area`` to a need's area (see
+    :meth:`Problem.need_area`); ``None`` means no limit.
     """
 
     id: str
@@ -116,6 +119,7 @@ class Volunteer:
     max_minutes: int = 480
     phone: str = ""
     home_area: str = ""
+    max_travel: int | None = None
 
     def skill_level(self, name: str) -> int:
         """Level of a skill, 0 if the volunteer does not have it."""
@@ -342,6 +346,19 @@ class Problem:
     def need(self, need_id: str) -> Need:
         """The need with this id (KeyError if unknown)."""
         return self.needs[self.need_index[need_id]]
+
+    def need_area(self, need: Need) -> str:
+        """Where a need is, for a volunteer's travel from home (``max_travel``).
+
+        The household's area when the need serves a household that has one,
+        else the need's own area, else its location; empty when none is known
+        (then every volunteer is near enough).
+        """
+        if need.household_id is not None:
+            household = self.household_by_id.get(need.household_id)
+            if household is not None and household.area:
+                return household.area
+        return need.area or need.location
 
     def travel_minutes(self, origin: str, destination: str, default: int) -> int:
         """Minutes to travel between two places; ``default`` if not listed."""

@@ -2,10 +2,11 @@
 
 The solver gets a variable only for an eligible pair, so this module decides
 every per-pair hard rule: skills, accepted departments, required gender,
-make-up workdays, availability (the whole duration inside one window),
-blackouts, forbidden pairs and a duration that alone exceeds the volunteer's
-hour budget.  For each need it also records how many volunteers survive each
-filter in turn (a funnel): the explanations of unmet needs are read off it.
+distance from home (``max_travel``), make-up workdays, availability (the
+whole duration inside one window), blackouts, forbidden pairs and a duration
+that alone exceeds the volunteer's hour budget.  For each need it also
+records how many volunteers survive each filter in turn (a funnel): the
+explanations of unmet needs are read off it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ STAGES = (
     "skill",
     "department",
     "gender",
+    "distance",
     "makeup_day",
     "availability",
     "forbidden",
@@ -153,10 +155,12 @@ def _group(keys: np.ndarray, count: int) -> list[np.ndarray]:
 class _Tables:
     """Per-volunteer arrays used by every need's filter."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, travel_default: int = 10) -> None:
         volunteers = problem.volunteers
         count = len(volunteers)
         self.count = count
+        self.problem = problem
+        self.travel_default = travel_default
         skill_names = sorted({s.name for v in volunteers for s in v.skills})
         self.skill_level = {name: np.zeros(count, dtype=np.int8) for name in skill_names}
         for i, v in enumerate(volunteers):
@@ -180,6 +184,18 @@ class _Tables:
             mask[idx] = True
             self.blackout_by_date[day] = mask
         self.free_some_day = self._free_some_day(problem)
+        # Near-home limits: one mask per need area, shared by every need there.
+        self.max_travel = np.array(
+            [-1 if v.max_travel is None else v.max_travel for v in volunteers], dtype=np.int64
+        )
+        self.limited = self.max_travel >= 0
+        self.homes = sorted({v.home_area for v in volunteers if v.max_travel is not None})
+        home_code = {h: k for k, h in enumerate(self.homes)}
+        self.home_code = np.array(
+            [home_code.get(v.home_area, 0) if v.max_travel is not None else 0 for v in volunteers],
+            dtype=np.int64,
+        )
+        self._near: dict[str, np.ndarray] = {}
 
     @staticmethod
     def _windows(problem: Problem) -> dict[dt.date, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -217,28 +233,89 @@ class _Tables:
             free |= ok
         return free
 
+    def near(self, area: str) -> np.ndarray | None:
+        """Volunteers within their ``max_travel`` of ``area``; None when nobody has a limit."""
+        if not self.homes:
+            return None
+        mask = self._near.get(area)
+        if mask is None:
+            minutes = np.array(
+                [self.problem.travel_minutes(h, area, self.travel_default) for h in self.homes],
+                dtype=np.int64,
+            )
+            mask = ~self.limited | (minutes[self.home_code] <= self.max_travel)
+            self._near[area] = mask
+        return mask
 
-def _available(tables: _Tables, need: Need) -> tuple[np.ndarray, dict[int, list[tuple[int, int]]]]:
-    """Mask of volunteers whose window holds the need, and flexible start ranges."""
-    mask = np.zeros(tables.count, dtype=bool)
-    domains: dict[int, list[tuple[int, int]]] = {}
-    if need.date is None:
-        return tables.free_some_day.copy(), domains
-    windows = tables.windows_by_date.get(need.date)
+
+def _windows_holding(
+    tables: _Tables, need: Need
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(volunteer, earliest start, latest start) of each window on the need's date that holds it."""
+    windows = tables.windows_by_date.get(need.date) if need.date is not None else None
     if windows is None:
-        return mask, domains
+        return None
     vol, wstart, wend = windows
     assert need.start is not None and need.latest_start is not None
     lo = np.maximum(wstart, need.start)
     hi = np.minimum(wend - need.duration, need.latest_start)
     ok = hi >= lo
-    mask[vol[ok]] = True
-    if need.is_flexible:
-        for v, a, b in zip(vol[ok].tolist(), lo[ok].tolist(), hi[ok].tolist(), strict=True):
-            domains.setdefault(v, []).append((a, b))
+    return vol[ok], lo[ok], hi[ok]
+
+
+def _qualified(
+    tables: _Tables, need: Need, off_day: bool
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Volunteers with the skills, department and gender of a need, and the counts on the way.
+
+    ``off_day`` is true when the need's date is not a service day (nobody then).
+    """
+    mask = np.zeros(tables.count, dtype=bool) if off_day else np.ones(tables.count, dtype=bool)
+    service_day = int(mask.sum())
+    for skill in need.skills:
+        level = tables.skill_level.get(skill.name)
+        mask &= level >= skill.level if level is not None else False
+    skill_count = int(mask.sum())
+    if need.departments:
+        codes = [tables.department_code[d] for d in need.departments if d in tables.department_code]
+        mask &= np.isin(tables.department, codes)
+    department = int(mask.sum())
+    if need.required_gender is not None:
+        mask &= tables.female if need.required_gender == Gender.FEMALE else tables.male
+    return mask, (service_day, skill_count, department, int(mask.sum()))
+
+
+def _available(tables: _Tables, need: Need) -> np.ndarray:
+    """Mask of volunteers whose window holds the need (untimed: free on some service day)."""
+    if need.date is None:
+        return tables.free_some_day.copy()
+    mask = np.zeros(tables.count, dtype=bool)
+    holding = _windows_holding(tables, need)
+    if holding is None:
+        return mask
+    mask[holding[0]] = True
     if need.date in tables.blackout_by_date:
         mask &= ~tables.blackout_by_date[need.date]
-    return mask, domains
+    return mask
+
+
+def _start_ranges(
+    tables: _Tables, need: Need, kept: np.ndarray
+) -> dict[int, list[tuple[int, int]]]:
+    """Start ranges of a flexible need for the kept volunteers only.
+
+    Built after filtering and pruning: for every available volunteer of every
+    flexible need they would be tens of millions of tuples at city size.
+    """
+    holding = _windows_holding(tables, need)
+    domains: dict[int, list[tuple[int, int]]] = {}
+    if holding is None or kept.size == 0:
+        return domains
+    vol, lo, hi = holding
+    mine = np.isin(vol, kept)
+    for v, a, b in zip(vol[mine].tolist(), lo[mine].tolist(), hi[mine].tolist(), strict=True):
+        domains.setdefault(v, []).append((a, b))
+    return {v: _merge(ranges) for v, ranges in domains.items()}
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -252,8 +329,174 @@ def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+class _PairSheet:
+    """The ``pairs`` sheet by need and by household, in volunteer positions."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.forbidden_need: dict[int, list[int]] = defaultdict(list)
+        self.forbidden_household: dict[str, list[int]] = defaultdict(list)
+        self.extra_need: dict[tuple[int, int], int] = defaultdict(int)
+        self.extra_household: dict[tuple[int, str], int] = defaultdict(int)
+        # Volunteers with extra minutes, per need and per household (for the budget filter).
+        self.extra_volunteers_need: dict[int, set[int]] = defaultdict(set)
+        self.extra_volunteers_household: dict[str, set[int]] = defaultdict(set)
+        self.affinity_need: dict[tuple[int, int], int] = defaultdict(int)
+        self.affinity_household: dict[tuple[int, str], int] = defaultdict(int)
+        for p in problem.pairs:
+            v = problem.volunteer_index[p.volunteer_id]
+            if p.need_id is not None:
+                n = problem.need_index[p.need_id]
+                if p.forbidden:
+                    self.forbidden_need[n].append(v)
+                self.extra_need[(v, n)] += p.extra_minutes
+                if p.extra_minutes:
+                    self.extra_volunteers_need[n].add(v)
+                self.affinity_need[(v, n)] += p.affinity
+            elif p.household_id is not None:
+                if p.forbidden:
+                    self.forbidden_household[p.household_id].append(v)
+                self.extra_household[(v, p.household_id)] += p.extra_minutes
+                if p.extra_minutes:
+                    self.extra_volunteers_household[p.household_id].add(v)
+                self.affinity_household[(v, p.household_id)] += p.affinity
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidates:
+    """Every eligible volunteer of every need, before pruning (the first half of eligibility).
+
+    :func:`matcher.decompose.find_parts` reads the candidate lists to split a
+    problem into independent parts; :func:`build_eligibility` turns them into
+    the :class:`Eligibility` of one model without filtering again.
+    """
+
+    volunteers: list[np.ndarray]
+    """Per need, the positions of its eligible volunteers (int32, ascending)."""
+    funnel: list[dict[str, int]]
+    """Per need, volunteers left after each stage of :data:`STAGES`."""
+    tables: _Tables
+    sheet: _PairSheet
+
+    @property
+    def size(self) -> int:
+        """Number of eligible pairs."""
+        return sum(int(a.size) for a in self.volunteers)
+
+
+def find_candidates(problem: Problem, travel_default: int = 10) -> Candidates:
+    """Filter every volunteer for every need, one need at a time.
+
+    Memory stays at a few masks over the volunteers plus the eligible pairs:
+    nothing of size volunteers x needs is ever built.
+
+    Parameters
+    ----------
+    problem
+        A validated problem.
+    travel_default
+        Travel minutes between two different places not in the travel sheet
+        (for ``max_travel``).
+
+    Returns
+    -------
+    Candidates
+        Eligible volunteers and the funnel of every need.
+    """
+    tables = _Tables(problem, travel_default)
+    sheet = _PairSheet(problem)
+    makeup = set(problem.horizon.makeup_days)
+    service_days = set(problem.horizon.service_days)
+    # Needs repeat a few kinds of requirement and a few time slots: filter each
+    # kind once over all volunteers, then only the few near the need's area.
+    qualified_cache: dict[tuple, tuple[np.ndarray, tuple[int, ...]]] = {}
+    available_cache: dict[tuple, np.ndarray] = {}
+    chosen: list[np.ndarray] = []
+    funnel: list[dict[str, int]] = []
+    for n, need in enumerate(problem.needs):
+        key = (
+            need.date is not None and need.date not in service_days,
+            need.skills,
+            need.departments,
+            need.required_gender,
+        )
+        if key not in qualified_cache:
+            qualified_cache[key] = _qualified(tables, need, key[0])
+        qualified, counts = qualified_cache[key]
+        stages = dict(zip(("service_day", "skill", "department", "gender"), counts, strict=True))
+        near = tables.near(problem.need_area(need))
+        idx = np.flatnonzero(qualified if near is None else qualified & near)
+        stages["distance"] = int(idx.size)
+        if need.date is not None and need.date in makeup:
+            idx = idx[~tables.student[idx]]
+        stages["makeup_day"] = int(idx.size)
+        slot = (need.date, need.start, need.latest_start, need.duration)
+        if slot not in available_cache:
+            available_cache[slot] = _available(tables, need)
+        idx = idx[available_cache[slot][idx]]
+        stages["availability"] = int(idx.size)
+        banned = sheet.forbidden_need.get(n, [])
+        if need.household_id is not None:
+            banned = banned + sheet.forbidden_household.get(need.household_id, [])
+        if banned:
+            idx = idx[~np.isin(idx, banned)]
+        stages["forbidden"] = int(idx.size)
+        # A need longer than the whole budget can never be taken (travel included).
+        load = np.full(idx.shape, need.duration, dtype=np.int64)
+        travellers = sheet.extra_volunteers_need.get(n, set())
+        if need.household_id is not None:
+            travellers = travellers | sheet.extra_volunteers_household.get(need.household_id, set())
+        for k in np.flatnonzero(np.isin(idx, list(travellers))).tolist() if travellers else ():
+            v = int(idx[k])
+            load[k] += sheet.extra_need.get((v, n), 0)
+            if need.household_id is not None:
+                load[k] += sheet.extra_household.get((v, need.household_id), 0)
+        fits = (load <= tables.max_minutes[idx]) & (tables.max_shifts[idx] > 0)
+        idx = idx[fits]
+        stages["budget"] = int(idx.size)
+        funnel.append(stages)
+        chosen.append(idx.astype(np.int32))
+    return Candidates(volunteers=chosen, funnel=funnel, tables=tables, sheet=sheet)
+
+
+def part_candidates(
+    whole: Candidates, part: Problem, needs: np.ndarray, volunteers: np.ndarray
+) -> Candidates:
+    """The candidates of an independent part of a problem, without filtering again.
+
+    Parameters
+    ----------
+    whole
+        The candidates of the whole problem.
+    part
+        The part's problem: the whole problem's ``needs`` and ``volunteers``
+        (positions, ascending) and their rows.
+    needs, volunteers
+        Positions in the whole problem of the part's needs and volunteers;
+        every candidate of those needs is among those volunteers.
+
+    Returns
+    -------
+    Candidates
+        Positions renumbered to ``part``; the funnels stay the whole
+        problem's, so explanations count every volunteer, not only the part's.
+    """
+    local = [
+        np.searchsorted(volunteers, whole.volunteers[n]).astype(np.int32) for n in needs.tolist()
+    ]
+    return Candidates(
+        volunteers=local,
+        funnel=[whole.funnel[n] for n in needs.tolist()],
+        tables=_Tables(part, whole.tables.travel_default),
+        sheet=_PairSheet(part),
+    )
+
+
 def build_eligibility(
-    problem: Problem, candidate_limit: int = 0, prune_above: int = 0
+    problem: Problem,
+    candidate_limit: int = 0,
+    prune_above: int = 0,
+    travel_default: int = 10,
+    candidates: Candidates | None = None,
 ) -> Eligibility:
     """Find every eligible (volunteer, need) pair.
 
@@ -267,6 +510,12 @@ def build_eligibility(
         :func:`_prune`); 0 keeps every pair.
     prune_above
         Pair count above which ``candidate_limit`` applies.
+    travel_default
+        Travel minutes between two different places not in the travel sheet
+        (for ``max_travel``).
+    candidates
+        The result of :func:`find_candidates` for this problem, when the
+        caller already has it (the filters then do not run again).
 
     Returns
     -------
@@ -278,126 +527,44 @@ def build_eligibility(
     DataError
         When a pin names a pair that breaks a per-pair hard rule.
     """
-    tables = _Tables(problem)
-    makeup = set(problem.horizon.makeup_days)
-    service_days = set(problem.horizon.service_days)
-    forbidden_need: dict[int, list[int]] = defaultdict(list)
-    forbidden_household: dict[str, list[int]] = defaultdict(list)
-    extra_need: dict[tuple[int, int], int] = defaultdict(int)
-    extra_household: dict[tuple[int, str], int] = defaultdict(int)
-    # Volunteers with extra minutes, per need and per household (for the budget filter).
-    extra_volunteers_need: dict[int, set[int]] = defaultdict(set)
-    extra_volunteers_household: dict[str, set[int]] = defaultdict(set)
-    affinity_need: dict[tuple[int, int], int] = defaultdict(int)
-    affinity_household: dict[tuple[int, str], int] = defaultdict(int)
-    for p in problem.pairs:
-        v = problem.volunteer_index[p.volunteer_id]
-        if p.need_id is not None:
-            n = problem.need_index[p.need_id]
-            if p.forbidden:
-                forbidden_need[n].append(v)
-            extra_need[(v, n)] += p.extra_minutes
-            if p.extra_minutes:
-                extra_volunteers_need[n].add(v)
-            affinity_need[(v, n)] += p.affinity
-        elif p.household_id is not None:
-            if p.forbidden:
-                forbidden_household[p.household_id].append(v)
-            extra_household[(v, p.household_id)] += p.extra_minutes
-            if p.extra_minutes:
-                extra_volunteers_household[p.household_id].add(v)
-            affinity_household[(v, p.household_id)] += p.affinity
-
-    all_vols = np.ones(tables.count, dtype=bool)
-    pair_vol: list[np.ndarray] = []
-    pair_need: list[np.ndarray] = []
-    start_domains: dict[int, list[tuple[int, int]]] = {}
-    pending_domains: list[tuple[int, dict[int, list[tuple[int, int]]]]] = []
-    funnel: list[dict[str, int]] = []
-    for n, need in enumerate(problem.needs):
-        stages: dict[str, int] = {}
-        mask = all_vols.copy()
-        if need.date is not None and need.date not in service_days:
-            mask[:] = False
-        stages["service_day"] = int(mask.sum())
-        for skill in need.skills:
-            level = tables.skill_level.get(skill.name)
-            mask &= level >= skill.level if level is not None else False
-        stages["skill"] = int(mask.sum())
-        if need.departments:
-            codes = [
-                tables.department_code[d] for d in need.departments if d in tables.department_code
-            ]
-            mask &= np.isin(tables.department, codes)
-        stages["department"] = int(mask.sum())
-        if need.required_gender is not None:
-            mask &= tables.female if need.required_gender == Gender.FEMALE else tables.male
-        stages["gender"] = int(mask.sum())
-        if need.date is not None and need.date in makeup:
-            mask &= ~tables.student
-        stages["makeup_day"] = int(mask.sum())
-        available, domains = _available(tables, need)
-        mask &= available
-        stages["availability"] = int(mask.sum())
-        banned = forbidden_need.get(n, [])
-        if need.household_id is not None:
-            banned = banned + forbidden_household.get(need.household_id, [])
-        if banned:
-            mask[banned] = False
-        stages["forbidden"] = int(mask.sum())
-        # A need longer than the whole budget can never be taken (travel included).
-        idx = np.flatnonzero(mask)
-        load = np.full(idx.shape, need.duration, dtype=np.int64)
-        travellers = extra_volunteers_need.get(n, set())
-        if need.household_id is not None:
-            travellers = travellers | extra_volunteers_household.get(need.household_id, set())
-        for k in np.flatnonzero(np.isin(idx, list(travellers))).tolist() if travellers else ():
-            v = int(idx[k])
-            load[k] += extra_need.get((v, n), 0)
-            if need.household_id is not None:
-                load[k] += extra_household.get((v, need.household_id), 0)
-        fits = (load <= tables.max_minutes[idx]) & (tables.max_shifts[idx] > 0)
-        idx = idx[fits]
-        stages["budget"] = int(idx.size)
-        funnel.append(stages)
-        pair_vol.append(idx.astype(np.int32))
-        pair_need.append(np.full(idx.size, n, dtype=np.int32))
-        if need.is_flexible:
-            pending_domains.append((n, domains))
-
+    if candidates is None:
+        candidates = find_candidates(problem, travel_default)
+    tables, sheet = candidates.tables, candidates.sheet
+    pair_vol = list(candidates.volunteers)
+    funnel = [dict(stages) for stages in candidates.funnel]
     pruned = 0
-    total = sum(a.size for a in pair_vol)
+    total = candidates.size
     if candidate_limit > 0 and total > prune_above:
         pair_vol = _prune(problem, tables, pair_vol, candidate_limit)
-        pair_need = [np.full(a.size, n, dtype=np.int32) for n, a in enumerate(pair_vol)]
         pruned = total - sum(a.size for a in pair_vol)
         for n, kept in enumerate(pair_vol):
             funnel[n]["considered"] = int(kept.size)
+    pair_need = [np.full(a.size, n, dtype=np.int32) for n, a in enumerate(pair_vol)]
     volunteer = np.concatenate(pair_vol) if pair_vol else np.empty(0, np.int32)
     need_arr = np.concatenate(pair_need) if pair_need else np.empty(0, np.int32)
     pair_index = {
         (int(v), int(n)): p for p, (v, n) in enumerate(zip(volunteer, need_arr, strict=True))
     }
-    for n, domains in pending_domains:
-        for v, ranges in domains.items():
-            p = pair_index.get((v, n))
-            if p is not None:
-                start_domains[p] = _merge(ranges)
+    start_domains: dict[int, list[tuple[int, int]]] = {}
+    for n, need in enumerate(problem.needs):
+        if need.is_flexible:
+            for v, ranges in _start_ranges(tables, need, pair_vol[n]).items():
+                start_domains[pair_index[(v, n)]] = ranges
     extra = np.zeros(volunteer.size, dtype=np.int64)
     affinity = np.zeros(volunteer.size, dtype=np.int64)
-    for (v, n), minutes in extra_need.items():
+    for (v, n), minutes in sheet.extra_need.items():
         if (p := pair_index.get((v, n))) is not None:
             extra[p] += minutes
-    for (v, n), value in affinity_need.items():
+    for (v, n), value in sheet.affinity_need.items():
         if (p := pair_index.get((v, n))) is not None:
             affinity[p] += value
-    if extra_household or affinity_household:
+    if sheet.extra_household or sheet.affinity_household:
         household_of = [need.household_id for need in problem.needs]
         for p, (v, n) in enumerate(zip(volunteer.tolist(), need_arr.tolist(), strict=True)):
             h = household_of[n]
             if h is not None:
-                extra[p] += extra_household.get((v, h), 0)
-                affinity[p] += affinity_household.get((v, h), 0)
+                extra[p] += sheet.extra_household.get((v, h), 0)
+                affinity[p] += sheet.affinity_household.get((v, h), 0)
 
     eligibility = Eligibility(
         volunteer=volunteer,
@@ -410,7 +577,7 @@ def build_eligibility(
         volunteer_count=len(problem.volunteers),
         pruned=pruned,
     )
-    _check_pins(problem, eligibility)
+    check_pins(problem, candidates)
     return eligibility
 
 
@@ -440,6 +607,13 @@ def _prune(
         (problem.volunteer_index[p.volunteer_id], problem.need_index[p.need_id])
         for p in problem.pins
     }
+    pinned_by_need: dict[int, list[int]] = defaultdict(list)
+    for v, n in pinned:
+        pinned_by_need[n].append(v)
+    by_household: dict[str, list[int]] = defaultdict(list)
+    for v, h in served:
+        by_household[h].append(v)
+    served_by_household = {h: np.array(vs, dtype=np.int64) for h, vs in by_household.items()}
     shifts = np.maximum(tables.max_shifts, 1).astype(np.float64)
     usage = np.zeros(tables.count, dtype=np.float64)
     volunteers = problem.volunteers
@@ -452,23 +626,21 @@ def _prune(
     for n in large:
         idx = candidates[n]
         need = problem.needs[n]
-        keep_first = (
-            np.array(
-                [
-                    (int(v), n) in pinned or (int(v), need.household_id) in served
-                    for v in idx.tolist()
-                ]
-            )
-            if pinned or served
-            else np.zeros(idx.size, dtype=bool)
-        )
+        keep_first = np.zeros(idx.size, dtype=bool)
+        if n in pinned_by_need:
+            keep_first |= np.isin(idx, pinned_by_need[n])
+        if need.household_id in served_by_household:
+            keep_first |= np.isin(idx, served_by_household[need.household_id])
         tie = (idx.astype(np.int64) * 2654435761 + n * 40503) % 4294967291
         order = np.lexsort((tie, past[idx], usage[idx] / shifts[idx], ~keep_first))
         ranked = idx[order]
         # Room for a full team plus reserves, and pinned volunteers always stay.
         room = max(limit, need.max_volunteers + TEAM_RULE_RESERVE)
         chosen = list(ranked[:room].tolist())
-        chosen += [int(v) for v in idx.tolist() if (int(v), n) in pinned and int(v) not in chosen]
+        if n in pinned_by_need:
+            taken = set(chosen)
+            pins = idx[np.isin(idx, pinned_by_need[n])].tolist()
+            chosen += [v for v in pins if v not in taken]
         rules = []
         if need.lead_required:
             rules.append(lambda v: volunteers[v].can_lead)
@@ -493,27 +665,38 @@ def _prune(
     return out
 
 
-def _check_pins(problem: Problem, eligibility: Eligibility) -> None:
-    """A pin must name an eligible pair (and a start the volunteer can make)."""
+def check_pins(problem: Problem, candidates: Candidates) -> None:
+    """A pin must name an eligible pair (and a start the volunteer can make).
+
+    Raises
+    ------
+    DataError
+        Naming the row of each pin that breaks a per-pair rule, and the rule.
+    """
     issues = []
+    tables = candidates.tables
     for row, pin in enumerate(problem.pins, start=2):
         v = problem.volunteer_index[pin.volunteer_id]
         n = problem.need_index[pin.need_id]
-        p = eligibility.pair_index.get((v, n))
-        if p is None:
+        need = problem.needs[n]
+        eligible = candidates.volunteers[n]
+        if not np.isin(v, eligible):
             issues.append(
                 DataIssue(
                     "pins",
                     row,
                     "volunteer_id",
                     f"volunteer {pin.volunteer_id} cannot be pinned to need {pin.need_id}: "
-                    f"{pin_refusal(problem, eligibility, v, n)}",
+                    f"{pin_refusal(problem, v, n, tables.travel_default)}",
                 )
             )
         elif (
             pin.start is not None
-            and p in eligibility.start_domains
-            and not any(lo <= pin.start <= hi for lo, hi in eligibility.start_domains[p])
+            and need.is_flexible
+            and not any(
+                lo <= pin.start <= hi
+                for lo, hi in _start_ranges(tables, need, np.array([v])).get(v, [])
+            )
         ):
             issues.append(
                 DataIssue(
@@ -533,6 +716,7 @@ _REFUSALS = {
     "skill": "lacks a required skill",
     "department": "is not from an accepted department",
     "gender": "does not match the required gender",
+    "distance": "lives farther from the need than their max_travel allows",
     "makeup_day": "is a student and the date is a make-up workday (调休)",
     "availability": "is not available for the whole duration on that date",
     "forbidden": "the pair is forbidden in the pairs sheet",
@@ -540,7 +724,7 @@ _REFUSALS = {
 }
 
 
-def pin_refusal(problem: Problem, eligibility: Eligibility, v: int, n: int) -> str:
+def pin_refusal(problem: Problem, v: int, n: int, travel_default: int = 10) -> str:
     """Say which per-pair rule keeps volunteer ``v`` off need ``n``."""
     single = problem.replace(
         volunteers=(problem.volunteers[v],),
@@ -557,7 +741,7 @@ def pin_refusal(problem: Problem, eligibility: Eligibility, v: int, n: int) -> s
             and (p.need_id in (None, problem.needs[n].id))
         ),
     )
-    stages = build_eligibility(single).funnel[0]
+    stages = find_candidates(single, travel_default).funnel[0]
     for stage in STAGES:
         if stages[stage] == 0:
             return _REFUSALS[stage]

@@ -1,17 +1,18 @@
 """Why a need is not (fully) staffed, with counts a coordinator can act on.
 
 The reasons come in the order a coordinator would check them: nobody has the
-skill; the skilled are of the wrong department or gender, students on a
-make-up workday, or unavailable then; too few eligible volunteers or a team
-rule nobody eligible can meet; and, for needs that could have been staffed,
-where the eligible volunteers went: to higher-priority needs at the same
-time, to other needs, or up against their shift or hour cap.
+skill; the skilled are of the wrong department or gender, live too far away
+(``max_travel``), are students on a make-up workday, or are unavailable
+then; too few eligible volunteers or a team rule nobody eligible can meet;
+and, for needs that could have been staffed, where the eligible volunteers
+went: to higher-priority needs at the same time, to other needs, or up
+against their shift or hour cap.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from matcher.domain import Assignment, Need, Problem
 from matcher.eligibility import STAGES, Eligibility
@@ -29,6 +30,11 @@ _FILTER_REASONS = {
         "({departments})",
     ),
     "gender": ("gender", "none of the {before} qualified volunteers is {gender}"),
+    "distance": (
+        "too_far",
+        "the {before} qualified volunteers live too far away "
+        "(farther than their max_travel from {area})",
+    ),
     "makeup_day": (
         "makeup_day",
         "{date} is a make-up workday (调休): "
@@ -59,6 +65,7 @@ def _filter_reason(problem: Problem, need: Need, funnel: dict[str, int]) -> Reas
                 departments="、".join(need.departments),
                 gender=need.required_gender,
                 date=need.date,
+                area=problem.need_area(need) or "the need",
             )
             return Reason(code, message, before if stage not in ("service_day", "skill") else 0)
         before = funnel[stage]
@@ -113,6 +120,7 @@ def explain_unmet(
     closed: dict[int, list[str]],
     travel_default: int = 10,
     has_roster: bool = True,
+    needs: Collection[int] | None = None,
 ) -> tuple[UnmetNeed, ...]:
     """Explain every need staffed below its maximum.
 
@@ -129,6 +137,8 @@ def explain_unmet(
     has_roster
         False when the run produced no roster (infeasible or out of time):
         then no need is blamed on where volunteers went.
+    needs
+        Positions of the needs to explain (default: all of them).
 
     Returns
     -------
@@ -151,7 +161,8 @@ def explain_unmet(
             int(elig.extra_minutes[extra]) if extra is not None else 0
         )
     out: list[UnmetNeed] = []
-    for n, need in enumerate(problem.needs):
+    for n in range(len(problem.needs)) if needs is None else sorted(needs):
+        need = problem.needs[n]
         assigned = len(team[need.id])
         if assigned >= need.max_volunteers:
             continue

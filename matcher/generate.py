@@ -467,6 +467,60 @@ def _names(rng: np.random.Generator, female: BoolArray) -> list[str]:
     return names
 
 
+#: Street offices (街道) group one to three neighbouring areas of a city.
+_STREET_SIZES = (1, 2, 3)
+_STREET_SIZE_P = (0.4, 0.4, 0.2)
+#: Minutes between two areas of one street office, and the least between two offices.
+_NEAR_MINUTES = (6, 16)
+_FAR_MINUTES = 28
+#: A city volunteer's max_travel: home area only, or (most of) the street office.
+_MAX_TRAVEL = (0, 10, 15, 20)
+_MAX_TRAVEL_P = (0.15, 0.25, 0.35, 0.25)
+
+
+@dataclasses.dataclass(frozen=True)
+class _City:
+    """Areas of a city on a grid of street offices, with travel minutes and reach.
+
+    Areas of one street office (街道) are 6-15 minutes apart; offices lie on
+    a square grid and the minutes between their areas grow with the grid
+    distance, from 28 up.  Every volunteer's ``max_travel`` (at most 20) stays
+    inside the home street office, so the volunteers and needs of different
+    offices never meet: the problem falls apart into parts of one to three
+    areas, as a real city's roster does.
+    """
+
+    code: dict[str, int]
+    minutes: IntArray  # areas x areas, symmetric, 0 on the diagonal
+    max_travel: IntArray  # per volunteer, -1 = no limit (never in a city)
+
+
+def _city(rng: np.random.Generator, areas: Sequence[str], volunteers: int) -> _City:
+    """Draw the street offices, the travel minutes between areas and each volunteer's reach."""
+    count = len(areas)
+    office = np.empty(count, dtype=np.int64)
+    k = first = 0
+    while first < count:
+        size = int(rng.choice(_STREET_SIZES, p=_STREET_SIZE_P))
+        office[first : first + size] = k
+        first += size
+        k += 1
+    width = math.ceil(math.sqrt(k))
+    row, col = office // width, office % width
+    steps = np.abs(row[:, None] - row[None, :]) + np.abs(col[:, None] - col[None, :])
+    near = rng.integers(*_NEAR_MINUTES, size=(count, count))
+    far = _FAR_MINUTES + 8 * (steps - 1) + rng.integers(0, 7, size=(count, count))
+    minutes = np.where(office[:, None] == office[None, :], near, far)
+    minutes = np.triu(minutes, 1)
+    minutes = minutes + minutes.T
+    max_travel = rng.choice(_MAX_TRAVEL, size=volunteers, p=_MAX_TRAVEL_P).astype(np.int64)
+    return _City(
+        code={a: i for i, a in enumerate(areas)},
+        minutes=minutes.astype(np.int64),
+        max_travel=max_travel,
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class _Pool:
     """Volunteers as arrays, for drawing needs and checking who can take them."""
@@ -481,14 +535,24 @@ class _Pool:
     max_minutes: IntArray
     window_start: IntArray  # volunteers x service days (0, 0 = no window)
     window_end: IntArray
+    city: _City | None = None
+    home: IntArray | None = None  # index into the city's areas
 
     @property
     def count(self) -> int:
         return len(self.ids)
 
+    def near(self, area: str) -> BoolArray:
+        """Volunteers whose ``max_travel`` reaches ``area`` (everyone outside a city)."""
+        if self.city is None or self.home is None:
+            return np.ones(self.count, dtype=bool)
+        city = self.city
+        minutes = city.minutes[self.home, city.code[area]]
+        return (city.max_travel < 0) | (minutes <= city.max_travel)
+
 
 def _volunteers(
-    rng: np.random.Generator, count: int, areas: Sequence[str]
+    rng: np.random.Generator, count: int, areas: Sequence[str], city: _City | None = None
 ) -> tuple[list[Volunteer], dict[str, IntArray | BoolArray | npt.NDArray[np.int8]]]:
     """Draw volunteers; return them with the arrays the rest of the generator reads."""
     role = rng.choice(len(_ROLES), size=count, p=_ROLE_P)
@@ -538,6 +602,7 @@ def _volunteers(
     width = max(4, len(str(count)))
     ids = [f"V{i + 1:0{width}d}" for i in range(count)]
 
+    reach = city.max_travel.tolist() if city is not None else [None] * count
     skill_cache = {(s, lv): Skill(SKILLS[s], lv) for s in range(len(SKILLS)) for lv in (1, 2, 3)}
     lang_cache: dict[tuple[bool, ...], tuple[str, ...]] = {}
     volunteers = []
@@ -568,6 +633,7 @@ def _volunteers(
                 max_minutes=int(max_hours[i]) * 60,
                 phone=f"199-00{(i + 1) // 10000:02d}-{(i + 1) % 10000:04d}",
                 home_area=areas[int(home[i])],
+                max_travel=reach[i],
             )
         )
     party = np.isin(membership, (0, 1))
@@ -579,6 +645,7 @@ def _volunteers(
         "speaks": speaks,
         "can_lead": teacher | party,
         "max_minutes": max_hours * 60,
+        "home": home,
     }
     return volunteers, arrays
 
@@ -712,6 +779,8 @@ def _eligible(pool: _Pool, need: Need, day_index: dict[dt.date, int]) -> BoolArr
     if need.required_gender is not None:
         mask &= pool.female if need.required_gender == Gender.FEMALE else ~pool.female
     mask &= pool.max_minutes >= need.duration
+    if pool.city is not None:
+        mask &= pool.near(need.area)
     if need.date is None:
         mask &= (pool.window_end > 0).any(axis=1)
         return mask
@@ -1021,13 +1090,25 @@ def _pairs(
     return pairs
 
 
-def _travel(rng: np.random.Generator, areas: Sequence[str]) -> list[Travel]:
-    """Walking minutes between the community's places and its grid areas."""
+def _travel(
+    rng: np.random.Generator, areas: Sequence[str], city: _City | None = None
+) -> list[Travel]:
+    """Walking minutes between the community's places and its grid areas.
+
+    A city lists every pair of areas: an unlisted pair would count as the
+    travel default (10 minutes), within most volunteers' ``max_travel``.
+    """
     travel = []
     for a in range(len(LOCATIONS)):
         for b in range(a + 1, len(LOCATIONS)):
             travel.append(Travel(LOCATIONS[a], LOCATIONS[b], int(rng.integers(3, 9))))
-    if len(areas) <= 10:
+    if city is not None:
+        rows, cols = np.triu_indices(len(areas), 1)
+        for a, b, m in zip(
+            rows.tolist(), cols.tolist(), city.minutes[rows, cols].tolist(), strict=True
+        ):
+            travel.append(Travel(areas[a], areas[b], m))
+    elif len(areas) <= 10:
         for area in areas:
             for place in LOCATIONS:
                 travel.append(Travel(area, place, int(rng.integers(5, 16))))
@@ -1048,6 +1129,7 @@ def _build(
     horizon: Horizon,
     areas: int,
     name: str,
+    city: bool = False,
 ) -> tuple[Problem, _Pool]:
     """Everything but the defaults: the generator proper."""
     if volunteers < 1:
@@ -1057,7 +1139,8 @@ def _build(
     if not horizon.service_days:
         raise ValueError(f"no service day between {horizon.start} and {horizon.end}")
     area_names = _area_names(max(1, areas))
-    people, arrays = _volunteers(rng, volunteers, area_names)
+    layout = _city(rng, area_names, volunteers) if city else None
+    people, arrays = _volunteers(rng, volunteers, area_names, layout)
     ids = [v.id for v in people]
     windows, blackouts, window_start, window_end = _availability(rng, ids, horizon)
     pool = _Pool(
@@ -1071,6 +1154,8 @@ def _build(
         max_minutes=arrays["max_minutes"],  # type: ignore[arg-type]
         window_start=window_start,
         window_end=window_end,
+        city=layout,
+        home=arrays["home"],  # type: ignore[arg-type]
     )
     households = _households(rng, max(15, round(needs / 10)), area_names)
     need_list = _needs(rng, needs, horizon, households, pool, area_names)
@@ -1089,7 +1174,7 @@ def _build(
         history=tuple(history),
         departments=DEPARTMENTS,
         skills=SKILLS,
-        travel=tuple(_travel(rng, area_names)),
+        travel=tuple(_travel(rng, area_names, layout)),
         name=name,
     )
     return problem, pool
@@ -1102,6 +1187,7 @@ def generate_problem(
     start: dt.date | None = None,
     weeks: int = 2,
     areas: int | None = None,
+    city: bool | None = None,
 ) -> Problem:
     """Build a synthetic dataset with the shape of a college-community programme.
 
@@ -1126,8 +1212,14 @@ def generate_problem(
     areas
         Number of grid areas (网格) of the community that volunteers live in
         and needs happen in; default one per 500 volunteers above 20,000
-        volunteers, else 4.  Areas are labels only: no hard rule ties a
-        volunteer to an area yet.
+        volunteers, else 4.
+    city
+        Give every volunteer a ``max_travel`` and list the travel minutes
+        between all areas, grouped into street offices (街道) of one to three
+        areas: volunteers serve only inside their own office (see
+        :class:`_City`), so the problem decomposes by area.  Default: a city
+        above 20,000 volunteers when ``areas`` is not given.  Without it
+        areas are labels only and nobody has a travel limit.
 
     Returns
     -------
@@ -1146,11 +1238,19 @@ def generate_problem(
     first = start or DEFAULT_START
     last = first + dt.timedelta(days=7 * weeks - 1)
     horizon = build_horizon(first, last, festivals=festivals_between(first, last))
+    if city is None:
+        city = areas is None and volunteers > 20_000
     if areas is None:
         areas = math.ceil(volunteers / 500) if volunteers > 20_000 else 4
     rng = np.random.default_rng(seed)
     problem, _ = _build(
-        rng, volunteers, needs, horizon, areas, f"synthetic-{volunteers}x{needs}-seed{seed}"
+        rng,
+        volunteers,
+        needs,
+        horizon,
+        areas,
+        f"synthetic-{volunteers}x{needs}-seed{seed}",
+        city=city,
     )
     return problem
 

@@ -197,6 +197,11 @@ SHEETS: dict[str, SheetSpec] = {
                 "max_hours": Column(("最多小时",), False, "规划期内最多小时数（可有小数），默认 8"),
                 "phone": Column(("电话",), False, "联系电话（个人信息）"),
                 "home_area": Column(("居住片区",), False, "居住片区"),
+                "max_travel": Column(
+                    ("最远路程（分钟）", "最远路程(分钟)", "最远路程", "服务半径"),
+                    False,
+                    "只去从居住片区出发路程不超过这么多分钟的需求（按 路程 表计算）；空 = 不限",
+                ),
             },
         ),
         SheetSpec(
@@ -1292,7 +1297,7 @@ class _Builder:
         )
 
     def _volunteer(self, row: _Row) -> Volunteer:
-        return Volunteer(
+        volunteer = Volunteer(
             id=row.text("id", required=True),
             name=row.text("name", required=True),
             role=row.enum("role", Role, required=True),  # type: ignore[arg-type]
@@ -1311,7 +1316,16 @@ class _Builder:
             max_minutes=round(row.decimal("max_hours", 8.0, lo=0) * 60),
             phone=row.text("phone"),
             home_area=row.text("home_area"),
+            max_travel=row.integer("max_travel", None, lo=0),
         )
+        if volunteer.max_travel is not None and not volunteer.home_area:
+            # The limit is measured from home: without a home it would silently mean nothing.
+            row.fail(
+                "max_travel",
+                f"expected a home_area (居住片区) to measure {volunteer.max_travel} travel "
+                "minutes from, found an empty home_area",
+            )
+        return volunteer
 
     def _household(self, row: _Row) -> Household:
         return Household(

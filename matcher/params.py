@@ -77,6 +77,12 @@ class SolverParams:
     """Eligible pairs above which the candidate limit applies (district and city sizes)."""
     relative_gap: float = 0.0
     """Stop a stage once its gap to the bound is at most this (0 = prove optimal)."""
+    decompose: bool = True
+    """Solve independent parts (volunteers and needs that share no candidate) one by one.
+
+    Exact, as every rule is about one need, one volunteer or one pair; a
+    part's flexible needs only keep the part's own (shorter) travel buffer.
+    False builds one model for everything (for comparisons and tests)."""
     weights: Weights = dataclasses.field(default_factory=Weights)
     cp_sat: dict[str, Any] = dataclasses.field(default_factory=dict)
     """Raw CP-SAT parameters (``[cp_sat]`` table), applied last; for tuning runs."""

@@ -371,6 +371,11 @@ def _gender_unrecorded(p: Problem, r: list[Assignment]) -> Case:
     return set_volunteer(p, "S1", gender=None), r
 
 
+def _too_far_from_home(p: Problem, r: list[Assignment]) -> Case:
+    # Unlisted places are the default 10 minutes apart: farther than 5.
+    return set_volunteer(p, "S1", home_area="城北", max_travel=5), r
+
+
 def _window_too_short(p: Problem, r: list[Assignment]) -> Case:
     windows = tuple(
         dataclasses.replace(w, end=hm("10:00")) if (w.volunteer_id, w.weekday) == ("S1", 6) else w
@@ -479,6 +484,7 @@ CASES: list[tuple[str, Injection, str]] = [
     ("department", _department, "department"),
     ("gender", _gender, "gender"),
     ("gender-unrecorded", _gender_unrecorded, "gender"),
+    ("too-far-from-home", _too_far_from_home, "max-travel"),
     ("window-too-short", _window_too_short, "availability"),
     ("blackout", _blackout, "availability"),
     ("untimed-all-blacked-out", _untimed_all_blacked_out, "availability"),
@@ -544,6 +550,19 @@ def test_empty_place_needs_no_travel() -> None:
     problem = set_need(make_problem(), "N6", location="", start=hm("11:00"), end=hm("12:00"))
     roster = set_row(make_roster(), "N6", "T1", start=hm("11:00"), end=hm("12:00"))
     assert check_roster(problem, roster) == []
+
+
+def test_max_travel_reads_the_household_area_and_the_travel_sheet() -> None:
+    problem = set_volunteer(make_problem(), "T1", home_area="城北", max_travel=20)
+    households = (Household("H1", "3栋201", HouseholdCategory.ELDERLY_ALONE, area="城南"),)
+    problem = add(problem.replace(households=households), "travel", Travel("城北", "城南", 25))
+    violations = check_roster(problem, make_roster())
+    # N1 serves household H1 in 城南 (25 minutes); N5 and N6 are at unlisted places (10).
+    assert [(v.rule, v.need_id, v.volunteer_id) for v in violations] == [("max-travel", "N1", "T1")]
+    assert "at most 20 travel minutes from home (城北)" in violations[0].message
+    assert "城南 is 25 minutes away" in violations[0].message
+    assert check_roster(set_volunteer(problem, "T1", max_travel=None), make_roster()) == []
+    assert check_roster(set_volunteer(problem, "T1", max_travel=25), make_roster()) == []
 
 
 def test_flexible_need_with_two_starts_names_the_odd_volunteer() -> None:

@@ -112,6 +112,20 @@ def test_generate_writes_a_loadable_dataset(tmp_path: Path) -> None:
     assert check.exit_code == 0, check.output
 
 
+def test_generate_a_city_solves_by_parts_and_checks(tmp_path: Path) -> None:
+    out = tmp_path / "city"
+    args = ["generate", str(out), "--volunteers", "300", "--needs", "90", "--seed", "1"]
+    result = runner.invoke(app, [*args, "--areas", "4", "--city"])
+    assert result.exit_code == 0, result.output
+    from matcher.io import load_dataset
+
+    assert all(v.max_travel is not None for v in load_dataset(out).volunteers)
+    solved = runner.invoke(app, ["solve", str(out), "--out", str(tmp_path / "o")])
+    assert solved.exit_code == 0, solved.output
+    check = runner.invoke(app, ["check", str(out), str(tmp_path / "o" / "roster.csv")])
+    assert check.exit_code == 0, check.output
+
+
 def test_template_is_written(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     result = runner.invoke(app, ["template", str(path)])

@@ -15,6 +15,7 @@ from matcher.domain import (
     Pin,
     Role,
     Skill,
+    Travel,
 )
 from matcher.eligibility import STAGES, build_eligibility
 from matcher.errors import DataError
@@ -113,3 +114,52 @@ def test_pruning_spreads_candidates_over_the_volunteers() -> None:
     with_any = set(full.volunteer.tolist())
     kept = set(pruned.volunteer.tolist())
     assert len(kept) >= 0.9 * len(with_any)
+
+
+def test_distance_stage_keeps_volunteers_near_home() -> None:
+    vols = [
+        volunteer(1, home_area="东区", max_travel=10),  # 东区 -> 西区 is 30 minutes
+        volunteer(2, home_area="东区", max_travel=30),
+        volunteer(3, home_area="东区"),  # no limit
+        volunteer(4, home_area="西区", max_travel=0),
+        volunteer(5, home_area="北区", max_travel=5),  # 北区 -> 西区 is not listed: 10
+    ]
+    household = Household("H1", "3栋2单元401", HouseholdCategory.ELDERLY_ALONE, area="西区")
+    needs = [
+        need(1, area="西区"),
+        # The household's area counts, not the need's own.
+        need(2, area="东区", household_id="H1", start=660, end=720),
+    ]
+    p = problem(vols, needs, households=(household,), travel=(Travel("东区", "西区", 30),))
+    elig = build_eligibility(p)
+    assert list(elig.funnel[0])[:5] == ["service_day", "skill", "department", "gender", "distance"]
+    for n in (0, 1):
+        assert elig.funnel[n]["gender"] == 5 and elig.funnel[n]["distance"] == 3
+        kept = {vols[v].id for v in elig.volunteer[elig.pairs_of_need(n)].tolist()}
+        assert kept == {"V2", "V3", "V4"}
+    # A default other than 10 minutes moves 北区 within reach of V5.
+    near = build_eligibility(p, travel_default=5)
+    assert near.funnel[0]["distance"] == 4
+
+
+def test_nobody_near_enough_is_explained() -> None:
+    vols = [volunteer(i, home_area="东区", max_travel=15) for i in (1, 2, 3)]
+    p = problem(vols, [need(1, area="西区")], travel=(Travel("东区", "西区", 30),))
+    result = solve(p, SolverParams(time_limit=10))
+    [unmet] = result.unmet
+    [reason] = unmet.reasons
+    assert reason.code == "too_far" and reason.count == 3
+    assert reason.message == (
+        "the 3 qualified volunteers live too far away (farther than their max_travel from 西区)"
+    )
+
+
+def test_pin_too_far_from_home_is_a_data_error() -> None:
+    p = problem(
+        [volunteer(1, home_area="东区", max_travel=15)],
+        [need(1, area="西区")],
+        travel=(Travel("东区", "西区", 30),),
+        pins=(Pin("V1", "N1"),),
+    )
+    with pytest.raises(DataError, match="lives farther from the need than their max_travel"):
+        build_eligibility(p)

@@ -272,6 +272,47 @@ def test_largest_size_in_well_under_a_minute() -> None:
     problem = generate_problem(50_000, 15_000, seed=7)
     assert time.perf_counter() - started < 30
     assert len(problem.volunteers) == 50_000 and len(problem.needs) == 15_000
+    # The L size is a city: everyone serves near home.
+    assert all(v.max_travel is not None for v in problem.volunteers)
+
+
+def test_no_travel_limits_outside_a_city(big: tuple[Problem, float]) -> None:
+    problem, _ = big
+    assert all(v.max_travel is None for v in problem.volunteers)
+    assert all(v.max_travel is None for v in generate_problem(300, 90, seed=1).volunteers)
+
+
+def test_a_city_falls_apart_into_street_offices() -> None:
+    from matcher.decompose import find_parts
+    from matcher.eligibility import find_candidates
+
+    problem = generate_problem(3000, 900, seed=1, areas=8, city=True)
+    assert_valid(problem)
+    assert {v.max_travel for v in problem.volunteers} == {0, 10, 15, 20}
+    areas = sorted({v.home_area for v in problem.volunteers})
+    listed = {(t.origin, t.destination) for t in problem.travel}
+    # Every pair of areas is listed: the travel default must not bring far areas near.
+    assert all(
+        (a, b) in listed or (b, a) in listed for i, a in enumerate(areas) for b in areas[i + 1 :]
+    )
+    eligibility = build_eligibility(problem)  # raises if a pin is too far from home
+    for need, funnel in zip(problem.needs, eligibility.funnel, strict=True):
+        if need.must_cover:
+            assert funnel["budget"] >= 3 * need.min_volunteers
+    candidates = find_candidates(problem)
+    parts = find_parts(candidates.volunteers, len(problem.volunteers))
+    assert len(parts) > 1
+    for part in parts:
+        homes = {problem.volunteers[v].home_area for v in part.volunteers.tolist()}
+        assert 1 <= len(homes) <= 3
+        # Areas of one part are near each other; of different parts, far apart.
+        for a in homes:
+            for b in homes - {a}:
+                assert problem.travel_minutes(a, b, 10) <= 20
+    first, second = parts[0], parts[1]
+    a = problem.volunteers[int(first.volunteers[0])].home_area
+    b = problem.volunteers[int(second.volunteers[0])].home_area
+    assert problem.travel_minutes(a, b, 10) >= 28
 
 
 # --- the sample community -------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -633,3 +634,66 @@ def test_one_skill_with_two_levels_is_an_error() -> None:
     assert parse_skills("家电维修:2；家电维修：2") == (Skill("家电维修", 2),)
     with pytest.raises(ValueError, match="家电维修 with levels 1 and 3"):
         parse_skills("家电维修:1;家电维修:3")
+
+
+# --- max_travel (a volunteer serves only near home) ------------------------------------
+
+
+def with_homes(header: str, v1: str, v2: str = "") -> dict[str, str | bytes | None]:
+    """BASE volunteers with home areas and a travel-limit column under ``header``."""
+    return {
+        "volunteers.csv": (
+            f"id,name,role,membership,department,home_area,{header}\n"
+            f"V1,张三,teacher,party,机电学院,北区,{v1}\n"
+            f"V2,李四,resident,none,A社区,南区,{v2}\n"
+        )
+    }
+
+
+@pytest.mark.parametrize("header", ["max_travel", "最远路程（分钟）", "最远路程(分钟)", "服务半径"])
+def test_max_travel_column_and_its_chinese_headers(tmp_path: Path, header: str) -> None:
+    problem = load_dataset(make_dataset(tmp_path / "ds", with_homes(header, "15")))
+    assert problem.volunteer("V1").max_travel == 15
+    assert problem.volunteer("V2").max_travel is None  # empty: no limit
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("-5", ("whole number >= 0", "-5")), ("远", ("whole number", "'远'")), ("7.5", ("7.5",))],
+)
+def test_bad_max_travel_names_row_and_column(tmp_path: Path, value: str, words: tuple) -> None:
+    error = load_error(tmp_path, with_homes("max_travel", "0", value))
+    assert_issue(error, "volunteers.csv", 3, "max_travel", *words)
+
+
+def test_bad_max_travel_under_chinese_header_names_both(tmp_path: Path) -> None:
+    error = load_error(tmp_path, with_homes("服务半径", "-1"))
+    assert_issue(error, "volunteers.csv", 2, "服务半径 (max_travel)", ">= 0")
+
+
+def test_max_travel_needs_a_home_area(tmp_path: Path) -> None:
+    changes = {
+        "volunteers.csv": (
+            "id,name,role,membership,department,max_travel\nV1,张三,teacher,party,机电学院,20\n"
+        )
+    }
+    error = load_error(tmp_path, changes)
+    assert_issue(error, "volunteers.csv", 2, "max_travel", "home_area", "empty")
+
+
+@pytest.mark.parametrize("target", ["folder", "book.xlsx"])
+def test_max_travel_round_trip(tmp_path: Path, target: str) -> None:
+    problem = sample_problem()
+    v1 = dataclasses.replace(problem.volunteers[0], max_travel=0)
+    problem = problem.replace(volunteers=(v1, *problem.volunteers[1:]))
+    write_dataset(problem, tmp_path / target)
+    assert load_dataset(tmp_path / target) == problem.replace(name=Path(target).stem)
+
+
+def test_template_documents_max_travel(tmp_path: Path) -> None:
+    write_template(tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    headers = [cell.value for cell in book["志愿者"][1]]
+    assert "最远路程（分钟）" in headers
+    notes = [row for row in book["说明"].iter_rows(values_only=True) if row[1] == "max_travel"]
+    assert notes and "服务半径" in notes[0][2]

@@ -131,6 +131,8 @@ def add_no_overlap(
     travel = table.minutes
     need_place = np.array([table.code[n.place] for n in needs], dtype=np.int64)
     open_needs = set(x.staffed)
+    travels = bool(travel.any())
+    place_list, travel_rows = need_place.tolist(), travel.tolist()
     by_volunteer_date: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
     for p, (v, n) in enumerate(zip(elig.volunteer.tolist(), elig.need.tolist(), strict=True)):
         if n in open_needs and needs[n].date is not None:
@@ -141,7 +143,8 @@ def add_no_overlap(
         fixed = [p for p in pairs if int(elig.need[p]) not in x.start]
         flexible = [p for p in pairs if int(elig.need[p]) in x.start]
         _fixed_cliques(model, problem, elig, x, fixed)
-        _fixed_travel(model, problem, elig, x, fixed, need_place, travel)
+        if travels and len(fixed) >= 2:
+            _fixed_travel(model, problem, elig, x, fixed, place_list, travel_rows)
         if not flexible:
             continue
         intervals = []
@@ -190,20 +193,22 @@ def _fixed_travel(
     elig: Eligibility,
     x: RosterVariables,
     pairs: list[int],
-    need_place: np.ndarray,
-    travel: np.ndarray,
+    need_place: list[int],
+    travel: list[list[int]],
 ) -> None:
-    """Fixed needs that do not overlap but leave too little time to travel."""
-    if len(pairs) < 2 or not travel.any():
-        return
+    """Fixed needs that do not overlap but leave too little time to travel.
+
+    Plain Python: a volunteer has a handful of pairs a day, and numpy's
+    overhead on such small arrays dominated city-sized models.
+    """
     needs = problem.needs
-    idx = np.array([int(elig.need[p]) for p in pairs])
-    starts = np.array([needs[n].start for n in idx])
-    ends = np.array([needs[n].end for n in idx])
-    place = need_place[idx]
-    # gap[i, j] = time between the end of i and the start of j.
-    gap = starts[None, :] - ends[:, None]
-    needed = travel[place[:, None], place[None, :]]
-    clash = (gap >= 0) & (gap < needed)
-    for i, j in zip(*np.nonzero(clash), strict=True):
-        model.add_bool_or([~x.assign[pairs[i]], ~x.assign[pairs[j]]])
+    spans = []
+    for p in pairs:
+        n = int(elig.need[p])
+        spans.append((needs[n].start, needs[n].end, need_place[n]))
+    for i, (_, end, place) in enumerate(spans):
+        row = travel[place]
+        for j, (start, _, other) in enumerate(spans):
+            # start - end is the time between the end of i and the start of j.
+            if 0 <= start - end < row[other]:
+                model.add_bool_or([~x.assign[pairs[i]], ~x.assign[pairs[j]]])

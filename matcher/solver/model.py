@@ -11,7 +11,14 @@ from matcher.domain import Problem
 from matcher.eligibility import Eligibility
 from matcher.params import SolverParams
 from matcher.solver import constraints
-from matcher.solver.objective import Term, coverage_stages, pair_gain, pair_scores, soft_terms
+from matcher.solver.objective import (
+    Standing,
+    Term,
+    coverage_stages,
+    pair_gain,
+    pair_scores,
+    soft_terms,
+)
 from matcher.solver.variables import RosterVariables, make_variables
 
 
@@ -57,11 +64,18 @@ def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[str]:
     return blockers
 
 
-def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> RosterModel:
+def build_model(
+    problem: Problem,
+    elig: Eligibility,
+    params: SolverParams,
+    standing: Standing | None = None,
+) -> RosterModel:
     """Build the model: variables, every hard rule, and the objective stages.
 
     Must-cover needs that cannot be staffed by any roster are left open so
-    that the model is infeasible (and the caller reports them).
+    that the model is infeasible (and the caller reports them).  ``standing``
+    carries the per-volunteer bonuses of the whole problem when ``problem``
+    is one independent part of it (see :class:`Standing`).
     """
     model = cp_model.CpModel()
     closed: dict[int, list[str]] = {}
@@ -84,7 +98,7 @@ def build_model(problem: Problem, elig: Eligibility, params: SolverParams) -> Ro
     constraints.add_no_overlap(model, problem, elig, x, params.travel_minutes_default)
     constraints.add_pins(model, problem, elig, x)
     extra_shifts: list[tuple[cp_model.IntVar, list[int]]] = []
-    scores = pair_scores(problem, elig, params.weights)
+    scores = pair_scores(problem, elig, params.weights, standing)
     soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts, scores)
     return RosterModel(
         model=model,

@@ -71,8 +71,60 @@ def coverage_stages(problem: Problem, x: RosterVariables) -> list[Term]:
     return stages
 
 
-def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[str, np.ndarray]:
+@dataclasses.dataclass(frozen=True)
+class Standing:
+    """Per-volunteer bonuses that compare a volunteer with everyone else.
+
+    ``widening`` (non-party or first-time volunteers, 0/1) and ``behind``
+    (0..3, below the median of past minutes) are the only soft scores that
+    read the whole problem: the median, and whether anyone has a history.
+    An independent part of the problem must take them from the whole problem
+    (:meth:`subset`), or its soft objective would differ from the whole's.
+    """
+
+    widening: np.ndarray
+    behind: np.ndarray | None
+    """None when nobody attended anything (then the rule has no term at all)."""
+
+    @classmethod
+    def of(cls, problem: Problem, history: Participation | None = None) -> Standing:
+        """The standing of every volunteer of ``problem``."""
+        history = history or Participation.of(problem)
+        has_history = bool(problem.history)
+        widening = np.array(
+            [
+                v.membership == Membership.NONE or (has_history and not history.attended[i])
+                for i, v in enumerate(problem.volunteers)
+            ],
+            dtype=np.int64,
+        ).reshape(len(problem.volunteers))
+        behind = None
+        if history.attended.any():
+            minutes = history.minutes.astype(np.float64)
+            median = float(np.median(minutes)) or 1.0
+            behind = np.rint(3 * np.clip(1 - minutes / median, 0, 1)).astype(np.int64)
+        return cls(widening=widening, behind=behind)
+
+    def subset(self, volunteers: np.ndarray) -> Standing:
+        """The standing of some volunteers (positions in the whole problem), in that order."""
+        return Standing(
+            widening=self.widening[volunteers],
+            behind=None if self.behind is None else self.behind[volunteers],
+        )
+
+
+def pair_scores(
+    problem: Problem, elig: Eligibility, weights: Weights, standing: Standing | None = None
+) -> dict[str, np.ndarray]:
     """Per-pair coefficients of each soft rule that scores single assignments.
+
+    Parameters
+    ----------
+    problem, elig, weights
+        The problem, its eligible pairs and the soft-rule weights.
+    standing
+        Per-volunteer bonuses taken from a larger problem this one is a part
+        of; default: computed from ``problem`` itself.
 
     Returns
     -------
@@ -83,6 +135,8 @@ def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[s
     vol, need = elig.volunteer, elig.need
     size = elig.size
     history = Participation.of(problem)
+    if standing is None:
+        standing = Standing.of(problem, history)
     scores: dict[str, np.ndarray] = {}
     if weights.affinity:
         scores["affinity"] = weights.affinity * elig.affinity
@@ -108,19 +162,10 @@ def pair_scores(problem: Problem, elig: Eligibility, weights: Weights) -> dict[s
         ).reshape(size)
         scores["continuity"] = weights.continuity * cont
     if weights.widening:
-        has_history = bool(problem.history)
-        widen = np.array(
-            [
-                v.membership == Membership.NONE or (has_history and not history.attended[i])
-                for i, v in enumerate(volunteers)
-            ],
-            dtype=np.int64,
-        )
+        widen = standing.widening
         scores["widening"] = weights.widening * widen[vol] if size else np.zeros(0, np.int64)
-    if weights.behind and history.attended.any():
-        minutes = history.minutes.astype(np.float64)
-        median = float(np.median(minutes)) or 1.0
-        behind = np.rint(3 * np.clip(1 - minutes / median, 0, 1)).astype(np.int64)
+    if weights.behind and standing.behind is not None:
+        behind = standing.behind
         scores["behind"] = weights.behind * behind[vol] if size else np.zeros(0, np.int64)
     if weights.household_preference and problem.households:
         households = problem.household_by_id
@@ -208,3 +253,122 @@ def soft_terms(
         if extra_shifts:
             terms.append(Term("fairness", extra_shifts, [-weights.fairness] * len(extra_shifts)))
     return terms
+
+
+def _best_prefixes(group: np.ndarray, gain: np.ndarray, count: int) -> tuple[np.ndarray, ...]:
+    """Pairs sorted by group, best gain first: group, k - 1 and the sum of the k best gains."""
+    order = np.lexsort((-gain, group))
+    group, best = group[order].astype(np.int64), gain[order].astype(np.int64)
+    starts = np.searchsorted(group, np.arange(count + 1))
+    rank = np.arange(group.size) - starts[group]
+    total = np.cumsum(best)
+    return group, rank, total - np.concatenate(([0], total))[starts[group]]
+
+
+def separable_soft_bound(
+    problem: Problem,
+    volunteer: np.ndarray,
+    need: np.ndarray,
+    gain: np.ndarray,
+    weights: Weights,
+) -> float:
+    """An upper bound of the soft objective that needs no solver.
+
+    The soft objective is at most what each volunteer would score alone,
+    taking their best ``max_shifts`` pairs less the fairness penalty beyond
+    the first; and at most what each need would score alone, taking its best
+    team of ``min_volunteers`` to ``max_volunteers`` (the fill bonus counts
+    beyond the minimum only) or nobody.  Both drop every other rule, so the
+    smaller of the two sums holds for every roster.  Weaker than CP-SAT's LP
+    bound once that is solved, far stronger than its first guess: the bound
+    of a part the time limit cut short.
+
+    Parameters
+    ----------
+    problem
+        The problem (budgets and team sizes).
+    volunteer, need, gain
+        Volunteer, need and soft gain (:func:`pair_gain`: pair scores plus
+        the fill bonus) of each pair that can be staffed.
+    weights
+        The soft-rule weights (fairness and fill).
+    """
+    if volunteer.size == 0:
+        return 0.0
+    count = len(problem.volunteers)
+    who, rank, taken = _best_prefixes(volunteer, gain, count)
+    shifts = np.array([v.max_shifts for v in problem.volunteers], dtype=np.int64)
+    allowed = rank < shifts[who]
+    by_volunteer = np.zeros(count, dtype=np.int64)
+    np.maximum.at(by_volunteer, who[allowed], (taken - weights.fairness * rank)[allowed])
+
+    needs = problem.needs
+    low = np.array([n.min_volunteers for n in needs], dtype=np.int64)
+    high = np.array([n.max_volunteers for n in needs], dtype=np.int64)
+    fill = weights.fill * np.array([n.priority for n in needs], dtype=np.int64) * (high > low)
+    which, rank, taken = _best_prefixes(need, gain, len(needs))
+    size = rank + 1
+    allowed = (size >= low[which]) & (size <= high[which])
+    by_need = np.zeros(len(needs), dtype=np.int64)
+    np.maximum.at(by_need, which[allowed], (taken - fill[which] * low[which])[allowed])
+    return float(min(by_volunteer.sum(), by_need.sum()))
+
+
+def soft_values(
+    problem: Problem,
+    elig: Eligibility,
+    weights: Weights,
+    scores: dict[str, np.ndarray],
+    assign: np.ndarray,
+    open_needs: Sequence[int],
+) -> dict[str, float]:
+    """Each soft term's value for a roster, as :func:`soft_terms` scores it, without a model.
+
+    Parameters
+    ----------
+    problem, elig, weights
+        The problem, its eligible pairs and the soft-rule weights.
+    scores
+        :func:`pair_scores` of the same problem.
+    assign
+        Whether each pair is on the roster (a roster that keeps every hard rule).
+    open_needs
+        Needs that some roster could staff (the model's ``staffed`` variables).
+
+    Returns
+    -------
+    dict
+        Term name to value, the same terms as :func:`soft_terms` builds.
+    """
+    values: dict[str, float] = {}
+    for name, coeff in scores.items():
+        if np.flatnonzero(coeff).size:
+            values[name] = float(coeff[assign].sum())
+    team = np.bincount(elig.need[assign], minlength=len(problem.needs))
+    if weights.fill:
+        roomy = [
+            n
+            for n in open_needs
+            if problem.needs[n].max_volunteers > problem.needs[n].min_volunteers
+        ]
+        if roomy:
+            # A need with anyone on it is staffed, so it pays beyond its minimum only.
+            values["fill"] = float(
+                sum(
+                    weights.fill
+                    * problem.needs[n].priority
+                    * (int(team[n]) - problem.needs[n].min_volunteers)
+                    for n in roomy
+                    if team[n]
+                )
+            )
+    if weights.fairness:
+        count = len(problem.volunteers)
+        pairs = np.bincount(elig.volunteer, minlength=count)
+        shifts = np.bincount(elig.volunteer[assign], minlength=count)
+        budget = np.array([v.max_shifts for v in problem.volunteers], dtype=np.int64)
+        counted = (pairs >= 2) & (budget >= 2)
+        if counted.any():
+            extra = np.maximum(shifts[counted] - 1, 0).sum()
+            values["fairness"] = float(-weights.fairness * int(extra))
+    return values
