@@ -28,6 +28,7 @@ from matcher.domain import (
     format_minutes,
 )
 from matcher.io import (
+    NUMBER_LIMIT,
     parse_category,
     parse_gender,
     parse_household_category,
@@ -102,6 +103,7 @@ class VolunteerModel(Body):
                     "max_minutes": 360,
                     "phone": "199-0000-0201",
                     "home_area": "第一网格",
+                    "max_travel": 30,
                 }
             ]
         }
@@ -119,6 +121,12 @@ class VolunteerModel(Body):
     max_minutes: int = Field(480, ge=0, le=366 * 24 * 60)
     phone: str = Field("", max_length=40)
     home_area: Name = ""
+    max_travel: int | None = Field(
+        None,
+        ge=0,
+        le=NUMBER_LIMIT,
+        description="most travel minutes from home_area to a need's area; null: no limit",
+    )
 
     def to_domain(self) -> Volunteer:
         """The domain volunteer."""
@@ -135,6 +143,7 @@ class VolunteerModel(Body):
             max_minutes=self.max_minutes,
             phone=self.phone,
             home_area=self.home_area,
+            max_travel=self.max_travel,
         )
 
 

@@ -59,7 +59,13 @@ def _skills(skills: list[SkillModel], context: DatasetContext) -> list[Issue]:
 
 def volunteer_issues(body: VolunteerModel, context: DatasetContext) -> list[Issue]:
     """What is wrong with a volunteer body for this dataset."""
-    return _department(body.department, context, ("department",)) + _skills(body.skills, context)
+    issues = _department(body.department, context, ("department",)) + _skills(body.skills, context)
+    if body.max_travel is not None and not body.home_area:
+        # the loader's rule: a travel limit is measured from home
+        issues.append(
+            (("home_area",), f"expected a home_area to measure max_travel {body.max_travel} from")
+        )
+    return issues
 
 
 def household_issues(body: HouseholdModel, context: DatasetContext) -> list[Issue]:

@@ -5,6 +5,12 @@ Reads answer every role, with phone numbers, addresses and household notes
 masked for viewers; writes need a coordinator or admin, are checked against
 the dataset (known departments and skills, households, the horizon, timing)
 and are written to the audit log.
+
+A replace that would make a stored pin impossible (a volunteer losing a skill
+or a department the need asks for, a need moved to a date the volunteer is not
+free, a household moved out of a volunteer's reach ...) answers 409 naming the
+pin and the rule, as the record routes do (:mod:`api.pins`); pins the solver
+refused already before the change do not block it.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from api.deps import Reader, SessionDep, Writer, audit, can_see_personal_data
 from api.masking import mask_address, mask_phone
+from api.pins import pin_refusals, refuse_broken_pins
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import (
     DeleteReport,
@@ -181,21 +188,52 @@ def _create(
     return JSONResponse(_out(model, record.data, key), status_code=status.HTTP_201_CREATED)
 
 
+def _pinned_by(session: Session, dataset_id: int, model: Model, entity_id: str) -> set[str]:
+    """Volunteers whose pins a replace of this entity can make impossible.
+
+    The solver's per-pair rules read the pinned volunteer, the pinned need and
+    the need's household (its area, for travel from home), nothing of other
+    volunteers or needs; so only pins that touch the entity can break.
+    """
+    if model is VolunteerRecord:
+        return {entity_id}
+    pins = select(DatasetItem.volunteer_id).where(
+        DatasetItem.dataset_id == dataset_id, DatasetItem.kind == "pins"
+    )
+    if model is NeedRecord:
+        pins = pins.where(DatasetItem.need_id == entity_id)
+    else:
+        pins = pins.where(
+            DatasetItem.need_id.in_(
+                select(NeedRecord.entity_id).where(
+                    NeedRecord.dataset_id == dataset_id, NeedRecord.household_id == entity_id
+                )
+            )
+        )
+    return {volunteer_id for volunteer_id in session.scalars(pins) if volunteer_id}
+
+
 def _replace(
     session: Session, key: ApiKey, dataset: Dataset, model: Model, new: Any, kind: str
 ) -> JSONResponse:
     old = _find(session, model, dataset.id, new.entity_id)
-    before = old.data
+    previous = old.data
+    pinned = _pinned_by(session, dataset.id, model, new.entity_id)
+    refused_before = pin_refusals(session, dataset, pinned)
     for column in model.__table__.columns.keys():  # noqa: SIM118 - names, not columns
         if column not in ("id", "dataset_id", "position", "entity_id"):
             setattr(old, column, getattr(new, column))
+    # the pins are checked on the flushed change, and before the dataset is touched and
+    # the audit written, so a refusal rolls back all of it
+    session.flush()
+    refuse_broken_pins(session, dataset, pinned, refused_before)
     touch(session, dataset.id)
     audit(
         session,
         key,
         f"{kind}.update",
         f"dataset:{dataset.id}/{kind}:{new.entity_id}",
-        changed=sorted(k for k in new.data if before.get(k) != new.data.get(k)),
+        changed=sorted(k for k in new.data if previous.get(k) != new.data.get(k)),
     )
     _commit(session, f"{kind} {new.entity_id!r}")
     return JSONResponse(_out(model, old.data, key))
@@ -224,6 +262,11 @@ def _delete(
     cascade: list[ColumnElement[bool]],
 ) -> DeleteReport:
     record = _find(session, model, dataset_id, entity_id)
+    # No pin check: a delete cannot make a remaining pin impossible.  A volunteer or a
+    # need goes with its pins and with the rows only those pins read (the volunteer's
+    # availability, blackouts and pairs; the need's pairs).  delete_household refuses a
+    # household while needs refer to it, and its pairs only forbid or add travel minutes,
+    # so removing them can only loosen the rules.
     removed = _remove_items(session, dataset_id, cascade)
     session.delete(record)
     touch(session, dataset_id)

@@ -10,7 +10,7 @@ horizon, times in order, one pin per volunteer and need, unique names and
 routes.  Bad values answer 422 with the field path; a row that clashes with
 what is stored (a duplicate, a rename of a department still in use, a change
 that would make a stored pin impossible) answers 409.  Pins are also checked
-as the solver checks them (:func:`matcher.eligibility.build_eligibility`), so
+as the solver checks them (:mod:`api.pins`, shared with the entity routes), so
 a pin the solve would refuse is refused here, not in a failed job.
 
 Reads answer every role; none of these rows holds personal data (phones,
@@ -25,17 +25,18 @@ are written to the audit log.
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.deps import Reader, SessionDep, Writer, audit
+from api.pins import pin_refusals, refuse_broken_pins
 from api.record_schemas import (
     AvailabilityBody,
     AvailabilityRow,
@@ -57,7 +58,7 @@ from api.record_schemas import (
 )
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import DeleteReport, ErrorMessage, Page
-from api.store.datasets import ITEM_KINDS, touch
+from api.store.datasets import touch
 from api.store.models import (
     ApiKey,
     Dataset,
@@ -68,9 +69,7 @@ from api.store.models import (
 )
 from api.store.serialize import from_json, to_json
 from api.validation import Issue, unprocessable
-from matcher.domain import Horizon, Household, Need, Pin, Problem, Volunteer, format_minutes
-from matcher.eligibility import build_eligibility
-from matcher.errors import DataError
+from matcher.domain import Need, format_minutes
 from matcher.io import SHEETS
 
 router = APIRouter(prefix="/datasets/{dataset_id}", tags=["dataset rows"])
@@ -243,145 +242,6 @@ def _need_rows(session: Session, dataset: Dataset) -> list[tuple[str, dict[str, 
             .order_by(NeedRecord.position)
         )
     ]
-
-
-# --------------------------------------------------------------------------- pins
-
-
-PinKey = tuple[str, str]
-
-
-def _pin_refusals(
-    session: Session, dataset: Dataset, volunteer_ids: Iterable[str] | None
-) -> dict[PinKey, Issue]:
-    """Pins of these volunteers (None: of every volunteer) that a solve would refuse,
-    with the field and the reason.
-
-    The solver checks pins when it builds the eligible pairs; this builds them
-    for just the pinned volunteers and needs, with the rows shared by all
-    (households, travel, departments, skills) whole, since the per-pair rules
-    read them.  The answer is the solve's at a fraction of the cost; only
-    ``travel_minutes_default``, a solve parameter, is taken at its default.
-    """
-    ids = None if volunteer_ids is None else sorted(set(volunteer_ids))
-    if ids is not None and not ids:
-        return {}
-    mine = [DatasetItem.volunteer_id.in_(ids)] if ids is not None else []
-    pins = [
-        from_json(Pin, data)
-        for data in session.scalars(
-            select(DatasetItem.data)
-            .where(DatasetItem.dataset_id == dataset.id, DatasetItem.kind == "pins", *mine)
-            .order_by(DatasetItem.position, DatasetItem.id)
-        )
-    ]
-    if not pins:
-        return {}
-    pinned = sorted({p.volunteer_id for p in pins})
-    volunteers = tuple(
-        from_json(Volunteer, data)
-        for data in session.scalars(
-            select(VolunteerRecord.data)
-            .where(VolunteerRecord.dataset_id == dataset.id, VolunteerRecord.entity_id.in_(pinned))
-            .order_by(VolunteerRecord.position)
-        )
-    )
-    needs = {
-        entity_id: from_json(Need, data)
-        for entity_id, data in session.execute(
-            select(NeedRecord.entity_id, NeedRecord.data)
-            .where(
-                NeedRecord.dataset_id == dataset.id,
-                NeedRecord.entity_id.in_({p.need_id for p in pins}),
-            )
-            .order_by(NeedRecord.position)
-        )
-    }
-    present = {v.id for v in volunteers}
-    pins = [p for p in pins if p.volunteer_id in present and p.need_id in needs]
-    if not pins:
-        return {}
-    # what the per-pair rules read: these volunteers' own rows and the shared ones
-    rows: dict[str, list[Any]] = {
-        kind: [] for kind in ("departments", "availability", "blackouts", "pairs", "travel")
-    }
-    for kind, data in session.execute(
-        select(DatasetItem.kind, DatasetItem.data)
-        .where(
-            DatasetItem.dataset_id == dataset.id,
-            DatasetItem.kind.in_(tuple(rows)),
-            or_(DatasetItem.volunteer_id.is_(None), DatasetItem.volunteer_id.in_(sorted(present))),
-        )
-        .order_by(DatasetItem.position, DatasetItem.id)
-    ):
-        rows[kind].append(data)
-    households = tuple(
-        from_json(Household, data)
-        for data in session.scalars(
-            select(HouseholdRecord.data)
-            .where(HouseholdRecord.dataset_id == dataset.id)
-            .order_by(HouseholdRecord.position)
-        )
-    )
-    skills = tuple(
-        session.scalars(
-            select(DatasetItem.data["name"].as_string()).where(
-                DatasetItem.dataset_id == dataset.id, DatasetItem.kind == "skills"
-            )
-        )
-    )
-    fields = {kind: tuple(from_json(ITEM_KINDS[kind], d) for d in rows[kind]) for kind in rows}
-    problem = Problem(
-        horizon=from_json(Horizon, dataset.horizon),
-        volunteers=volunteers,
-        needs=tuple(needs.values()),
-        households=households,
-        skills=skills,
-        **{
-            **fields,
-            # pairs of needs outside this small problem cannot matter to its pins
-            "pairs": tuple(p for p in fields["pairs"] if p.need_id is None or p.need_id in needs),
-            "pins": tuple(pins),
-        },
-    )
-    try:
-        build_eligibility(problem)
-    except DataError as error:
-        refusals: dict[PinKey, Issue] = {}
-        for issue in error.issues:
-            # the solver numbers pins as spreadsheet rows: the first is row 2
-            index = (issue.row or 0) - 2
-            if 0 <= index < len(pins):
-                pin = pins[index]
-                refusals[(pin.volunteer_id, pin.need_id)] = (
-                    (issue.column or "volunteer_id",),
-                    issue.message,
-                )
-        return refusals
-    return {}
-
-
-def _refuse_broken_pins(
-    session: Session,
-    dataset: Dataset,
-    volunteer_ids: set[str] | None,
-    before: dict[PinKey, Issue],
-    written: PinKey | None,
-) -> None:
-    """After a flushed change: 422 when the written pin is refused, 409 when the change
-    makes a stored pin impossible (pins refused already before the change are left be)."""
-    after = _pin_refusals(session, dataset, volunteer_ids)
-    if written is not None and written in after:
-        session.rollback()
-        raise unprocessable([after[written]])
-    broken = [issue[1] for key, issue in after.items() if key not in before and key != written]
-    if broken:
-        session.rollback()
-        raise _conflict(
-            "this change would make a pinned assignment impossible: "
-            + "; ".join(broken)
-            + ". Change or delete the pin first."
-        )
 
 
 # --------------------------------------------------------------------------- checks per kind
@@ -844,7 +704,7 @@ def _write(
     """Create (``current`` None) or replace a row: checks, pins, audit, commit."""
     stored = kind.validate(session, dataset, body, current)
     volunteers = _affected(kind, stored.volunteer_id, current and current.volunteer_id)
-    before = _pin_refusals(session, dataset, volunteers) if kind.checks_pins else {}
+    before = pin_refusals(session, dataset, volunteers) if kind.checks_pins else {}
     if current is None:
         last = session.scalar(
             select(func.max(DatasetItem.position)).where(
@@ -866,7 +726,7 @@ def _write(
     session.flush()
     if kind.checks_pins:
         written = (stored.volunteer_id or "", stored.need_id or "") if kind is PINS else None
-        _refuse_broken_pins(session, dataset, volunteers, before, written)
+        refuse_broken_pins(session, dataset, volunteers, before, written)
     touch(session, dataset.id)
     target = f"dataset:{dataset.id}/{kind.one}:{row.id}"
     if current is None:
@@ -949,12 +809,12 @@ def _add_routes(kind: Kind) -> None:
         if kind.on_delete is not None:
             kind.on_delete(session, dataset, row)
         volunteers = _affected(kind, row.volunteer_id)
-        before = _pin_refusals(session, dataset, volunteers) if kind.checks_pins else {}
+        before = pin_refusals(session, dataset, volunteers) if kind.checks_pins else {}
         data = row.data
         session.delete(row)
         session.flush()
         if kind.checks_pins:
-            _refuse_broken_pins(session, dataset, volunteers, before, None)
+            refuse_broken_pins(session, dataset, volunteers, before, None)
         touch(session, dataset_id)
         target = f"dataset:{dataset_id}/{kind.one}:{item_id}"
         # the row has no other record: keep it in the audit log, so a delete can be undone

@@ -135,9 +135,7 @@ def test_solve_part_of_the_horizon(
         headers=coordinator,
     )
     assert started.status_code == 202, started.text
-    job = wait_for(
-        client, keys["viewer"], started.json()["id"], lambda j: j["status"] == "done"
-    )
+    job = wait_for(client, keys["viewer"], started.json()["id"], lambda j: j["status"] == "done")
     assert job["horizon"] == [first.isoformat(), last.isoformat()]
     dated = [dt.date.fromisoformat(r["date"]) for r in job["roster"] if r["date"]]
     assert dated and all(first <= day <= last for day in dated)
