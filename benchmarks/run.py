@@ -1,17 +1,23 @@
-"""``make bench``: solver vs greedy on generated communities, and GAP gaps to known values.
+"""``make bench``: solver vs greedy vs HiGHS on generated communities, with bounds, and GAP.
 
 Each instance runs in its own process so that its peak memory (max RSS) is its
-own.  Results go to ``benchmarks/results/<date>.json`` and the table between
-the markers in ``docs/benchmarks.md`` is rewritten from them.
+own.  In that process CP-SAT runs first (its peak is recorded before anything
+else starts), then the greedy baseline, then HiGHS on the same model with the
+same time limit, the LP relaxation of that model and the LP bound of the
+unpruned problem (:mod:`benchmarks.highs`).  Results go to
+``benchmarks/results/<date>.json`` and the tables between the markers in
+``docs/benchmarks.md`` are rewritten from them.
 
 Usage::
 
     python -m benchmarks.run [--sizes S,M] [--seeds 1,2,3] [--gap B,C,D] [--quick]
+                             [--no-highs] [--highs-hold value|counts]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -21,7 +27,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +46,19 @@ def _coverage_by_priority(problem: Any, staffed: set[str]) -> dict[int, float]:
     return out
 
 
-def run_generated(size: str, seed: int) -> dict[str, Any]:
-    """Solve one generated instance with CP-SAT and with the greedy baseline."""
+def _rss_mib() -> float:
+    """Peak memory of this process so far (max RSS), in MiB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_generated(
+    size: str, seed: int, highs: bool = True, hold_counts: bool = False
+) -> dict[str, Any]:
+    """Solve one generated instance with CP-SAT, the greedy baseline and (optionally) HiGHS.
+
+    ``hold_counts`` is passed to :func:`benchmarks.highs.solve_with_highs`.
+    """
+    from benchmarks.highs import cp_sat_time_to_gap
     from matcher.baselines import greedy_roster
     from matcher.check import check_roster
     from matcher.eligibility import build_eligibility
@@ -51,15 +68,22 @@ def run_generated(size: str, seed: int) -> dict[str, Any]:
 
     volunteers, needs, limit = SIZES[size]
     problem = generate_problem(volunteers, needs, seed=seed)
+    params = SolverParams(time_limit=limit)
+    # CP-SAT first, so that the peak memory recorded next is its own.
+    events: list[tuple[str, float, float, float]] = []
+    result = solve(problem, params, progress=lambda *event: events.append(event))
+    peak_cp_sat = _rss_mib()
     started = time.perf_counter()
     elig = build_eligibility(problem)
     greedy = greedy_roster(problem, elig)
     greedy_time = time.perf_counter() - started
     greedy_staffed = {problem.needs[int(elig.need[g.pair])].id for g in greedy}
-    result = solve(problem, SolverParams(time_limit=limit))
     staffed = {a.need_id for a in result.assignments}
     violations = check_roster(problem, result.assignments) if result.has_roster else []
-    return {
+    time_to_gap, exact = cp_sat_time_to_gap(
+        events, [(st.name, st.gap) for st in result.stages], result.runtime
+    )
+    record = {
         "kind": "generated",
         "size": size,
         "seed": seed,
@@ -80,19 +104,122 @@ def run_generated(size: str, seed: int) -> dict[str, Any]:
         "greedy_runtime": round(greedy_time, 2),
         "greedy_coverage_p5_p4": _coverage_by_priority(problem, greedy_staffed),
         "checker_violations": len(violations),
+        "stages": [dataclasses.asdict(st) for st in result.stages],
+        "time_to_gap": time_to_gap,
+        "time_to_gap_exact": exact,
+        "peak_rss_cpsat_mib": peak_cp_sat,
+    }
+    if highs:
+        record.update(compare_with_highs(problem, params, result, time_to_gap, hold_counts))
+    return record
+
+
+def _best_bounds(
+    ours: list[float],
+    cp_sat: list[float],
+    run: Any,
+    lp: list[Any],
+    unpruned: Any,
+) -> list[float | None]:
+    """Per stage, the smallest bound that holds for the rosters compared with ours.
+
+    CP-SAT's and the LP bounds are computed with earlier stages held at our
+    values; HiGHS's bound of a stage only counts when HiGHS held every
+    earlier stage at most at our value (its feasible set then contains ours).
+    """
+    best: list[float | None] = []
+    for k in range(len(ours)):
+        candidates = [b[k].bound for b in (lp, unpruned.stages) if k < len(b)]
+        candidates.append(cp_sat[k] if k < len(cp_sat) else None)
+        if k < len(run.stages) and all(
+            h.objective is not None and h.objective <= o
+            for h, o in zip(run.stages[:k], ours, strict=False)
+        ):
+            candidates.append(run.stages[k].bound)
+        known = [c for c in candidates if c is not None]
+        best.append(min(known) if known else None)
+    return best
+
+
+def _largest_gap(ours: list[float], bounds: list[float | None]) -> float | None:
+    """Largest stage gap of our roster to the bounds; None unless every stage has one."""
+    from matcher.result import relative_gap
+
+    if not ours or len(bounds) != len(ours) or any(b is None for b in bounds):
+        return None
+    return max(relative_gap(o, b) for o, b in zip(ours, bounds, strict=True) if b is not None)
+
+
+def compare_with_highs(
+    problem: Any,
+    params: Any,
+    result: Any,
+    our_time_to_gap: float | None,
+    hold_counts: bool = False,
+) -> dict[str, Any]:
+    """HiGHS on the same model and limit, the LP bounds, and how our run compares.
+
+    Runs in the instance's process after CP-SAT; records the peak memory
+    before the unpruned model is built and at the end.
+    """
+    from benchmarks.highs import (
+        coverage_weights_by_priority,
+        lp_bounds,
+        prepare,
+        roster_values,
+        solve_with_highs,
+        unpruned_bounds,
+    )
+
+    prepared = prepare(problem, params)
+    run = solve_with_highs(problem, params, prepared=prepared, hold_counts=hold_counts)
+    # Our roster's value in each stage of this model, however solve() found it
+    # (one model, or independent parts merged): the values the bounds hold.
+    point = roster_values(problem, prepared, result.assignments) if result.has_roster else None
+    ours = [] if point is None else [stage.value(point) for stage in prepared.stages]
+    same_stages = [st.name for st in result.stages] == [st.name for st in prepared.stages]
+    # CP-SAT's own bounds count only when its stages are this model's stages.
+    consistent = same_stages and ours == [st.objective for st in result.stages]
+    cp_sat_bounds = [st.bound for st in result.stages] if consistent else []
+    lp = lp_bounds(prepared.milp, prepared.stages, ours, cp_sat_bounds)
+    peak_highs = _rss_mib()
+    weights = coverage_weights_by_priority(problem, prepared.rm)
+    unpruned = unpruned_bounds(problem, params, weights, ours, kept=prepared.elig)
+    best = _best_bounds(ours, cp_sat_bounds, run, lp, unpruned)
+    gap_best = _largest_gap(ours, best)
+    gap_full = _largest_gap(ours, [b.bound for b in unpruned.stages])
+    ratio = None
+    if run.time_to_gap is not None and our_time_to_gap:
+        ratio = run.time_to_gap / our_time_to_gap
+    highs_staffed = {problem.needs[n].id for _, n in run.assignments}
+    return {
+        "highs": run.as_dict(),
+        "highs_hold": "priority counts" if hold_counts else "value",
+        "highs_staffed": len(highs_staffed),
+        "highs_coverage_p5_p4": _coverage_by_priority(problem, highs_staffed),
+        "lp_pruned": [dataclasses.asdict(b) for b in lp],
+        "unpruned": dataclasses.asdict(unpruned),
+        "ours_in_model": ours,
+        "ours_consistent": consistent,
+        "best_bounds": best,
+        "gap_to_best_bound": gap_best,
+        "gap_to_unpruned_bound": gap_full,
+        "speed_ratio": ratio,
+        "peak_rss_before_unpruned_mib": peak_highs,
     }
 
 
-def run_gap(name: str) -> dict[str, Any]:
+def run_gap(name: str, highs: bool = True) -> dict[str, Any]:
     """Solve one GAP instance (``family-k``) and compare with its known value."""
     from benchmarks.gap import INSTANCES as GAP_FOLDER
     from benchmarks.gap import PROVEN, read_gap_file, solve_gap
 
     family, k = name.rsplit("-", 1)
     instance = read_gap_file(GAP_FOLDER / f"{family}.txt")[int(k) - 1]
-    value, result = solve_gap(instance, time_limit=GAP_LIMITS.get(family, 10.0))
+    limit = GAP_LIMITS.get(family, 10.0)
+    value, result = solve_gap(instance, time_limit=limit)
     gap = None if value is None else abs(value - instance.known) / instance.known
-    return {
+    record = {
         "kind": "gap",
         "instance": name,
         "size": f"{instance.agents}x{instance.jobs}",
@@ -104,12 +231,22 @@ def run_gap(name: str) -> dict[str, Any]:
         "status": str(result.status),
         "runtime": round(result.runtime, 2),
     }
+    if highs:
+        from benchmarks.highs import solve_gap_with_highs
+
+        highs_value, run = solve_gap_with_highs(instance, time_limit=limit)
+        record["highs"] = run.as_dict()
+        record["highs_value"] = highs_value
+        record["highs_gap_to_known"] = (
+            None if highs_value is None else abs(highs_value - instance.known) / instance.known
+        )
+    return record
 
 
 def _in_child(job: tuple[str, Any]) -> dict[str, Any]:
     kind, arg = job
-    record = run_generated(*arg) if kind == "generated" else run_gap(arg)
-    record["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    record = run_generated(*arg) if kind == "generated" else run_gap(*arg)
+    record["peak_rss_mib"] = _rss_mib()
     return record
 
 
@@ -119,7 +256,14 @@ def run_isolated(job: tuple[str, Any]) -> dict[str, Any]:
         return pool.submit(_in_child, job).result()
 
 
-def machine() -> dict[str, str]:
+def _version_or_none(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def machine() -> dict[str, str | None]:
     """What the figures were measured on."""
     cpu = "unknown"
     try:
@@ -135,6 +279,7 @@ def machine() -> dict[str, str]:
         "cores": str(os.cpu_count()),
         "python": platform.python_version(),
         "ortools": version("ortools"),
+        "highspy": _version_or_none("highspy"),
         "commit": subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
         ).stdout.strip(),
@@ -145,42 +290,116 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.2f}%"
 
 
+def _num(x: float | None, digits: int = 0) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+def _to_gap(r: dict[str, Any]) -> str:
+    """Our time to the target gap; an upper bound is marked with <=."""
+    if r.get("time_to_gap") is None:
+        return "-"
+    return ("" if r.get("time_to_gap_exact", True) else "<= ") + f"{r['time_to_gap']:.1f}"
+
+
+def _ratio(r: dict[str, Any]) -> str:
+    """HiGHS's time to the target gap over ours (> when HiGHS never got there)."""
+    ours, highs = r.get("time_to_gap"), r["highs"].get("time_to_gap")
+    if ours is None:
+        return "-"
+    mark = "" if r.get("time_to_gap_exact", True) else ">= "
+    if highs is None:
+        # HiGHS did not get there in its whole run: the ratio is at least this.
+        return f"> {r['highs']['runtime'] / ours:.1f}"
+    return f"{mark}{highs / ours:.1f}"
+
+
+def _stage_value(stages: list[dict[str, Any]], name: str, key: str) -> float | None:
+    for st in stages:
+        if st["name"] == name:
+            return st.get(key)
+    return None
+
+
 def render(report: dict[str, Any]) -> str:
     """The markdown tables for docs/benchmarks.md."""
     m = report["machine"]
+    highs_version = m.get("highspy")
     lines = [
         f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores), Python {m['python']}, "
-        f"OR-Tools {m['ortools']}, commit {m['commit']}.",
+        f"OR-Tools {m['ortools']}"
+        + (f", HiGHS {highs_version}" if highs_version else "")
+        + f", commit {m['commit']}.",
         "",
         "| instance | status | runtime s | limit s | gap | staffed (greedy) "
         "| P5 ours / greedy | P4 ours / greedy | pairs (pruned) | peak MiB | checker |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in report["results"]:
-        if r["kind"] != "generated":
-            continue
+    generated = [r for r in report["results"] if r["kind"] == "generated"]
+    for r in generated:
         p, g = r["coverage_p5_p4"], r["greedy_coverage_p5_p4"]
         lines.append(
             f"| {r['size']} {r['volunteers']}x{r['needs']} seed {r['seed']} | {r['status']} "
             f"| {r['runtime']} | {r['time_limit']:g} | {_pct(r['gap'])} "
             f"| {r['staffed']} ({r['greedy_staffed']}) "
             f"| {_pct(p[5])} / {_pct(g[5])} | {_pct(p[4])} / {_pct(g[4])} "
-            f"| {r['pairs']} ({r['pruned_pairs']}) | {r['peak_rss_mib']} "
+            f"| {r['pairs']} ({r['pruned_pairs']}) "
+            f"| {r.get('peak_rss_cpsat_mib', r['peak_rss_mib'])} "
             f"| {r['checker_violations']} violations |"
         )
-    gap_rows = [r for r in report["results"] if r["kind"] == "gap"]
-    if gap_rows:
+    compared = [r for r in generated if "highs" in r]
+    if compared:
         lines += [
             "",
-            "| GAP instance | size | known | ours | gap to known | status | runtime s | limit s |",
-            "|---|---|---|---|---|---|---|---|",
+            "| instance | HiGHS status | HiGHS gap | staffed HiGHS (ours) | P5 / P4 HiGHS "
+            "| soft ours / HiGHS | soft bound CP-SAT / LP / unpruned LP "
+            "| to 0.5% s ours / HiGHS | HiGHS / ours | our gap to best bound (unpruned) "
+            "| LP s pruned / unpruned | peak MiB all |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in compared:
+            h, lp, full = r["highs"], r["lp_pruned"], r["unpruned"]
+            hp = r["highs_coverage_p5_p4"]
+            lp_soft = _stage_value(lp, "soft", "bound")
+            full_soft = _stage_value(full["stages"], "soft", "bound")
+            full_text = _num(full_soft) if not full["skipped"] else "skipped"
+            lines.append(
+                f"| {r['size']} {r['volunteers']}x{r['needs']} seed {r['seed']} "
+                f"| {h['status']} | {_pct(h['gap'])} "
+                f"| {r['highs_staffed']} ({r['staffed']}) | {_pct(hp[5])} / {_pct(hp[4])} "
+                f"| {_num(_stage_value(r['stages'], 'soft', 'objective'))} "
+                f"/ {_num(_stage_value(h['stages'], 'soft', 'objective'))} "
+                f"| {_num(_stage_value(r['stages'], 'soft', 'bound'))} / {_num(lp_soft)} "
+                f"/ {full_text} "
+                f"| {_to_gap(r)} / {_num(h['time_to_gap'], 1)} | {_ratio(r)} "
+                f"| {_pct(r['gap_to_best_bound'])} ({_pct(r['gap_to_unpruned_bound'])}) "
+                f"| {_num(sum(b['seconds'] for b in lp), 1)} "
+                f"/ {_num(sum(b['seconds'] for b in full['stages']), 1)} "
+                f"| {r['peak_rss_mib']} |"
+            )
+    gap_rows = [r for r in report["results"] if r["kind"] == "gap"]
+    if gap_rows:
+        with_highs = any("highs" in r for r in gap_rows)
+        extra_head = " HiGHS | HiGHS gap to known | HiGHS status | HiGHS s |" if with_highs else ""
+        lines += [
+            "",
+            "| GAP instance | size | known | ours | gap to known | status | runtime s | limit s |"
+            + extra_head,
+            "|---|---|---|---|---|---|---|---|" + ("---|---|---|---|" if with_highs else ""),
         ]
         for r in gap_rows:
             known = f"{r['known']}" + ("" if r["known_is_optimal"] else " (best known)")
+            extra = ""
+            if with_highs and "highs" in r:
+                extra = (
+                    f" {_num(r['highs_value'])} | {_pct(r['highs_gap_to_known'])} "
+                    f"| {r['highs']['status']} | {_num(r['highs']['runtime'], 2)} |"
+                )
+            elif with_highs:
+                extra = " - | - | - | - |"
             lines.append(
                 f"| {r['instance']} | {r['size']} | {known} | {r['value']} "
                 f"| {_pct(r['gap_to_known'])} | {r['status']} | {r['runtime']} "
-                f"| {r['time_limit']:g} |"
+                f"| {r['time_limit']:g} |" + extra
             )
     return "\n".join(lines)
 
@@ -201,7 +420,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--gap", default="B,C,D", help="GAP types to run (B, C, D)")
     parser.add_argument("--quick", action="store_true", help="one seed, S only, GAP type B")
+    parser.add_argument(
+        "--no-highs",
+        action="store_true",
+        help="skip HiGHS and the LP bounds (CP-SAT and greedy only)",
+    )
+    parser.add_argument(
+        "--highs-hold",
+        choices=["value", "counts"],
+        default="value",
+        help="how HiGHS holds a proven coverage optimum: solve's row (value) or counts per "
+        "priority (same integer rosters, no badly scaled row)",
+    )
     args = parser.parse_args(argv)
+    highs = not args.no_highs
+    hold_counts = args.highs_hold == "counts"
     if args.quick:
         args.sizes, args.seeds, args.gap = "S", "1", "B"
     jobs: list[tuple[str, Any]] = []
@@ -209,9 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     for size in [s for s in args.sizes.split(",") if s]:
         # The large sizes take minutes per seed: two seeds are enough there.
         for seed in seeds if size == "S" else seeds[:2]:
-            jobs.append(("generated", (size, seed)))
+            jobs.append(("generated", (size, seed, highs, hold_counts)))
     for family in [f"gap{t.lower()}" for t in args.gap.split(",") if t]:
-        jobs += [("gap", f"{family}-{k}") for k in range(1, 7)]
+        jobs += [("gap", (f"{family}-{k}", highs)) for k in range(1, 7)]
     results = []
     for job in jobs:
         record = run_isolated(job)
