@@ -76,6 +76,13 @@ class _Ledger:
         if need.date is not None and start is not None:
             self.busy[(v, need.date)].append(self._span(need, start))
 
+    def release(self, v: int, need: Need, start: int | None, extra: int) -> None:
+        """Undo :meth:`take` of the same assignment."""
+        self.shifts[v] -= 1
+        self.minutes[v] -= need.duration + extra
+        if need.date is not None and start is not None:
+            self.busy[(v, need.date)].remove(self._span(need, start))
+
 
 def _candidate_starts(need: Need, elig: Eligibility, pairs: list[int]) -> list[int | None]:
     """Starts worth trying: fixed start, or window and volunteers' window openings."""
@@ -132,7 +139,13 @@ def _team(
     return team
 
 
-def greedy_roster(problem: Problem, elig: Eligibility, travel_default: int = 10) -> list[Placement]:
+def greedy_roster(
+    problem: Problem,
+    elig: Eligibility,
+    travel_default: int = 10,
+    preference: np.ndarray | None = None,
+    fairness: int = 0,
+) -> list[Placement]:
     """Build a greedy roster that keeps every hard rule.
 
     Parameters
@@ -143,6 +156,14 @@ def greedy_roster(problem: Problem, elig: Eligibility, travel_default: int = 10)
         Its eligible pairs.
     travel_default
         Travel minutes between different places not in the travel sheet.
+    preference
+        Soft-rule value of each pair (:func:`matcher.solver.objective.pair_gain`):
+        when given, each need takes its best-valued free volunteers first
+        instead of the first in file order (the solver's start; the baseline
+        a coordinator would build leaves it out).
+    fairness
+        With ``preference``: what a volunteer's second and later shifts cost,
+        so the greedy spreads shifts as the soft rules do.
 
     Returns
     -------
@@ -185,7 +206,14 @@ def greedy_roster(problem: Problem, elig: Eligibility, travel_default: int = 10)
             forced = pinned.get(n, [])
             if not all(free(p) for p in forced):
                 continue
-            team = _team(problem, need, [p for p in pairs if free(p)], forced, elig)
+            candidates = [p for p in pairs if free(p)]
+            if preference is not None:
+                candidates.sort(
+                    key=lambda p: (
+                        -int(preference[p]) + fairness * (ledger.shifts[int(elig.volunteer[p])] > 0)
+                    )
+                )
+            team = _team(problem, need, candidates, forced, elig)
             if team is None:
                 continue
             for p in team:
@@ -272,3 +300,93 @@ def fill_teams(
         team_size[n] += 1
         added.append(Placement(pair=p, start=start))
     return placements + added
+
+
+def restaff_teams(
+    problem: Problem,
+    elig: Eligibility,
+    placements: list[Placement],
+    gain: np.ndarray,
+    repeat_penalty: int,
+    travel_default: int = 10,
+) -> list[Placement]:
+    """Rebuild each staffed team from the best-valued free volunteers where it pays.
+
+    A local improvement between the coverage and the soft-rule stages: each
+    staffed need in turn (higher priority first) gives back its team and
+    takes a new one at the same start, chosen by ``gain`` with
+    ``repeat_penalty`` for a volunteer's second shift, with the team rules met
+    first; the new team is kept only when it is worth more.  The same needs
+    stay staffed and pins stay, so coverage is unchanged; every hard rule
+    holds (the ledger checks budgets, overlaps and travel).
+
+    Parameters
+    ----------
+    problem, elig
+        The problem and its eligible pairs.
+    placements
+        A roster that keeps every hard rule.
+    gain
+        Soft-rule value of each pair (per pair position).
+    repeat_penalty
+        Cost of a volunteer's second and later shifts.
+    travel_default
+        Travel minutes between places not in the travel sheet.
+
+    Returns
+    -------
+    list of Placement
+        The improved roster (teams at least at their minimum; fill afterwards).
+    """
+    ledger = _Ledger(problem, travel_default)
+    teams: dict[int, list[int]] = defaultdict(list)
+    start_of: dict[int, int | None] = {}
+    for placement in placements:
+        p = placement.pair
+        n, v = int(elig.need[p]), int(elig.volunteer[p])
+        ledger.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
+        teams[n].append(p)
+        start_of[n] = placement.start
+    index_v, index_n = problem.volunteer_index, problem.need_index
+    pinned = {
+        elig.pair_index[(index_v[pin.volunteer_id], index_n[pin.need_id])] for pin in problem.pins
+    }
+
+    def worth(team: list[int]) -> int:
+        # taken one by one, so a volunteer's later shifts pay the penalty
+        total = 0
+        for p in team:
+            v = int(elig.volunteer[p])
+            total += int(gain[p]) - (repeat_penalty if ledger.shifts[v] > 0 else 0)
+            ledger.shifts[v] += 1
+        for p in team:
+            ledger.shifts[int(elig.volunteer[p])] -= 1
+        return total
+
+    for n in sorted(teams, key=lambda n: (-problem.needs[n].priority, n)):
+        need, start, old = problem.needs[n], start_of[n], teams[n]
+        for p in old:
+            ledger.release(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+        before = worth(old)
+        candidates = [
+            p
+            for p in elig.pairs_of_need(n).tolist()
+            if (
+                start is None
+                or p not in elig.start_domains
+                or any(lo <= start <= hi for lo, hi in elig.start_domains[p])
+            )
+            and ledger.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+        ]
+        candidates.sort(
+            key=lambda p: (
+                -int(gain[p]) + repeat_penalty * (ledger.shifts[int(elig.volunteer[p])] > 0)
+            )
+        )
+        forced = [p for p in old if p in pinned]
+        new = _team(problem, need, candidates, forced, elig)
+        if new is not None and worth(new) > before:
+            teams[n] = new
+        for p in teams[n]:
+            ledger.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+    return [Placement(pair=p, start=start_of[n]) for n, team in teams.items() for p in team]
