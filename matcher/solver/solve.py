@@ -428,9 +428,16 @@ def _run_stages(
                 fairness=params.weights.fairness,
             ),
         )
-        if [scored.value(stage, rm) for stage in stages] > [
-            greedy.value(stage, rm) for stage in stages
-        ]:
+
+        # A roster that keeps must-cover needs and pins beats one that does not,
+        # whatever it staffs: only such a roster may be the fallback.
+        def rank(solution: _Solution) -> tuple[bool, list[float]]:
+            return (
+                solution.keeps_must_cover_and_pins(problem, elig),
+                [solution.value(stage, rm) for stage in stages],
+            )
+
+        if rank(scored) > rank(greedy):
             greedy = scored
         greedy.hint(rm)
         # The greedy roster is a fallback only when it keeps every hard rule.
