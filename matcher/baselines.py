@@ -97,6 +97,44 @@ def _candidate_starts(need: Need, elig: Eligibility, pairs: list[int]) -> list[i
     return sorted(s for s in starts if s is not None)[:24]
 
 
+def _start_allowed(elig: Eligibility, p: int, start: int | None) -> bool:
+    """Whether a flexible need's ``start`` lies in one of the pair's start ranges."""
+    return (
+        start is None
+        or p not in elig.start_domains
+        or any(lo <= start <= hi for lo, hi in elig.start_domains[p])
+    )
+
+
+def _by_preference(
+    candidates: list[int],
+    preference: np.ndarray,
+    fairness: int,
+    ledger: _Ledger,
+    elig: Eligibility,
+) -> None:
+    """Sort pairs best-valued first, a volunteer's second shift costing ``fairness``."""
+    candidates.sort(
+        key=lambda p: -int(preference[p]) + fairness * (ledger.shifts[int(elig.volunteer[p])] > 0)
+    )
+
+
+def _booked(
+    problem: Problem, elig: Eligibility, placements: list[Placement], travel_default: int
+) -> tuple[_Ledger, dict[int, list[int]], dict[int, int | None]]:
+    """A ledger holding a roster, with each staffed need's pairs and start."""
+    ledger = _Ledger(problem, travel_default)
+    teams: dict[int, list[int]] = {}
+    start_of: dict[int, int | None] = {}
+    for placement in placements:
+        p = placement.pair
+        n, v = int(elig.need[p]), int(elig.volunteer[p])
+        ledger.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
+        teams.setdefault(n, []).append(p)
+        start_of[n] = placement.start
+    return ledger, teams, start_of
+
+
 def _team(
     problem: Problem,
     need: Need,
@@ -195,24 +233,16 @@ def greedy_roster(
         for start in starts:
 
             def free(p: int, start: int | None = start, need: Need = need) -> bool:
-                if (
-                    start is not None
-                    and p in elig.start_domains
-                    and not any(lo <= start <= hi for lo, hi in elig.start_domains[p])
-                ):
-                    return False
-                return ledger.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+                return _start_allowed(elig, p, start) and ledger.fits(
+                    int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p])
+                )
 
             forced = pinned.get(n, [])
             if not all(free(p) for p in forced):
                 continue
             candidates = [p for p in pairs if free(p)]
             if preference is not None:
-                candidates.sort(
-                    key=lambda p: (
-                        -int(preference[p]) + fairness * (ledger.shifts[int(elig.volunteer[p])] > 0)
-                    )
-                )
+                _by_preference(candidates, preference, fairness, ledger, elig)
             team = _team(problem, need, candidates, forced, elig)
             if team is None:
                 continue
@@ -256,17 +286,9 @@ def fill_teams(
     list of Placement
         The given placements followed by the added ones.
     """
-    ledger = _Ledger(problem, travel_default)
-    team_size: dict[int, int] = defaultdict(int)
-    start_of: dict[int, int | None] = {}
-    taken = set()
-    for placement in placements:
-        p = placement.pair
-        n, v = int(elig.need[p]), int(elig.volunteer[p])
-        ledger.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
-        team_size[n] += 1
-        start_of[n] = placement.start
-        taken.add(p)
+    ledger, teams, start_of = _booked(problem, elig, placements, travel_default)
+    team_size = {n: len(team) for n, team in teams.items()}
+    taken = {placement.pair for placement in placements}
     open_pairs = np.array(
         [
             p
@@ -288,13 +310,9 @@ def fill_teams(
         if gain[p] <= cost:
             continue
         start = start_of[n]
-        if (
-            start is not None
-            and p in elig.start_domains
-            and not any(lo <= start <= hi for lo, hi in elig.start_domains[p])
+        if not _start_allowed(elig, p, start) or not ledger.fits(
+            v, need, start, int(elig.extra_minutes[p])
         ):
-            continue
-        if not ledger.fits(v, need, start, int(elig.extra_minutes[p])):
             continue
         ledger.take(v, need, start, int(elig.extra_minutes[p]))
         team_size[n] += 1
@@ -338,15 +356,7 @@ def restaff_teams(
     list of Placement
         The improved roster (teams at least at their minimum; fill afterwards).
     """
-    ledger = _Ledger(problem, travel_default)
-    teams: dict[int, list[int]] = defaultdict(list)
-    start_of: dict[int, int | None] = {}
-    for placement in placements:
-        p = placement.pair
-        n, v = int(elig.need[p]), int(elig.volunteer[p])
-        ledger.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
-        teams[n].append(p)
-        start_of[n] = placement.start
+    ledger, teams, start_of = _booked(problem, elig, placements, travel_default)
     index_v, index_n = problem.volunteer_index, problem.need_index
     pinned = {
         elig.pair_index[(index_v[pin.volunteer_id], index_n[pin.need_id])] for pin in problem.pins
@@ -371,18 +381,10 @@ def restaff_teams(
         candidates = [
             p
             for p in elig.pairs_of_need(n).tolist()
-            if (
-                start is None
-                or p not in elig.start_domains
-                or any(lo <= start <= hi for lo, hi in elig.start_domains[p])
-            )
+            if _start_allowed(elig, p, start)
             and ledger.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
         ]
-        candidates.sort(
-            key=lambda p: (
-                -int(gain[p]) + repeat_penalty * (ledger.shifts[int(elig.volunteer[p])] > 0)
-            )
-        )
+        _by_preference(candidates, gain, repeat_penalty, ledger, elig)
         forced = [p for p in old if p in pinned]
         new = _team(problem, need, candidates, forced, elig)
         if new is not None and worth(new) > before:
