@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run solve test lint bench bench-quick clean
+.PHONY: run solve test lint bench bench-quick fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -35,6 +35,10 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# A longer schemathesis run than make test's (200 generated requests per operation).
+fuzz: $(STAMP)
+	MATCHER_FUZZ_EXAMPLES=200 $(BIN)/pytest -q tests/api/test_schema_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,9 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 
+from api.guards import CleanText, KeyFirst, json_safe
 from api.jobs import JobRunner
 from api.limits import BodySizeLimit
 from api.routes import admin, calendar, datasets, entities, records, rosters
@@ -83,13 +86,24 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.jobs = jobs
+    # The last added runs first: the key is checked before the body is counted or read.
+    app.add_middleware(CleanText)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
+    app.add_middleware(KeyFirst)
     app.include_router(datasets.router)
     app.include_router(entities.router)
     app.include_router(rosters.router)
     app.include_router(calendar.router)
     app.include_router(records.router)
     app.include_router(admin.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, but the echoed input may hold text UTF-8 cannot carry
+        return JSONResponse(
+            {"detail": json_safe(jsonable_encoder(exc.errors()))},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:

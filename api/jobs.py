@@ -13,6 +13,17 @@ A server that starts marks every job left queued, running or stopping as
 ``interrupted`` (:func:`interrupt_unfinished`); a server that stops asks its
 running jobs to stop, keeps their rosters and marks queued ones interrupted.
 This assumes one server process per database.
+
+A solver process dies with its server: each child watches its parent
+(:func:`_watch_parent`) and ends itself within :data:`PARENT_POLL_SECONDS`
+of the server's death (kill -9 included, which no signal handler sees), and
+it writes a job's end only while the server lives.  So an orphan neither
+finishes its job nor takes the next one from the queue, and the next server
+finds those jobs unfinished and marks them interrupted.
+
+When a solver process itself dies (killed, out of memory), the pool breaks
+and every job in it gets the same error; only the job that was running
+fails, the pool is rebuilt and jobs that never started are queued again.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
 import threading
 import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -35,6 +47,38 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.5
 """How often a running job writes its progress and looks for a stop request."""
+
+PARENT_POLL_SECONDS = 0.2
+"""How often a solver process checks that its server still lives."""
+
+ORPHAN_EXIT_CODE = 70
+"""Exit status of a solver process that outlived its server."""
+
+_server_pid: int | None = None
+"""In a solver process: the pid of the server that started it."""
+
+
+def _server_alive() -> bool:
+    """In a solver process: whether the server that started it still lives.
+
+    An orphan is re-parented (to init or a subreaper), so its parent pid changes.
+    """
+    return _server_pid is None or os.getppid() == _server_pid
+
+
+def _watch_parent(server_pid: int) -> None:
+    """Pool initializer: end this solver process soon after its server dies."""
+    global _server_pid
+    _server_pid = server_pid
+
+    def watch() -> None:
+        while True:
+            if not _server_alive():
+                # os._exit: no clean-up that could write to the database on the way out
+                os._exit(ORPHAN_EXIT_CODE)
+            threading.Event().wait(PARENT_POLL_SECONDS)
+
+    threading.Thread(target=watch, name="server-watch", daemon=True).start()
 
 
 def clean_json(value: Any) -> Any:
@@ -60,7 +104,13 @@ def interrupt_unfinished(session_factory: sessionmaker[Session], reason: str) ->
 
 
 def _finish(engine: Engine, job_id: int, **values: Any) -> bool:
-    """Write the end of a job unless it already ended (e.g. marked interrupted)."""
+    """Write the end of a job unless it already ended (e.g. marked interrupted).
+
+    Nothing is written once the server is gone: the next server marks the job
+    interrupted, as nobody was there to receive its end.
+    """
+    if not _server_alive():
+        os._exit(ORPHAN_EXIT_CODE)
     with engine.begin() as connection:
         result = connection.execute(
             update(SolveJob)
@@ -133,6 +183,8 @@ def run_job(database_url: str, job_id: int) -> str:
     from matcher.params import params_from_mapping
     from matcher.solver.solve import solve
 
+    if not _server_alive():  # the server died while this job waited in the queue
+        os._exit(ORPHAN_EXIT_CODE)
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
@@ -203,7 +255,10 @@ class JobRunner:
     def _new_executor(self) -> ProcessPoolExecutor:
         # spawn: the child starts clean, without the server's threads, sockets or connections
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
         )
 
     def start(self) -> int:
@@ -221,17 +276,44 @@ class JobRunner:
             if self.executor is None:
                 raise RuntimeError("the job runner is not started")
             try:
-                future = self.executor.submit(run_job, self.database_url, job_id)
+                executor = self.executor
+                future = executor.submit(run_job, self.database_url, job_id)
             except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
-                self.executor = self._new_executor()
-                future = self.executor.submit(run_job, self.database_url, job_id)
-        future.add_done_callback(lambda f: self._settle(job_id, f))
+                executor = self.executor = self._new_executor()
+                future = executor.submit(run_job, self.database_url, job_id)
+        future.add_done_callback(lambda f: self._settle(job_id, executor, f))
 
-    def _settle(self, job_id: int, future: Future[str]) -> None:
-        """A job whose process never wrote an end gets one here."""
+    def _renew(self, broken: ProcessPoolExecutor) -> bool:
+        """Replace ``broken`` by a new pool unless that happened already; False once shut down."""
+        with self.lock:
+            if self.executor is None:
+                return False
+            if self.executor is broken:
+                self.executor = self._new_executor()
+                broken.shutdown(wait=False)
+            return True
+
+    def _status(self, job_id: int) -> str | None:
+        with self.session_factory() as session:
+            return session.scalar(select(SolveJob.status).where(SolveJob.id == job_id))
+
+    def _settle(self, job_id: int, executor: ProcessPoolExecutor, future: Future[str]) -> None:
+        """A job whose process never wrote an end gets one here (or is queued again)."""
         if future.cancelled():
             values = {"status": JobStatus.INTERRUPTED.value, "error": "the server stopped"}
         elif (exc := future.exception()) is not None:
+            try:
+                never_started = self._status(job_id) == JobStatus.QUEUED.value
+            except Exception:
+                log.exception("job %s: status not read", job_id)
+                never_started = False
+            # the pool broke under another job: this one never ran, so it keeps its place
+            if isinstance(exc, BrokenProcessPool) and never_started and self._renew(executor):
+                try:
+                    self.submit(job_id)
+                    return
+                except Exception:
+                    log.exception("job %s: not queued again", job_id)
             values = {
                 "status": JobStatus.FAILED.value,
                 "error": f"the solver process ended abnormally: {type(exc).__name__}: {exc}",

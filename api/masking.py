@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+HIDDEN_DIGITS = 7
+"""Digits of a phone number that are always hidden; at most the last 4 are ever shown."""
+
 
 def mask_phone(phone: str) -> str:
-    """``19900001234`` -> ``199****1234``; separators dropped, short numbers fully hidden."""
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    if not digits:
+    """Hide all but at most the last 4 digits, and always at least 7 of them.
+
+    ``19900001234`` -> ``*******1234``; an 8-digit ``88001234`` -> ``*******4``;
+    7 digits or fewer are hidden whole (``****``).  Separators and a leading
+    ``+`` are dropped so the shape of the number gives nothing away either.
+    """
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    shown = min(4, max(0, len(digits) - HIDDEN_DIGITS))
+    if shown == 0:
         return "****" if phone else ""
-    if len(digits) < 8:
-        return "****"
-    return f"{digits[:3]}****{digits[-4:]}"
+    return "*" * (len(digits) - shown) + digits[-shown:]
 
 
 def mask_address(address: str) -> str:

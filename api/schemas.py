@@ -92,7 +92,7 @@ class VolunteerModel(Body):
             "examples": [
                 {
                     "id": "V0201",
-                    "name": "王小明",
+                    "name": "示例志愿者",
                     "role": "student",
                     "membership": "league",
                     "department": "自动控制学院",
@@ -101,7 +101,7 @@ class VolunteerModel(Body):
                     "gender": "male",
                     "max_shifts": 2,
                     "max_minutes": 360,
-                    "phone": "199-0000-0201",
+                    "phone": "000-0000-0000",
                     "home_area": "第一网格",
                     "max_travel": 30,
                 }
@@ -155,7 +155,7 @@ class HouseholdModel(Body):
             "examples": [
                 {
                     "id": "H020",
-                    "address": "7栋1单元502",
+                    "address": "示例小区0栋0单元000（虚构）",
                     "category": "elderly-alone",
                     "area": "第二网格",
                     "languages": ["柳州话"],

@@ -35,21 +35,14 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as aware UTC (SQLite gives it back without its zone, as stored: UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def _key_model(record: ApiKey) -> KeyModel:
     return KeyModel(
         id=record.id,
         prefix=record.prefix,
         role=KeyRole(record.role),
         label=record.label,
-        created_at=_utc(record.created_at),  # type: ignore[arg-type]
-        revoked_at=_utc(record.revoked_at),
+        created_at=record.created_at,
+        revoked_at=record.revoked_at,
     )
 
 
@@ -125,7 +118,7 @@ def revoke(key_id: KeyId, session: SessionDep, key: Admin) -> KeyModel:
     record = _get_key(session, key_id)
     if record.revoked_at is not None:
         raise HTTPException(
-            status.HTTP_409_CONFLICT, f"key {key_id} was revoked at {_utc(record.revoked_at)}"
+            status.HTTP_409_CONFLICT, f"key {key_id} was revoked at {record.revoked_at}"
         )
     if record.role == KeyRole.ADMIN.value:
         # Lock the working admin keys (PostgreSQL; SQLite writes one at a time anyway), so
@@ -212,7 +205,7 @@ def read_audit(
     items = [
         AuditEntryModel(
             id=entry.id,
-            at=_utc(entry.at),  # type: ignore[arg-type]
+            at=entry.at,
             key_id=entry.key_id,
             key_prefix=prefix,
             key_label=label,

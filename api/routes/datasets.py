@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from api.deps import Reader, SessionDep, Writer, audit
+from api.guards import forbidden_character
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, dataset_counts, get_dataset, summary
 from api.schemas import DatasetSummary, DeleteReport, ErrorMessage, UploadErrors
 from api.store.datasets import delete_dataset, problem_counts, save_problem
@@ -23,6 +25,7 @@ from matcher.io import load_dataset
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UPLOAD_HELP = "several CSV files (volunteers.csv, needs.csv, ...), one ZIP of them or one .xlsx"
 
 
@@ -31,6 +34,12 @@ def _file_name(raw: str | None) -> str:
     name = PurePosixPath((raw or "").replace("\\", "/")).name.strip()
     if not name or name in (".", ".."):
         raise DataError.at("upload", "expected every uploaded file to have a name")
+    if (problem := forbidden_character(name)) or _CONTROL.search(name):
+        # the name becomes a file on disk and the dataset's default name in the database
+        raise DataError.at(
+            "upload",
+            f"expected a file name of printable text, found {problem or 'a control character'}",
+        )
     return name
 
 
@@ -191,6 +200,17 @@ def upload_dataset(
     files: Annotated[list[UploadFile], File(description=UPLOAD_HELP)],
     name: Annotated[str | None, Form(max_length=200, description="dataset name")] = None,
 ) -> DatasetSummary:
+    if name is not None and (problem := forbidden_character(name)):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            [
+                {
+                    "type": "string_unstorable",
+                    "loc": ["body", "name"],
+                    "msg": f"text the service cannot store: {problem}",
+                }
+            ],
+        )
     limit = request.app.state.settings.max_upload_bytes
     with tempfile.TemporaryDirectory(prefix="matcher-upload-") as tmp:
         workdir = Path(tmp)

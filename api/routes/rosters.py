@@ -12,27 +12,25 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import Reader, SessionDep, Writer, audit
 from api.exports import assignments, job_problem, roster_csv, roster_ics, roster_xlsx
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
-from api.store.datasets import load_problem, touch
+from api.store.datasets import load_problem
 from api.store.models import (
     ACTIVE_STATUSES,
     ApiKey,
-    DatasetItem,
     JobStatus,
     SolveJob,
-    VolunteerRecord,
     utcnow,
 )
+from api.store.publishing import PublishConflictError, publish
 from api.store.serialize import to_json
 from api.validation import unprocessable
 from matcher.calendar import restrict_horizon
-from matcher.domain import HistoryEntry
 from matcher.errors import DataError
 from matcher.params import params_from_mapping
 
@@ -587,85 +585,25 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
         raise HTTPException(status.HTTP_409_CONFLICT, f"roster {job.id} is already published")
     if job.dataset_id is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "the roster's dataset was deleted")
-    dataset_id = job.dataset_id
-    now = utcnow()
-    previous = session.scalar(
-        select(SolveJob).where(
-            SolveJob.dataset_id == dataset_id,
-            SolveJob.published_at.is_not(None),
-            SolveJob.superseded_at.is_(None),
-        )
-    )
-    if previous is not None:
-        previous.superseded_at = now
-        session.execute(
-            delete(DatasetItem).where(
-                DatasetItem.dataset_id == dataset_id, DatasetItem.roster_id == previous.id
-            )
-        )
-    problem = job_problem(job)
-    needs = {n.id: n for n in problem.needs}
-    present = set(
-        session.scalars(
-            select(VolunteerRecord.entity_id).where(VolunteerRecord.dataset_id == dataset_id)
-        )
-    )
-    position = (
-        session.scalar(
-            select(func.max(DatasetItem.position)).where(
-                DatasetItem.dataset_id == dataset_id, DatasetItem.kind == "history"
-            )
-        )
-        or 0
-    )
-    written = skipped = 0
-    for a in assignments(job.roster or []):
-        need = needs[a.need_id]
-        if a.volunteer_id not in present:
-            skipped += 1
-            continue
-        minutes = a.end - a.start if a.start is not None and a.end is not None else need.duration
-        entry = HistoryEntry(
-            volunteer_id=a.volunteer_id,
-            date=a.date or problem.horizon.end,
-            minutes=minutes,
-            attended=True,
-            need_id=need.id,
-            household_id=need.household_id,
-            category=need.category,
-        )
-        position += 1
-        session.add(
-            DatasetItem(
-                dataset_id=dataset_id,
-                kind="history",
-                position=position,
-                volunteer_id=entry.volunteer_id,
-                household_id=entry.household_id,
-                need_id=entry.need_id,
-                data=to_json(entry),
-                roster_id=job.id,
-            )
-        )
-        written += 1
-    job.published_at = now
-    job.published_by = key.id
-    touch(session, dataset_id)
+    try:
+        published = publish(session, job, job_problem(job), assignments(job.roster or []), key.id)
+    except PublishConflictError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     audit(
         session,
         key,
         "roster.publish",
         f"roster:{job.id}",
-        dataset_id=dataset_id,
-        history_rows=written,
-        superseded=previous.id if previous else None,
+        dataset_id=job.dataset_id,
+        history_rows=published.history_rows,
+        superseded=published.superseded,
     )
     session.commit()
     return PublishReport(
         roster_id=job.id,
-        dataset_id=dataset_id,
-        published_at=now,
-        history_rows=written,
-        skipped=skipped,
-        superseded=previous.id if previous else None,
+        dataset_id=job.dataset_id,
+        published_at=published.published_at,
+        history_rows=published.history_rows,
+        skipped=published.skipped,
+        superseded=published.superseded,
     )

@@ -28,13 +28,40 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> dt.datetime:
     """Now, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A time stamp stored as UTC and always read back timezone-aware.
+
+    SQLite has no time zones and returns naive datetimes; PostgreSQL returns
+    aware ones.  Reading both as aware UTC means every answer carries an
+    explicit offset, whichever database is behind the service.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)  # naive values are UTC by this module's rule
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 NAMING = {
@@ -51,7 +78,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSON,
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UtcDateTime(),
     }
 
 
@@ -203,6 +230,16 @@ class SolveJob(Base):
     """
 
     __tablename__ = "solve_jobs"
+    __table_args__ = (
+        # one plan of record per dataset: published and not superseded (see store/publishing.py)
+        Index(
+            "uq_solve_jobs_plan_of_record",
+            "dataset_id",
+            unique=True,
+            sqlite_where=text("published_at IS NOT NULL AND superseded_at IS NULL"),
+            postgresql_where=text("published_at IS NOT NULL AND superseded_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int | None] = mapped_column(

@@ -49,7 +49,9 @@ def test_create_key_from_url(database_url: str) -> None:
 
 
 def test_masks() -> None:
-    assert mask_phone("199-0000-1234") == "199****1234"
+    assert mask_phone("199-0000-1234") == "*******1234"
+    assert mask_phone("8800-1234") == "*******4"  # at least 7 digits hidden
+    assert mask_phone("+86 199 0000 1234") == "*********1234"
     assert mask_phone("110") == "****"
     assert mask_address("3栋2单元401") == "3栋****"
     assert mask_address("幸福路12号") == "幸福****"

@@ -1,0 +1,239 @@
+"""Checks at the edge of the service, before a route parses anything.
+
+:class:`KeyFirst` answers 401 to a request for a route that needs a key when
+the key is missing, unknown or revoked, before the body is read: an anonymous
+caller learns nothing of the schema's validation and costs no parsing.
+
+:class:`CleanText` refuses text the database cannot store or the answer
+cannot encode: NUL and other control characters in the URL (400), NUL and
+lone UTF-16 surrogates in any string or key of a JSON body (422, with the
+JSON path).  PostgreSQL refuses NUL in text, and a lone surrogate cannot be
+written as UTF-8, so either would otherwise surface as a 500 somewhere deeper.
+
+:func:`json_safe` is for answers that echo the caller's input (validation
+errors): such strings are shown with the offending characters escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.keys import find_key
+
+# C0 controls and DEL have no place in a path or query value; NUL breaks PostgreSQL.
+_URL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+# In JSON text, tabs and newlines are fine (notes); NUL and lone surrogates are not.
+_TEXT_FORBIDDEN = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """Describe the first character of ``text`` that cannot be stored, else None.
+
+    Parameters
+    ----------
+    text
+        Any string from a request (a JSON value or key, a form field).
+
+    Returns
+    -------
+    str or None
+        E.g. ``"NUL (U+0000) at position 3"``.
+    """
+    found = _TEXT_FORBIDDEN.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    kind = "NUL" if char == "\x00" else "a lone UTF-16 surrogate"
+    return f"{kind} (U+{ord(char):04X}) at position {found.start()}"
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every string made encodable: lone surrogates and NUL escaped."""
+    if isinstance(value, str):
+        if _TEXT_FORBIDDEN.search(value) is None:
+            return value
+        return _TEXT_FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+async def _reply(send: Send, code: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send(
+        {
+            "type": "http.response.start",
+            "status": code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *extra,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _protected_operations(document: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
+    """(method, path pattern) of every operation whose OpenAPI entry asks for a key."""
+    operations = []
+    for template, item in document.get("paths", {}).items():
+        parts = re.split(r"(\{[^}]+\})", template)
+        pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+        for method, operation in item.items():
+            if isinstance(operation, dict) and operation.get("security"):
+                operations.append((method.upper(), re.compile(f"^{pattern}$")))
+    return operations
+
+
+class KeyFirst:
+    """ASGI middleware: 401 before the body is read, for routes that need a key.
+
+    Which routes need one is read from the service's own OpenAPI document
+    (every operation that declares the ``X-API-Key`` security scheme, i.e.
+    depends on :func:`api.deps.current_key`), so a new route is covered the
+    day it is written.  The role check stays in the route's dependencies.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._protected: list[tuple[str, re.Pattern[str]]] | None = None
+
+    def _protects(self, scope: Scope) -> bool:
+        if self._protected is None:
+            self._protected = _protected_operations(scope["app"].openapi())
+        method, path = scope.get("method", ""), scope.get("path", "")
+        return any(m == method and p.match(path) for m, p in self._protected)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._protects(scope):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(b"x-api-key", b"").decode("latin-1").strip()
+        challenge = {"WWW-Authenticate": "ApiKey"}
+        if not raw:
+            await _reply(send, 401, "missing X-API-Key header", challenge)
+            return
+        sessionmaker = scope["app"].state.sessionmaker
+
+        def known() -> bool:
+            with sessionmaker() as session:
+                return find_key(session, raw) is not None
+
+        if not await run_in_threadpool(known):
+            await _reply(send, 401, "unknown or revoked API key", challenge)
+            return
+        await self.app(scope, receive, send)
+
+
+def _first_bad(value: Any, path: list[str | int]) -> tuple[list[str | int], str] | None:
+    """The JSON path and description of the first string (or key) that cannot be stored."""
+    if isinstance(value, str):
+        problem = forbidden_character(value)
+        return (path, problem) if problem else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = forbidden_character(key)
+            if problem:
+                return [*path, json_safe(key)], f"the key holds {problem}"
+            found = _first_bad(item, [*path, key])
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_bad(item, [*path, index])
+            if found:
+                return found
+    return None
+
+
+class CleanText:
+    """ASGI middleware: 400 for control characters in the URL, 422 for unstorable JSON text."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        problem = _url_problem(scope)
+        if problem is not None:
+            await _reply(send, 400, problem)
+            return
+        headers = dict(scope.get("headers") or [])
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if content_type != b"application/json":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        found = _json_problem(body)
+        if found is not None:
+            path, what = found
+            detail = [
+                {
+                    "type": "string_unstorable",
+                    "loc": ["body", *path],
+                    "msg": f"text the service cannot store: {what}",
+                }
+            ]
+            await _reply(send, 422, detail)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _url_problem(scope: Scope) -> str | None:
+    found = _URL_FORBIDDEN.search(scope.get("path", ""))
+    if found is not None:
+        return (
+            f"the URL path holds a control character (U+{ord(found.group()):04X}) "
+            f"at position {found.start()}; expected printable text"
+        )
+    query = scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
+        for part, text in (("name", name), ("value", value)):
+            hit = _URL_FORBIDDEN.search(text) or re.search(r"[\ud800-\udfff]", text)
+            if hit is not None:
+                shown = json_safe(name) if part == "value" else "?"
+                return (
+                    f"the query parameter {shown!s} holds a control character or invalid "
+                    f"UTF-8 in its {part}; expected printable text"
+                )
+    return None
+
+
+def _json_problem(body: bytes) -> tuple[list[str | int], str] | None:
+    if not body:
+        return None
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return None  # not JSON: the route's own parser answers 422 with the position
+    return _first_bad(document, [])
