@@ -30,6 +30,7 @@ from matcher.solver.objective import (
     Standing,
     Term,
     coverage_weights,
+    lexicographic_weights,
     pair_gain,
     pair_scores,
     separable_soft_bound,
@@ -1020,11 +1021,7 @@ def _merged_result(
     reach = {p: sum(o.reach[p] for o in outcomes) for p in PRIORITIES}
     # The whole problem's lexicographic weights, in exact integers: beyond 2**50
     # (thousands of needs) only the floats reported lose the last digits.
-    weights = {}
-    below = 0
-    for p in sorted(PRIORITIES):
-        weights[p] = below + 1
-        below += open_counts[p] * weights[p]
+    weights = lexicographic_weights(open_counts)
     objective = sum(weights[p] * staffed[p] for p in PRIORITIES)
     bound = sum(weights[p] * reach[p] for p in PRIORITIES)
     coverage = StageReport(
