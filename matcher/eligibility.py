@@ -89,36 +89,6 @@ class Eligibility:
 
 
 @dataclasses.dataclass(frozen=True)
-class TravelTable:
-    """Travel minutes between the places of a problem's needs.
-
-    ``buffer_in[c]`` and ``buffer_out[c]`` are the longest travel into and out
-    of place ``c``: the buffer a flexible need keeps around itself.
-    """
-
-    code: dict[str, int]
-    minutes: np.ndarray
-    buffer_in: np.ndarray
-    buffer_out: np.ndarray
-
-    @classmethod
-    def of(cls, problem: Problem, default: int) -> TravelTable:
-        """Build the table for every place named by a need."""
-        places = sorted({n.place for n in problem.needs})
-        minutes = np.array(
-            [[problem.travel_minutes(a, b, default) for b in places] for a in places],
-            dtype=np.int64,
-        ).reshape(len(places), len(places))
-        empty = np.zeros(len(places), dtype=np.int64)
-        return cls(
-            code={p: i for i, p in enumerate(places)},
-            minutes=minutes,
-            buffer_in=minutes.max(axis=0) if len(places) else empty,
-            buffer_out=minutes.max(axis=1) if len(places) else empty,
-        )
-
-
-@dataclasses.dataclass(frozen=True)
 class Participation:
     """What the history says about each volunteer (by position in the problem)."""
 
