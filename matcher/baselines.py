@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable
 
 import numpy as np
 
-from matcher.domain import Need, Problem, Volunteer
+from matcher.domain import Need, Problem
 from matcher.eligibility import Eligibility
+from matcher.teams import team_rules
 from matcher.timing import Bookings
 
 
@@ -86,31 +86,28 @@ def _team(
     forced: list[int],
     elig: Eligibility,
 ) -> list[int] | None:
-    """Pick pairs for a team from candidates in order; None when rules cannot be met."""
+    """Pick pairs for a team from candidates in order; None when rules cannot be met.
+
+    Each team rule (:func:`matcher.teams.team_rules`) keeps a member already
+    meeting it, else takes the first candidate who does; then the team is
+    filled to its minimum in order.
+    """
     volunteers = problem.volunteers
     team = list(forced)
-
-    def volunteer(p: int) -> Volunteer:
-        return volunteers[int(elig.volunteer[p])]
-
-    def add_first(test: Callable[[Volunteer], bool]) -> bool:
-        """Make sure the team has someone passing ``test``: keep one, else add the first."""
-        if any(test(volunteer(p)) for p in team):
-            return True
-        for p in candidates:
-            if p not in team and test(volunteer(p)):
-                team.append(p)
-                return True
-        return False
-
-    if need.lead_required and not add_first(lambda v: v.can_lead):
-        return None
-    for department in need.joint_departments:
-        if not add_first(lambda v, d=department: v.department == d):
+    for rule in team_rules(need):
+        if any(rule.admits(volunteers[int(elig.volunteer[p])]) for p in team):
+            continue
+        chosen = next(
+            (
+                p
+                for p in candidates
+                if p not in team and rule.admits(volunteers[int(elig.volunteer[p])])
+            ),
+            None,
+        )
+        if chosen is None:
             return None
-    for language in need.required_languages:
-        if not add_first(lambda v, lang=language: lang in v.languages):
-            return None
+        team.append(chosen)
     for p in candidates:
         if len(team) >= need.min_volunteers:
             break

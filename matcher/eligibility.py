@@ -20,6 +20,7 @@ import numpy as np
 
 from matcher.domain import Gender, Need, Problem, Role
 from matcher.errors import DataError, DataIssue
+from matcher.teams import team_rules
 
 # Funnel stages in the order they are applied; a need's funnel holds the number
 # of volunteers left after each one.
@@ -586,7 +587,6 @@ def _prune(
     served_by_household = {h: np.array(vs, dtype=np.int64) for h, vs in by_household.items()}
     shifts = np.maximum(tables.max_shifts, 1).astype(np.float64)
     usage = np.zeros(tables.count, dtype=np.float64)
-    volunteers = problem.volunteers
     out: list[np.ndarray] = list(candidates)
     for idx in candidates:
         if idx.size <= limit:
@@ -611,28 +611,34 @@ def _prune(
             taken = set(chosen)
             pins = idx[np.isin(idx, pinned_by_need[n])].tolist()
             chosen += [v for v in pins if v not in taken]
-        rules = []
-        if need.lead_required:
-            rules.append(lambda v: volunteers[v].can_lead)
-        for department in need.joint_departments:
-            rules.append(lambda v, d=department: volunteers[v].department == d)
-        for language in need.required_languages:
-            rules.append(lambda v, lang=language: lang in volunteers[v].languages)
-        if rules:
-            chosen_set = set(chosen)
-            for rule in rules:
-                have = sum(1 for v in chosen if rule(v))
-                for v in ranked[room:].tolist():
-                    if have >= TEAM_RULE_RESERVE:
-                        break
-                    if v not in chosen_set and rule(v):
-                        chosen.append(v)
-                        chosen_set.add(v)
-                        have += 1
+        _reserve_team_rules(problem, need, ranked[room:], chosen)
         kept = np.array(sorted(chosen), dtype=np.int32)
         usage[kept] += 1
         out[n] = kept
     return out
+
+
+def _reserve_team_rules(problem: Problem, need: Need, rest: np.ndarray, chosen: list[int]) -> None:
+    """Add to ``chosen`` from ``rest`` (in order) until each team rule has a few who meet it.
+
+    Keeps :data:`TEAM_RULE_RESERVE` volunteers per rule of
+    :func:`matcher.teams.team_rules`, so pruning never makes a team rule
+    impossible that the full candidate list could meet.
+    """
+    rules = team_rules(need)
+    if not rules:
+        return
+    volunteers, others = problem.volunteers, rest.tolist()
+    chosen_set = set(chosen)
+    for rule in rules:
+        have = sum(1 for v in chosen if rule.admits(volunteers[v]))
+        for v in others:
+            if have >= TEAM_RULE_RESERVE:
+                break
+            if v not in chosen_set and rule.admits(volunteers[v]):
+                chosen.append(v)
+                chosen_set.add(v)
+                have += 1
 
 
 def check_pins(problem: Problem, candidates: Candidates) -> None:

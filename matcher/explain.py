@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from matcher.domain import Assignment, Need, Problem
 from matcher.eligibility import STAGES, Eligibility
 from matcher.result import Reason, UnmetNeed
+from matcher.teams import Blocker, BlockerKind
 from matcher.timing import Bookings
 
 _FILTER_REASONS = {
@@ -73,29 +74,22 @@ def _filter_reason(problem: Problem, need: Need, funnel: dict[str, int]) -> Reas
     return None
 
 
-def _blocker_reasons(need: Need, blockers: list[str], eligible: int) -> list[Reason]:
+def _blocker_reasons(need: Need, blockers: Sequence[Blocker], eligible: int) -> list[Reason]:
+    """Reasons for a need no roster can staff, one per :class:`Blocker`."""
     reasons = []
     for blocker in blockers:
-        if blocker == "too_few_eligible":
-            reasons.append(
-                Reason(
-                    "too_few_eligible",
-                    f"only {eligible} eligible volunteers, the minimum is {need.min_volunteers}",
-                    eligible,
-                )
-            )
-        elif blocker == "no_lead":
-            reasons.append(
-                Reason("team_rule", "no eligible volunteer can lead (a teacher or party member)", 0)
-            )
-        elif blocker.startswith("no_department:"):
-            department = blocker.split(":", 1)[1]
-            reasons.append(
-                Reason("team_rule", f"no eligible volunteer from {department} (joint activity)", 0)
-            )
-        elif blocker.startswith("no_language:"):
-            language = blocker.split(":", 1)[1]
-            reasons.append(Reason("team_rule", f"no eligible volunteer speaks {language}", 0))
+        if blocker.kind == BlockerKind.TOO_FEW_ELIGIBLE:
+            text = f"only {eligible} eligible volunteers, the minimum is {need.min_volunteers}"
+            reasons.append(Reason("too_few_eligible", text, eligible))
+        elif blocker.kind == BlockerKind.NO_LEAD:
+            text = "no eligible volunteer can lead (a teacher or party member)"
+            reasons.append(Reason("team_rule", text, 0))
+        elif blocker.kind == BlockerKind.NO_DEPARTMENT:
+            text = f"no eligible volunteer from {blocker.department} (joint activity)"
+            reasons.append(Reason("team_rule", text, 0))
+        elif blocker.kind == BlockerKind.NO_LANGUAGE:
+            text = f"no eligible volunteer speaks {blocker.language}"
+            reasons.append(Reason("team_rule", text, 0))
     return reasons
 
 
@@ -120,7 +114,7 @@ def explain_unmet(
     problem: Problem,
     elig: Eligibility,
     roster: Sequence[Assignment],
-    closed: Mapping[int, Sequence[str]],
+    closed: Mapping[int, Sequence[Blocker]],
     travel_default: int = 10,
     has_roster: bool = True,
     needs: Collection[int] | None = None,
@@ -134,7 +128,7 @@ def explain_unmet(
     roster
         The assignments of the roster (empty when there is none).
     closed
-        Needs no roster can staff, with the blocking rules (from the model).
+        Needs no roster can staff, with what blocks each (from the model).
     travel_default
         Travel minutes between different places not in the travel sheet.
     has_roster

@@ -18,8 +18,11 @@ from matcher.domain import (
     Travel,
     Volunteer,
 )
+from matcher.eligibility import build_eligibility
+from matcher.explain import explain_unmet
 from matcher.params import SolverParams
 from matcher.solver import solve
+from matcher.teams import Blocker, BlockerKind
 
 SAT = dt.date(2026, 9, 19)
 HORIZON = build_horizon(dt.date(2026, 9, 19), dt.date(2026, 9, 27))
@@ -98,3 +101,22 @@ def test_volunteer_blocked_by_the_flexible_buffer_is_not_still_free() -> None:
     codes = [r.code for r in short.reasons]
     assert codes == ["taken_higher"], short.reasons
     assert not any("still free" in r.message for r in short.reasons)
+
+
+def test_blockers_are_read_as_typed_values() -> None:
+    volunteers = [_volunteer(1)]
+    needs = [_need(1, 540, 600, "广场", priority=3)]
+    problem = _problem(volunteers, needs)
+    elig = build_eligibility(problem)
+    closed = {
+        0: [
+            Blocker(BlockerKind.NO_LEAD),
+            Blocker(BlockerKind.NO_DEPARTMENT, department="自动控制学院"),
+            Blocker(BlockerKind.NO_LANGUAGE, language="柳州话"),
+        ]
+    }
+    [unmet] = explain_unmet(problem, elig, (), closed)
+    assert [r.code for r in unmet.reasons] == ["team_rule"] * 3
+    messages = [r.message for r in unmet.reasons]
+    assert "no eligible volunteer from 自动控制学院 (joint activity)" in messages
+    assert "no eligible volunteer speaks 柳州话" in messages

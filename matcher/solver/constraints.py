@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 from matcher.domain import Problem
 from matcher.eligibility import Eligibility
 from matcher.solver.variables import RosterVariables
+from matcher.teams import team_rules
 from matcher.timing import Span, TravelTable
 
 
@@ -40,24 +41,13 @@ def add_must_cover(model: cp_model.CpModel, problem: Problem, x: RosterVariables
 def add_team_rules(
     model: cp_model.CpModel, problem: Problem, elig: Eligibility, x: RosterVariables
 ) -> None:
-    """Lead, one volunteer from each joint department, and required languages."""
+    """Someone on a staffed team meets each of its team rules (:func:`matcher.teams.team_rules`)."""
     volunteers = problem.volunteers
     for n, y in x.staffed.items():
-        need = problem.needs[n]
         pairs = elig.pairs_of_need(n).tolist()
-        if need.lead_required:
-            leads = [x.assign[p] for p in pairs if volunteers[elig.volunteer[p]].can_lead]
-            model.add(sum(leads) >= y)
-        for department in need.joint_departments:
-            members = [
-                x.assign[p] for p in pairs if volunteers[elig.volunteer[p]].department == department
-            ]
+        for rule in team_rules(problem.needs[n]):
+            members = [x.assign[p] for p in pairs if rule.admits(volunteers[elig.volunteer[p]])]
             model.add(sum(members) >= y)
-        for language in need.required_languages:
-            speakers = [
-                x.assign[p] for p in pairs if language in volunteers[elig.volunteer[p]].languages
-            ]
-            model.add(sum(speakers) >= y)
 
 
 def add_caps(

@@ -36,6 +36,7 @@ from matcher.solver.objective import (
     separable_soft_bound,
     soft_values,
 )
+from matcher.teams import Blocker
 
 Progress = Callable[[str, float, float, float], None]
 """Called as ``progress(stage, objective, bound, elapsed_seconds)`` on each better roster."""
@@ -617,7 +618,7 @@ class _PartOutcome:
     """A lexicographic upper bound of ``staffed`` (from the coverage bounds)."""
     soft: StageReport
     terms: dict[str, float]
-    closed: dict[int, list[str]]
+    closed: dict[int, list[Blocker]]
     """Needs no roster can staff, by position in the whole problem."""
     unmet: tuple[UnmetNeed, ...]
     pairs: int
