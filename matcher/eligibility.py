@@ -1,5 +1,8 @@
 """Candidate (volunteer, need) pairs, built with numpy, and why others are out.
 
+(Over 500 lines on purpose: filtering, the funnel, pruning and the pin checks
+share the private per-volunteer tables; split it where they can be public.)
+
 The solver gets a variable only for an eligible pair, so this module decides
 every per-pair hard rule: skills, accepted departments, required gender,
 distance from home (``max_travel``), make-up workdays, availability (the
@@ -521,22 +524,7 @@ def build_eligibility(
         if need.is_flexible:
             for v, ranges in _start_ranges(tables, need, pair_vol[n]).items():
                 start_domains[pair_index[(v, n)]] = ranges
-    extra = np.zeros(volunteer.size, dtype=np.int64)
-    affinity = np.zeros(volunteer.size, dtype=np.int64)
-    for (v, n), minutes in sheet.extra_need.items():
-        if (p := pair_index.get((v, n))) is not None:
-            extra[p] += minutes
-    for (v, n), value in sheet.affinity_need.items():
-        if (p := pair_index.get((v, n))) is not None:
-            affinity[p] += value
-    if sheet.extra_household or sheet.affinity_household:
-        household_of = [need.household_id for need in problem.needs]
-        for p, (v, n) in enumerate(zip(volunteer.tolist(), need_arr.tolist(), strict=True)):
-            h = household_of[n]
-            if h is not None:
-                extra[p] += sheet.extra_household.get((v, h), 0)
-                affinity[p] += sheet.affinity_household.get((v, h), 0)
-
+    extra, affinity = _pair_sheet_values(problem, sheet, volunteer, need_arr, pair_index)
     eligibility = Eligibility(
         volunteer=volunteer,
         need=need_arr,
@@ -550,6 +538,32 @@ def build_eligibility(
     )
     check_pins(problem, candidates)
     return eligibility
+
+
+def _pair_sheet_values(
+    problem: Problem,
+    sheet: _PairSheet,
+    volunteer: np.ndarray,
+    need: np.ndarray,
+    pair_index: dict[tuple[int, int], int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Extra travel minutes and affinity of each pair (need and household rows add up)."""
+    extra = np.zeros(volunteer.size, dtype=np.int64)
+    affinity = np.zeros(volunteer.size, dtype=np.int64)
+    for (v, n), minutes in sheet.extra_need.items():
+        if (p := pair_index.get((v, n))) is not None:
+            extra[p] += minutes
+    for (v, n), value in sheet.affinity_need.items():
+        if (p := pair_index.get((v, n))) is not None:
+            affinity[p] += value
+    if sheet.extra_household or sheet.affinity_household:
+        household_of = [n.household_id for n in problem.needs]
+        for p, (v, n) in enumerate(zip(volunteer.tolist(), need.tolist(), strict=True)):
+            h = household_of[n]
+            if h is not None:
+                extra[p] += sheet.extra_household.get((v, h), 0)
+                affinity[p] += sheet.affinity_household.get((v, h), 0)
+    return extra, affinity
 
 
 TEAM_RULE_RESERVE = 3

@@ -151,24 +151,15 @@ def explain_unmet(
             continue
         funnel = elig.funnel[n]
         eligible = funnel["budget"]
-        reasons: list[Reason] = []
-        filtered = _filter_reason(problem, need, funnel)
-        if filtered is not None:
-            reasons.append(filtered)
+        if (filtered := _filter_reason(problem, need, funnel)) is not None:
+            reasons = [filtered]
         elif n in closed:
-            reasons.extend(_blocker_reasons(need, closed[n], funnel.get("considered", eligible)))
+            reasons = _blocker_reasons(need, closed[n], funnel.get("considered", eligible))
         elif not has_roster:
-            reasons.append(
-                Reason(
-                    "no_roster",
-                    f"the run produced no roster; {eligible} volunteers are eligible for it",
-                    eligible,
-                )
-            )
+            text = f"the run produced no roster; {eligible} volunteers are eligible for it"
+            reasons = [Reason("no_roster", text, eligible)]
         else:
-            reasons.extend(
-                _where_they_went(problem, elig, n, set(team[need.id]), start_of, bookings)
-            )
+            reasons = _where_they_went(problem, elig, n, set(team[need.id]), start_of, bookings)
         considered = funnel.get("considered", eligible)
         if considered < eligible:
             reasons.append(
