@@ -277,7 +277,7 @@ def restaff_teams(
     ``repeat_penalty`` for a volunteer's second shift, with the team rules met
     first; the new team is kept only when it is worth more.  The same needs
     stay staffed and pins stay, so coverage is unchanged; every hard rule
-    holds (the bookings checks budgets, overlaps and travel).
+    holds (:class:`matcher.timing.Bookings` checks budgets, overlaps and travel).
 
     Parameters
     ----------

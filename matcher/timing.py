@@ -155,6 +155,7 @@ class Bookings:
         self.shifts = [0] * len(problem.volunteers)
         self.minutes = [0] * len(problem.volunteers)
         self.busy: dict[tuple[int, dt.date], list[Booking]] = defaultdict(list)
+        self._bookings: dict[tuple[str, int | None], Booking | None] = {}
 
     def within_caps(self, v: int, need: Need, extra: int) -> bool:
         """Whether volunteer ``v`` has a shift and the minutes (``extra`` travel too) left."""
@@ -164,36 +165,54 @@ class Bookings:
             and self.minutes[v] + need.duration + extra <= volunteer.max_minutes
         )
 
+    def _booking(self, need: Need, start: int | None) -> Booking | None:
+        """The booking of ``need`` at ``start`` (None if untimed), cached: the greedy asks often."""
+        key = (need.id, start)
+        if key not in self._bookings:
+            span = self.travel.span(need, start)
+            self._bookings[key] = (
+                None if span is None else Booking(self.problem.need_index[need.id], span)
+            )
+        return self._bookings[key]
+
     def clashing(self, v: int, need: Need, start: int | None) -> list[int]:
-        """Needs (positions) booked for ``v`` that clash with ``need`` at ``start``."""
-        span = self.travel.span(need, start)
-        if span is None:
+        """Needs (positions) booked for ``v`` that clash with ``need`` at ``start``.
+
+        ``start`` None on a timed need: clashing anywhere in its window.
+        """
+        booking = self._booking(need, start)
+        if booking is None:
             return []
-        return [b.need for b in self.busy[(v, span.date)] if self.travel.clash(span, b.span)]
+        busy = self.busy.get((v, booking.span.date), [])
+        return [b.need for b in busy if self.travel.clash(booking.span, b.span)]
 
     def fits(self, v: int, need: Need, start: int | None, extra: int) -> bool:
         """Whether ``v`` can also take ``need`` at ``start``: caps, overlaps and travel."""
         if not self.within_caps(v, need, extra):
             return False
-        span = self.travel.span(need, start) if start is not None else None
-        if span is None:
+        if need.date is None or start is None:
             return True
-        return not any(self.travel.clash(span, b.span) for b in self.busy[(v, span.date)])
+        busy = self.busy.get((v, need.date))
+        if not busy:
+            return True
+        booking = self._booking(need, start)
+        assert booking is not None
+        return not any(self.travel.clash(booking.span, b.span) for b in busy)
 
     def take(self, v: int, need: Need, start: int | None, extra: int) -> None:
         """Book ``v`` on ``need`` at ``start`` (``extra``: travel minutes on the budget)."""
         self.shifts[v] += 1
         self.minutes[v] += need.duration + extra
         if need.date is not None and start is not None:
-            span = self.travel.span(need, start)
-            assert span is not None
-            self.busy[(v, need.date)].append(Booking(self.problem.need_index[need.id], span))
+            booking = self._booking(need, start)
+            assert booking is not None
+            self.busy[(v, need.date)].append(booking)
 
     def release(self, v: int, need: Need, start: int | None, extra: int) -> None:
         """Undo :meth:`take` of the same assignment."""
         self.shifts[v] -= 1
         self.minutes[v] -= need.duration + extra
         if need.date is not None and start is not None:
-            span = self.travel.span(need, start)
-            assert span is not None
-            self.busy[(v, need.date)].remove(Booking(self.problem.need_index[need.id], span))
+            booking = self._booking(need, start)
+            assert booking is not None
+            self.busy[(v, need.date)].remove(booking)
