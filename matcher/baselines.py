@@ -10,14 +10,14 @@ roster it returns keeps the hard rules, but it never revisits a choice.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 
 import numpy as np
 
-from matcher.domain import Need, Problem, Volunteer
-from matcher.eligibility import Eligibility, TravelTable
+from matcher.domain import Need, Problem
+from matcher.eligibility import Eligibility
+from matcher.teams import team_rules
+from matcher.timing import Bookings
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,62 +26,6 @@ class Placement:
 
     pair: int
     start: int | None
-
-
-class _Ledger:
-    """Running load and busy times of every volunteer."""
-
-    def __init__(self, problem: Problem, travel_default: int) -> None:
-        self.problem = problem
-        self.travel = TravelTable.of(problem, travel_default)
-        self.shifts = [0] * len(problem.volunteers)
-        self.minutes = [0] * len(problem.volunteers)
-        # Per volunteer and date: (padded start, padded end, start, end, place code).
-        self.busy: dict[tuple[int, dt.date], list[tuple[int, int, int, int, int]]] = defaultdict(
-            list
-        )
-
-    def _span(self, need: Need, start: int) -> tuple[int, int, int, int, int]:
-        """Exact and padded times of a need; flexible needs keep the model's travel buffer."""
-        place = self.travel.code[need.place]
-        end = start + need.duration
-        if need.is_flexible:
-            before, after = int(self.travel.buffer_in[place]), int(self.travel.buffer_out[place])
-            return start - before, end + after, start, end, place
-        return start, end, start, end, place
-
-    def fits(self, v: int, need: Need, start: int | None, extra: int) -> bool:
-        volunteer = self.problem.volunteers[v]
-        if self.shifts[v] + 1 > volunteer.max_shifts:
-            return False
-        if self.minutes[v] + need.duration + extra > volunteer.max_minutes:
-            return False
-        if need.date is None or start is None:
-            return True
-        lo, hi, begin, end, place = self._span(need, start)
-        travel = self.travel.minutes
-        for other_lo, other_hi, other_begin, other_end, other_place in self.busy[(v, need.date)]:
-            if lo < other_hi and other_lo < hi:
-                return False
-            if not (
-                other_end + travel[other_place, place] <= begin
-                or end + travel[place, other_place] <= other_begin
-            ):
-                return False
-        return True
-
-    def take(self, v: int, need: Need, start: int | None, extra: int) -> None:
-        self.shifts[v] += 1
-        self.minutes[v] += need.duration + extra
-        if need.date is not None and start is not None:
-            self.busy[(v, need.date)].append(self._span(need, start))
-
-    def release(self, v: int, need: Need, start: int | None, extra: int) -> None:
-        """Undo :meth:`take` of the same assignment."""
-        self.shifts[v] -= 1
-        self.minutes[v] -= need.duration + extra
-        if need.date is not None and start is not None:
-            self.busy[(v, need.date)].remove(self._span(need, start))
 
 
 def _candidate_starts(need: Need, elig: Eligibility, pairs: list[int]) -> list[int | None]:
@@ -110,29 +54,29 @@ def _by_preference(
     candidates: list[int],
     preference: np.ndarray,
     fairness: int,
-    ledger: _Ledger,
+    bookings: Bookings,
     elig: Eligibility,
 ) -> None:
     """Sort pairs best-valued first, a volunteer's second shift costing ``fairness``."""
     candidates.sort(
-        key=lambda p: -int(preference[p]) + fairness * (ledger.shifts[int(elig.volunteer[p])] > 0)
+        key=lambda p: -int(preference[p]) + fairness * (bookings.shifts[int(elig.volunteer[p])] > 0)
     )
 
 
 def _booked(
     problem: Problem, elig: Eligibility, placements: list[Placement], travel_default: int
-) -> tuple[_Ledger, dict[int, list[int]], dict[int, int | None]]:
-    """A ledger holding a roster, with each staffed need's pairs and start."""
-    ledger = _Ledger(problem, travel_default)
+) -> tuple[Bookings, dict[int, list[int]], dict[int, int | None]]:
+    """Bookings holding a roster, with each staffed need's pairs and start."""
+    bookings = Bookings(problem, travel_default)
     teams: dict[int, list[int]] = {}
     start_of: dict[int, int | None] = {}
     for placement in placements:
         p = placement.pair
         n, v = int(elig.need[p]), int(elig.volunteer[p])
-        ledger.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
+        bookings.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
         teams.setdefault(n, []).append(p)
         start_of[n] = placement.start
-    return ledger, teams, start_of
+    return bookings, teams, start_of
 
 
 def _team(
@@ -142,31 +86,28 @@ def _team(
     forced: list[int],
     elig: Eligibility,
 ) -> list[int] | None:
-    """Pick pairs for a team from candidates in order; None when rules cannot be met."""
+    """Pick pairs for a team from candidates in order; None when rules cannot be met.
+
+    Each team rule (:func:`matcher.teams.team_rules`) keeps a member already
+    meeting it, else takes the first candidate who does; then the team is
+    filled to its minimum in order.
+    """
     volunteers = problem.volunteers
     team = list(forced)
-
-    def volunteer(p: int) -> Volunteer:
-        return volunteers[int(elig.volunteer[p])]
-
-    def add_first(test: Callable[[Volunteer], bool]) -> bool:
-        """Make sure the team has someone passing ``test``: keep one, else add the first."""
-        if any(test(volunteer(p)) for p in team):
-            return True
-        for p in candidates:
-            if p not in team and test(volunteer(p)):
-                team.append(p)
-                return True
-        return False
-
-    if need.lead_required and not add_first(lambda v: v.can_lead):
-        return None
-    for department in need.joint_departments:
-        if not add_first(lambda v, d=department: v.department == d):
+    for rule in team_rules(need):
+        if any(rule.admits(volunteers[int(elig.volunteer[p])]) for p in team):
+            continue
+        chosen = next(
+            (
+                p
+                for p in candidates
+                if p not in team and rule.admits(volunteers[int(elig.volunteer[p])])
+            ),
+            None,
+        )
+        if chosen is None:
             return None
-    for language in need.required_languages:
-        if not add_first(lambda v, lang=language: lang in v.languages):
-            return None
+        team.append(chosen)
     for p in candidates:
         if len(team) >= need.min_volunteers:
             break
@@ -208,7 +149,7 @@ def greedy_roster(
     list of Placement
         The chosen pairs with their starts.
     """
-    ledger = _Ledger(problem, travel_default)
+    bookings = Bookings(problem, travel_default)
     pinned: dict[int, list[int]] = defaultdict(list)
     pinned_start: dict[int, int] = {}
     for pin in problem.pins:
@@ -233,7 +174,7 @@ def greedy_roster(
         for start in starts:
 
             def free(p: int, start: int | None = start, need: Need = need) -> bool:
-                return _start_allowed(elig, p, start) and ledger.fits(
+                return _start_allowed(elig, p, start) and bookings.fits(
                     int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p])
                 )
 
@@ -242,12 +183,12 @@ def greedy_roster(
                 continue
             candidates = [p for p in pairs if free(p)]
             if preference is not None:
-                _by_preference(candidates, preference, fairness, ledger, elig)
+                _by_preference(candidates, preference, fairness, bookings, elig)
             team = _team(problem, need, candidates, forced, elig)
             if team is None:
                 continue
             for p in team:
-                ledger.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+                bookings.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
                 placements.append(Placement(pair=p, start=start))
             break
     return placements
@@ -286,7 +227,7 @@ def fill_teams(
     list of Placement
         The given placements followed by the added ones.
     """
-    ledger, teams, start_of = _booked(problem, elig, placements, travel_default)
+    bookings, teams, start_of = _booked(problem, elig, placements, travel_default)
     team_size = {n: len(team) for n, team in teams.items()}
     taken = {placement.pair for placement in placements}
     open_pairs = np.array(
@@ -306,15 +247,15 @@ def fill_teams(
         need = problem.needs[n]
         if team_size[n] >= need.max_volunteers:
             continue
-        cost = repeat_penalty if ledger.shifts[v] > 0 else 0
+        cost = repeat_penalty if bookings.shifts[v] > 0 else 0
         if gain[p] <= cost:
             continue
         start = start_of[n]
-        if not _start_allowed(elig, p, start) or not ledger.fits(
+        if not _start_allowed(elig, p, start) or not bookings.fits(
             v, need, start, int(elig.extra_minutes[p])
         ):
             continue
-        ledger.take(v, need, start, int(elig.extra_minutes[p]))
+        bookings.take(v, need, start, int(elig.extra_minutes[p]))
         team_size[n] += 1
         added.append(Placement(pair=p, start=start))
     return placements + added
@@ -336,7 +277,7 @@ def restaff_teams(
     ``repeat_penalty`` for a volunteer's second shift, with the team rules met
     first; the new team is kept only when it is worth more.  The same needs
     stay staffed and pins stay, so coverage is unchanged; every hard rule
-    holds (the ledger checks budgets, overlaps and travel).
+    holds (:class:`matcher.timing.Bookings` checks budgets, overlaps and travel).
 
     Parameters
     ----------
@@ -356,7 +297,7 @@ def restaff_teams(
     list of Placement
         The improved roster (teams at least at their minimum; fill afterwards).
     """
-    ledger, teams, start_of = _booked(problem, elig, placements, travel_default)
+    bookings, teams, start_of = _booked(problem, elig, placements, travel_default)
     index_v, index_n = problem.volunteer_index, problem.need_index
     pinned = {
         elig.pair_index[(index_v[pin.volunteer_id], index_n[pin.need_id])] for pin in problem.pins
@@ -367,28 +308,28 @@ def restaff_teams(
         total = 0
         for p in team:
             v = int(elig.volunteer[p])
-            total += int(gain[p]) - (repeat_penalty if ledger.shifts[v] > 0 else 0)
-            ledger.shifts[v] += 1
+            total += int(gain[p]) - (repeat_penalty if bookings.shifts[v] > 0 else 0)
+            bookings.shifts[v] += 1
         for p in team:
-            ledger.shifts[int(elig.volunteer[p])] -= 1
+            bookings.shifts[int(elig.volunteer[p])] -= 1
         return total
 
     for n in sorted(teams, key=lambda n: (-problem.needs[n].priority, n)):
         need, start, old = problem.needs[n], start_of[n], teams[n]
         for p in old:
-            ledger.release(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+            bookings.release(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
         before = worth(old)
         candidates = [
             p
             for p in elig.pairs_of_need(n).tolist()
             if _start_allowed(elig, p, start)
-            and ledger.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+            and bookings.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
         ]
-        _by_preference(candidates, gain, repeat_penalty, ledger, elig)
+        _by_preference(candidates, gain, repeat_penalty, bookings, elig)
         forced = [p for p in old if p in pinned]
         new = _team(problem, need, candidates, forced, elig)
         if new is not None and worth(new) > before:
             teams[n] = new
         for p in teams[n]:
-            ledger.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+            bookings.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
     return [Placement(pair=p, start=start_of[n]) for n, team in teams.items() for p in team]

@@ -1,5 +1,8 @@
 """Candidate (volunteer, need) pairs, built with numpy, and why others are out.
 
+(Over 500 lines on purpose: filtering, the funnel, pruning and the pin checks
+share the private per-volunteer tables; split it where they can be public.)
+
 The solver gets a variable only for an eligible pair, so this module decides
 every per-pair hard rule: skills, accepted departments, required gender,
 distance from home (``max_travel``), make-up workdays, availability (the
@@ -20,6 +23,7 @@ import numpy as np
 
 from matcher.domain import Gender, Need, Problem, Role
 from matcher.errors import DataError, DataIssue
+from matcher.teams import team_rules
 
 # Funnel stages in the order they are applied; a need's funnel holds the number
 # of volunteers left after each one.
@@ -86,36 +90,6 @@ class Eligibility:
     @cached_property
     def _by_volunteer(self) -> list[np.ndarray]:
         return _group(self.volunteer, self.volunteer_count)
-
-
-@dataclasses.dataclass(frozen=True)
-class TravelTable:
-    """Travel minutes between the places of a problem's needs.
-
-    ``buffer_in[c]`` and ``buffer_out[c]`` are the longest travel into and out
-    of place ``c``: the buffer a flexible need keeps around itself.
-    """
-
-    code: dict[str, int]
-    minutes: np.ndarray
-    buffer_in: np.ndarray
-    buffer_out: np.ndarray
-
-    @classmethod
-    def of(cls, problem: Problem, default: int) -> TravelTable:
-        """Build the table for every place named by a need."""
-        places = sorted({n.place for n in problem.needs})
-        minutes = np.array(
-            [[problem.travel_minutes(a, b, default) for b in places] for a in places],
-            dtype=np.int64,
-        ).reshape(len(places), len(places))
-        empty = np.zeros(len(places), dtype=np.int64)
-        return cls(
-            code={p: i for i, p in enumerate(places)},
-            minutes=minutes,
-            buffer_in=minutes.max(axis=0) if len(places) else empty,
-            buffer_out=minutes.max(axis=1) if len(places) else empty,
-        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -550,22 +524,7 @@ def build_eligibility(
         if need.is_flexible:
             for v, ranges in _start_ranges(tables, need, pair_vol[n]).items():
                 start_domains[pair_index[(v, n)]] = ranges
-    extra = np.zeros(volunteer.size, dtype=np.int64)
-    affinity = np.zeros(volunteer.size, dtype=np.int64)
-    for (v, n), minutes in sheet.extra_need.items():
-        if (p := pair_index.get((v, n))) is not None:
-            extra[p] += minutes
-    for (v, n), value in sheet.affinity_need.items():
-        if (p := pair_index.get((v, n))) is not None:
-            affinity[p] += value
-    if sheet.extra_household or sheet.affinity_household:
-        household_of = [need.household_id for need in problem.needs]
-        for p, (v, n) in enumerate(zip(volunteer.tolist(), need_arr.tolist(), strict=True)):
-            h = household_of[n]
-            if h is not None:
-                extra[p] += sheet.extra_household.get((v, h), 0)
-                affinity[p] += sheet.affinity_household.get((v, h), 0)
-
+    extra, affinity = _pair_sheet_values(problem, sheet, volunteer, need_arr, pair_index)
     eligibility = Eligibility(
         volunteer=volunteer,
         need=need_arr,
@@ -579,6 +538,32 @@ def build_eligibility(
     )
     check_pins(problem, candidates)
     return eligibility
+
+
+def _pair_sheet_values(
+    problem: Problem,
+    sheet: _PairSheet,
+    volunteer: np.ndarray,
+    need: np.ndarray,
+    pair_index: dict[tuple[int, int], int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Extra travel minutes and affinity of each pair (need and household rows add up)."""
+    extra = np.zeros(volunteer.size, dtype=np.int64)
+    affinity = np.zeros(volunteer.size, dtype=np.int64)
+    for (v, n), minutes in sheet.extra_need.items():
+        if (p := pair_index.get((v, n))) is not None:
+            extra[p] += minutes
+    for (v, n), value in sheet.affinity_need.items():
+        if (p := pair_index.get((v, n))) is not None:
+            affinity[p] += value
+    if sheet.extra_household or sheet.affinity_household:
+        household_of = [n.household_id for n in problem.needs]
+        for p, (v, n) in enumerate(zip(volunteer.tolist(), need.tolist(), strict=True)):
+            h = household_of[n]
+            if h is not None:
+                extra[p] += sheet.extra_household.get((v, h), 0)
+                affinity[p] += sheet.affinity_household.get((v, h), 0)
+    return extra, affinity
 
 
 TEAM_RULE_RESERVE = 3
@@ -616,7 +601,6 @@ def _prune(
     served_by_household = {h: np.array(vs, dtype=np.int64) for h, vs in by_household.items()}
     shifts = np.maximum(tables.max_shifts, 1).astype(np.float64)
     usage = np.zeros(tables.count, dtype=np.float64)
-    volunteers = problem.volunteers
     out: list[np.ndarray] = list(candidates)
     for idx in candidates:
         if idx.size <= limit:
@@ -641,28 +625,34 @@ def _prune(
             taken = set(chosen)
             pins = idx[np.isin(idx, pinned_by_need[n])].tolist()
             chosen += [v for v in pins if v not in taken]
-        rules = []
-        if need.lead_required:
-            rules.append(lambda v: volunteers[v].can_lead)
-        for department in need.joint_departments:
-            rules.append(lambda v, d=department: volunteers[v].department == d)
-        for language in need.required_languages:
-            rules.append(lambda v, lang=language: lang in volunteers[v].languages)
-        if rules:
-            chosen_set = set(chosen)
-            for rule in rules:
-                have = sum(1 for v in chosen if rule(v))
-                for v in ranked[room:].tolist():
-                    if have >= TEAM_RULE_RESERVE:
-                        break
-                    if v not in chosen_set and rule(v):
-                        chosen.append(v)
-                        chosen_set.add(v)
-                        have += 1
+        _reserve_team_rules(problem, need, ranked[room:], chosen)
         kept = np.array(sorted(chosen), dtype=np.int32)
         usage[kept] += 1
         out[n] = kept
     return out
+
+
+def _reserve_team_rules(problem: Problem, need: Need, rest: np.ndarray, chosen: list[int]) -> None:
+    """Add to ``chosen`` from ``rest`` (in order) until each team rule has a few who meet it.
+
+    Keeps :data:`TEAM_RULE_RESERVE` volunteers per rule of
+    :func:`matcher.teams.team_rules`, so pruning never makes a team rule
+    impossible that the full candidate list could meet.
+    """
+    rules = team_rules(need)
+    if not rules:
+        return
+    volunteers, others = problem.volunteers, rest.tolist()
+    chosen_set = set(chosen)
+    for rule in rules:
+        have = sum(1 for v in chosen if rule.admits(volunteers[v]))
+        for v in others:
+            if have >= TEAM_RULE_RESERVE:
+                break
+            if v not in chosen_set and rule.admits(volunteers[v]):
+                chosen.append(v)
+                chosen_set.add(v)
+                have += 1
 
 
 def check_pins(problem: Problem, candidates: Candidates) -> None:

@@ -12,11 +12,13 @@ against their shift or hour cap.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from matcher.domain import Assignment, Need, Problem
 from matcher.eligibility import STAGES, Eligibility
 from matcher.result import Reason, UnmetNeed
+from matcher.teams import Blocker, BlockerKind
+from matcher.timing import Bookings
 
 _FILTER_REASONS = {
     "service_day": (
@@ -72,52 +74,47 @@ def _filter_reason(problem: Problem, need: Need, funnel: dict[str, int]) -> Reas
     return None
 
 
-def _blocker_reasons(need: Need, blockers: list[str], eligible: int) -> list[Reason]:
+def _blocker_reasons(need: Need, blockers: Sequence[Blocker], eligible: int) -> list[Reason]:
+    """Reasons for a need no roster can staff, one per :class:`Blocker`."""
     reasons = []
     for blocker in blockers:
-        if blocker == "too_few_eligible":
-            reasons.append(
-                Reason(
-                    "too_few_eligible",
-                    f"only {eligible} eligible volunteers, the minimum is {need.min_volunteers}",
-                    eligible,
-                )
-            )
-        elif blocker == "no_lead":
-            reasons.append(
-                Reason("team_rule", "no eligible volunteer can lead (a teacher or party member)", 0)
-            )
-        elif blocker.startswith("no_department:"):
-            department = blocker.split(":", 1)[1]
-            reasons.append(
-                Reason("team_rule", f"no eligible volunteer from {department} (joint activity)", 0)
-            )
-        elif blocker.startswith("no_language:"):
-            language = blocker.split(":", 1)[1]
-            reasons.append(Reason("team_rule", f"no eligible volunteer speaks {language}", 0))
+        if blocker.kind == BlockerKind.TOO_FEW_ELIGIBLE:
+            text = f"only {eligible} eligible volunteers, the minimum is {need.min_volunteers}"
+            reasons.append(Reason("too_few_eligible", text, eligible))
+        elif blocker.kind == BlockerKind.NO_LEAD:
+            text = "no eligible volunteer can lead (a teacher or party member)"
+            reasons.append(Reason("team_rule", text, 0))
+        elif blocker.kind == BlockerKind.NO_DEPARTMENT:
+            text = f"no eligible volunteer from {blocker.department} (joint activity)"
+            reasons.append(Reason("team_rule", text, 0))
+        elif blocker.kind == BlockerKind.NO_LANGUAGE:
+            text = f"no eligible volunteer speaks {blocker.language}"
+            reasons.append(Reason("team_rule", text, 0))
     return reasons
 
 
-def _overlaps(
-    problem: Problem, a: Need, a_start: int | None, b: Need, b_start: int | None, travel: int
-) -> bool:
-    """Whether assignment to ``b`` (at ``b_start``) keeps a volunteer from ``a``."""
-    if a.date is None or b.date is None or a.date != b.date or b_start is None:
-        return False
-    assert a.start is not None and a.end is not None
-    lo = a_start if a_start is not None else a.start
-    hi = lo + a.duration if a_start is not None else a.end
-    b_end = b_start + b.duration
-    gap_after = problem.travel_minutes(b.place, a.place, travel)
-    gap_before = problem.travel_minutes(a.place, b.place, travel)
-    return not (b_end + gap_after <= lo or hi + gap_before <= b_start)
+def _booked(
+    problem: Problem, elig: Eligibility, roster: Sequence[Assignment], travel_default: int
+) -> tuple[Bookings, dict[str, list[str]], dict[str, int | None]]:
+    """The roster's bookings (loads and spans, as the greedy keeps them), teams and starts."""
+    bookings = Bookings(problem, travel_default)
+    team: dict[str, list[str]] = defaultdict(list)
+    start_of: dict[str, int | None] = {}
+    for a in roster:
+        team[a.need_id].append(a.volunteer_id)
+        start_of[a.need_id] = a.start
+        n, v = problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]
+        p = elig.pair_index.get((v, n))
+        extra = int(elig.extra_minutes[p]) if p is not None else 0
+        bookings.take(v, problem.needs[n], a.start, extra)
+    return bookings, team, start_of
 
 
 def explain_unmet(
     problem: Problem,
     elig: Eligibility,
     roster: Sequence[Assignment],
-    closed: dict[int, list[str]],
+    closed: Mapping[int, Sequence[Blocker]],
     travel_default: int = 10,
     has_roster: bool = True,
     needs: Collection[int] | None = None,
@@ -131,7 +128,7 @@ def explain_unmet(
     roster
         The assignments of the roster (empty when there is none).
     closed
-        Needs no roster can staff, with the blocking rules (from the model).
+        Needs no roster can staff, with what blocks each (from the model).
     travel_default
         Travel minutes between different places not in the travel sheet.
     has_roster
@@ -145,21 +142,7 @@ def explain_unmet(
     tuple of UnmetNeed
         Unstaffed needs first (by priority, highest first), then needs short of their maximum.
     """
-    team: dict[str, list[str]] = defaultdict(list)
-    start_of: dict[str, int | None] = {}
-    shifts: dict[str, int] = defaultdict(int)
-    minutes: dict[str, int] = defaultdict(int)
-    by_volunteer: dict[str, list[str]] = defaultdict(list)
-    for a in roster:
-        team[a.need_id].append(a.volunteer_id)
-        start_of[a.need_id] = a.start
-        by_volunteer[a.volunteer_id].append(a.need_id)
-        shifts[a.volunteer_id] += 1
-        n, v = problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]
-        extra = elig.pair_index.get((v, n))
-        minutes[a.volunteer_id] += problem.needs[n].duration + (
-            int(elig.extra_minutes[extra]) if extra is not None else 0
-        )
+    bookings, team, start_of = _booked(problem, elig, roster, travel_default)
     out: list[UnmetNeed] = []
     for n in range(len(problem.needs)) if needs is None else sorted(needs):
         need = problem.needs[n]
@@ -168,26 +151,15 @@ def explain_unmet(
             continue
         funnel = elig.funnel[n]
         eligible = funnel["budget"]
-        reasons: list[Reason] = []
-        filtered = _filter_reason(problem, need, funnel)
-        if filtered is not None:
-            reasons.append(filtered)
+        if (filtered := _filter_reason(problem, need, funnel)) is not None:
+            reasons = [filtered]
         elif n in closed:
-            reasons.extend(_blocker_reasons(need, closed[n], funnel.get("considered", eligible)))
+            reasons = _blocker_reasons(need, closed[n], funnel.get("considered", eligible))
         elif not has_roster:
-            reasons.append(
-                Reason(
-                    "no_roster",
-                    f"the run produced no roster; {eligible} volunteers are eligible for it",
-                    eligible,
-                )
-            )
+            text = f"the run produced no roster; {eligible} volunteers are eligible for it"
+            reasons = [Reason("no_roster", text, eligible)]
         else:
-            reasons.extend(
-                _where_they_went(
-                    problem, elig, n, team, start_of, shifts, minutes, by_volunteer, travel_default
-                )
-            )
+            reasons = _where_they_went(problem, elig, n, set(team[need.id]), start_of, bookings)
         considered = funnel.get("considered", eligible)
         if considered < eligible:
             reasons.append(
@@ -219,37 +191,31 @@ def _where_they_went(
     problem: Problem,
     elig: Eligibility,
     n: int,
-    team: dict[str, list[str]],
+    members: set[str],
     start_of: dict[str, int | None],
-    shifts: dict[str, int],
-    minutes: dict[str, int],
-    by_volunteer: dict[str, list[str]],
-    travel_default: int,
+    bookings: Bookings,
 ) -> list[Reason]:
+    """Count the eligible volunteers kept off need ``n``: busy then, capped, or free.
+
+    Busy means booked on a need that clashes with this one as the model
+    sees it (:meth:`matcher.timing.TravelTable.clash`, travel buffers of
+    flexible needs included); an unstaffed flexible need counts at any time
+    of its window.
+    """
     need = problem.needs[n]
     own_start = start_of.get(need.id)
     higher = other = capped = free = 0
-    members = set(team[need.id])
     for p in elig.pairs_of_need(n).tolist():
-        volunteer = problem.volunteers[int(elig.volunteer[p])]
-        if volunteer.id in members:
+        v = int(elig.volunteer[p])
+        if problem.volunteers[v].id in members:
             continue
-        clash = [
-            problem.need(other_id)
-            for other_id in by_volunteer[volunteer.id]
-            if _overlaps(
-                problem, need, own_start, problem.need(other_id), start_of[other_id], travel_default
-            )
-        ]
+        clash = bookings.clashing(v, need, own_start)
         if clash:
-            if any(c.priority > need.priority for c in clash):
+            if any(problem.needs[c].priority > need.priority for c in clash):
                 higher += 1
             else:
                 other += 1
-        elif shifts[volunteer.id] + 1 > volunteer.max_shifts or (
-            minutes[volunteer.id] + need.duration + int(elig.extra_minutes[p])
-            > volunteer.max_minutes
-        ):
+        elif not bookings.within_caps(v, need, int(elig.extra_minutes[p])):
             capped += 1
         else:
             free += 1

@@ -14,8 +14,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from matcher.domain import Problem
-from matcher.eligibility import Eligibility, TravelTable
+from matcher.eligibility import Eligibility
 from matcher.solver.variables import RosterVariables
+from matcher.teams import team_rules
+from matcher.timing import Span, TravelTable
 
 
 def add_staffing(
@@ -39,24 +41,13 @@ def add_must_cover(model: cp_model.CpModel, problem: Problem, x: RosterVariables
 def add_team_rules(
     model: cp_model.CpModel, problem: Problem, elig: Eligibility, x: RosterVariables
 ) -> None:
-    """Lead, one volunteer from each joint department, and required languages."""
+    """Someone on a staffed team meets each of its team rules (:func:`matcher.teams.team_rules`)."""
     volunteers = problem.volunteers
     for n, y in x.staffed.items():
-        need = problem.needs[n]
         pairs = elig.pairs_of_need(n).tolist()
-        if need.lead_required:
-            leads = [x.assign[p] for p in pairs if volunteers[elig.volunteer[p]].can_lead]
-            model.add(sum(leads) >= y)
-        for department in need.joint_departments:
-            members = [
-                x.assign[p] for p in pairs if volunteers[elig.volunteer[p]].department == department
-            ]
+        for rule in team_rules(problem.needs[n]):
+            members = [x.assign[p] for p in pairs if rule.admits(volunteers[elig.volunteer[p]])]
             model.add(sum(members) >= y)
-        for language in need.required_languages:
-            speakers = [
-                x.assign[p] for p in pairs if language in volunteers[elig.volunteer[p]].languages
-            ]
-            model.add(sum(speakers) >= y)
 
 
 def add_caps(
@@ -124,19 +115,19 @@ def add_no_overlap(
     constraint; a flexible need's interval carries a buffer of the longest
     travel into and out of its place, so travel is always respected (at the
     price of that buffer even next to a need at the same place).  This keeps
-    the model linear in the number of pairs instead of quadratic.
+    the model linear in the number of pairs instead of quadratic.  Spans,
+    buffers and the travel test are :mod:`matcher.timing`'s, which the greedy
+    roster and the explanations use too.
     """
     needs = problem.needs
     table = TravelTable.of(problem, travel_default)
-    travel = table.minutes
-    need_place = np.array([table.code[n.place] for n in needs], dtype=np.int64)
     open_needs = set(x.staffed)
-    travels = bool(travel.any())
-    place_list, travel_rows = need_place.tolist(), travel.tolist()
+    travels = bool(table.minutes.any())
     by_volunteer_date: dict[tuple[int, dt.date], list[int]] = defaultdict(list)
     for p, (v, n) in enumerate(zip(elig.volunteer.tolist(), elig.need.tolist(), strict=True)):
         if n in open_needs and needs[n].date is not None:
             by_volunteer_date[(v, needs[n].date)].append(p)
+    spans: dict[int, Span] = {}  # of fixed needs, shared by every volunteer
     for pairs in by_volunteer_date.values():
         if len(pairs) < 2:
             continue
@@ -144,7 +135,7 @@ def add_no_overlap(
         flexible = [p for p in pairs if int(elig.need[p]) in x.start]
         _fixed_cliques(model, problem, elig, x, fixed)
         if travels and len(fixed) >= 2:
-            _fixed_travel(model, problem, elig, x, fixed, place_list, travel_rows)
+            _fixed_travel(model, problem, elig, x, fixed, table, spans)
         if not flexible:
             continue
         intervals = []
@@ -157,11 +148,10 @@ def add_no_overlap(
             )
         for p in flexible:
             n = int(elig.need[p])
-            before = int(table.buffer_in[need_place[n]])
-            size = needs[n].duration + before + int(table.buffer_out[need_place[n]])
+            before, after = table.buffer(needs[n])
             intervals.append(
                 model.new_optional_fixed_size_interval_var(
-                    x.start[n] - before, size, x.assign[p], f"f_{p}"
+                    x.start[n] - before, needs[n].duration + before + after, x.assign[p], f"f_{p}"
                 )
             )
         model.add_no_overlap(intervals)
@@ -193,8 +183,8 @@ def _fixed_travel(
     elig: Eligibility,
     x: RosterVariables,
     pairs: list[int],
-    need_place: list[int],
-    travel: list[list[int]],
+    table: TravelTable,
+    spans: dict[int, Span],
 ) -> None:
     """Fixed needs that do not overlap but leave too little time to travel.
 
@@ -202,13 +192,15 @@ def _fixed_travel(
     overhead on such small arrays dominated city-sized models.
     """
     needs = problem.needs
-    spans = []
+    mine = []
     for p in pairs:
         n = int(elig.need[p])
-        spans.append((needs[n].start, needs[n].end, need_place[n]))
-    for i, (_, end, place) in enumerate(spans):
-        row = travel[place]
-        for j, (start, _, other) in enumerate(spans):
-            # start - end is the time between the end of i and the start of j.
-            if 0 <= start - end < row[other]:
+        if n not in spans:
+            span = table.span(needs[n], None)
+            assert span is not None
+            spans[n] = span
+        mine.append(spans[n])
+    for i, earlier in enumerate(mine):
+        for j, later in enumerate(mine):
+            if table.too_close(earlier, later):
                 model.add_bool_or([~x.assign[pairs[i]], ~x.assign[pairs[j]]])

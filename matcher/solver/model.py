@@ -20,6 +20,8 @@ from matcher.solver.objective import (
     soft_terms,
 )
 from matcher.solver.variables import RosterVariables, make_variables
+from matcher.teams import Blocker
+from matcher.teams import staffing_blockers as team_blockers
 
 
 @dataclasses.dataclass
@@ -29,7 +31,7 @@ class RosterModel:
     model: cp_model.CpModel
     variables: RosterVariables
     open_needs: list[int]
-    closed: dict[int, list[str]]
+    closed: dict[int, list[Blocker]]
     """Needs that cannot be staffed whatever the roster, with the rule that stops them."""
     coverage: list[Term]
     soft: list[Term]
@@ -43,25 +45,14 @@ class RosterModel:
     """Window start of each flexible need (hint for needs left unstaffed)."""
 
 
-def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[str]:
+def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[Blocker]:
     """Why need ``n`` cannot be staffed by any roster (empty when it might be).
 
-    Only counts eligible volunteers: the model decides the rest.
+    Only counts eligible volunteers: the model decides the rest
+    (:func:`matcher.teams.staffing_blockers` on the need's candidates).
     """
-    need = problem.needs[n]
     volunteers = [problem.volunteers[v] for v in elig.volunteer[elig.pairs_of_need(n)].tolist()]
-    blockers = []
-    if len(volunteers) < need.min_volunteers:
-        blockers.append("too_few_eligible")
-    if need.lead_required and not any(v.can_lead for v in volunteers):
-        blockers.append("no_lead")
-    for department in need.joint_departments:
-        if not any(v.department == department for v in volunteers):
-            blockers.append(f"no_department:{department}")
-    for language in need.required_languages:
-        if not any(language in v.languages for v in volunteers):
-            blockers.append(f"no_language:{language}")
-    return blockers
+    return team_blockers(problem.needs[n], volunteers)
 
 
 def build_model(
@@ -78,7 +69,7 @@ def build_model(
     is one independent part of it (see :class:`Standing`).
     """
     model = cp_model.CpModel()
-    closed: dict[int, list[str]] = {}
+    closed: dict[int, list[Blocker]] = {}
     open_needs: list[int] = []
     for n in range(len(problem.needs)):
         blockers = staffing_blockers(problem, elig, n)

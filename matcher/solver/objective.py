@@ -11,7 +11,7 @@ exact (2**50), coverage is split into one stage per priority instead.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -37,17 +37,28 @@ class Term:
         return cp_model.LinearExpr.weighted_sum(list(self.variables), list(self.coefficients))
 
 
+def lexicographic_weights(counts: Mapping[int, int]) -> dict[int, int]:
+    """Weight of a staffed need per priority (1..5) from the number of needs of each.
+
+    ``W[1] = 1`` and ``W[p] = 1 + sum(counts[q] * W[q] for q < p)``: one need
+    of a priority outweighs all needs of lower priorities together.  Exact
+    integers however large; the one computation of these weights, for a
+    model (:func:`coverage_weights`) and for results merged from parts.
+    """
+    weights: dict[int, int] = {}
+    below = 0
+    for p in range(1, 6):
+        weights[p] = below + 1
+        below += counts.get(p, 0) * weights[p]
+    return weights
+
+
 def coverage_weights(problem: Problem, open_needs: Sequence[int]) -> dict[int, int]:
     """Weight of a staffed need per priority (1..5), strictly lexicographic."""
     counts = {p: 0 for p in range(1, 6)}
     for n in open_needs:
         counts[problem.needs[n].priority] += 1
-    weights: dict[int, int] = {}
-    below = 0
-    for p in range(1, 6):
-        weights[p] = below + 1
-        below += counts[p] * weights[p]
-    return weights
+    return lexicographic_weights(counts)
 
 
 def coverage_stages(problem: Problem, x: RosterVariables) -> list[Term]:

@@ -30,11 +30,13 @@ from matcher.solver.objective import (
     Standing,
     Term,
     coverage_weights,
+    lexicographic_weights,
     pair_gain,
     pair_scores,
     separable_soft_bound,
     soft_values,
 )
+from matcher.teams import Blocker
 
 Progress = Callable[[str, float, float, float], None]
 """Called as ``progress(stage, objective, bound, elapsed_seconds)`` on each better roster."""
@@ -616,7 +618,7 @@ class _PartOutcome:
     """A lexicographic upper bound of ``staffed`` (from the coverage bounds)."""
     soft: StageReport
     terms: dict[str, float]
-    closed: dict[int, list[str]]
+    closed: dict[int, list[Blocker]]
     """Needs no roster can staff, by position in the whole problem."""
     unmet: tuple[UnmetNeed, ...]
     pairs: int
@@ -1020,11 +1022,7 @@ def _merged_result(
     reach = {p: sum(o.reach[p] for o in outcomes) for p in PRIORITIES}
     # The whole problem's lexicographic weights, in exact integers: beyond 2**50
     # (thousands of needs) only the floats reported lose the last digits.
-    weights = {}
-    below = 0
-    for p in sorted(PRIORITIES):
-        weights[p] = below + 1
-        below += open_counts[p] * weights[p]
+    weights = lexicographic_weights(open_counts)
     objective = sum(weights[p] * staffed[p] for p in PRIORITIES)
     bound = sum(weights[p] * reach[p] for p in PRIORITIES)
     coverage = StageReport(
