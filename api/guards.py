@@ -22,9 +22,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.keys import find_key
+from api.limits import CLOSE, replay, reply
 
 # C0 controls and DEL have no place in a path or query value; NUL breaks PostgreSQL.
 _URL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
@@ -66,23 +67,6 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-async def _reply(send: Send, code: int, detail: Any, headers: dict[str, str] | None = None) -> None:
-    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
-    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send(
-        {
-            "type": "http.response.start",
-            "status": code,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                *extra,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 def _protected_operations(document: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
     """(method, path pattern) of every operation whose OpenAPI entry asks for a key."""
     operations = []
@@ -120,9 +104,9 @@ class KeyFirst:
             return
         headers = dict(scope.get("headers") or [])
         raw = headers.get(b"x-api-key", b"").decode("latin-1").strip()
-        challenge = {"WWW-Authenticate": "ApiKey"}
+        challenge = {"WWW-Authenticate": "ApiKey", **CLOSE}
         if not raw:
-            await _reply(send, 401, "missing X-API-Key header", challenge)
+            await reply(send, 401, "missing X-API-Key header", challenge)
             return
         sessionmaker = scope["app"].state.sessionmaker
 
@@ -131,7 +115,7 @@ class KeyFirst:
                 return find_key(session, raw) is not None
 
         if not await run_in_threadpool(known):
-            await _reply(send, 401, "unknown or revoked API key", challenge)
+            await reply(send, 401, "unknown or revoked API key", challenge)
             return
         await self.app(scope, receive, send)
 
@@ -169,7 +153,7 @@ class CleanText:
             return
         problem = _url_problem(scope)
         if problem is not None:
-            await _reply(send, 400, problem)
+            await reply(send, 400, problem)
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
@@ -195,18 +179,9 @@ class CleanText:
                     "msg": f"text the service cannot store: {what}",
                 }
             ]
-            await _reply(send, 422, detail)
+            await reply(send, 422, detail)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay(body, receive), send)
 
 
 def _url_problem(scope: Scope) -> str | None:

@@ -7,6 +7,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+CLOSE = {"Connection": "close"}
+"""Sent with answers given before the body was read: the connection cannot be reused."""
+
 
 class BodySizeLimit:
     """ASGI middleware: 413 for bodies over ``limit`` bytes.
@@ -30,10 +33,10 @@ class BodySizeLimit:
             try:
                 size = int(declared)
             except ValueError:
-                await _reply(send, 400, "invalid Content-Length header")
+                await reply(send, 400, "invalid Content-Length header", CLOSE)
                 return
             if size > self.limit:
-                await _reply(send, 413, self._message())
+                await reply(send, 413, self._message(), CLOSE)
                 return
             if size <= 0 or b"transfer-encoding" not in headers:
                 # the server enforces Content-Length; only count what may be chunked
@@ -48,28 +51,21 @@ class BodySizeLimit:
             body = message.get("body", b"")
             total += len(body)
             if total > self.limit:
-                await _reply(send, 413, self._message())
+                await reply(send, 413, self._message(), CLOSE)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
                 break
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replay(b"".join(chunks), receive), send)
 
     def _message(self) -> str:
         return f"request body over the limit of {self.limit} bytes"
 
 
-async def _reply(send: Send, code: int, detail: Any) -> None:
-    body = json.dumps({"detail": detail}).encode()
+async def reply(send: Send, code: int, detail: Any, headers: dict[str, str] | None = None) -> None:
+    """Answer ``{"detail": detail}`` with ``code`` straight from ASGI middleware."""
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode()
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
@@ -77,8 +73,22 @@ async def _reply(send: Send, code: int, detail: Any) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
+                *extra,
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the app ``body`` (already read) once, then the rest."""
+    replayed = False
+
+    async def again() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
