@@ -28,7 +28,9 @@ load
 write
     :func:`write_dataset`, :func:`write_template` and atomic writes.
 roster
-    The roster file format (``roster.csv`` / ``roster.xlsx``).
+    The roster file format (``roster.csv`` / ``roster.xlsx``), read and written.
+spreadsheet
+    How every CSV and XLSX cell the project writes is written.
 """
 
 from __future__ import annotations
@@ -60,7 +62,14 @@ from matcher.io.format import (
     SheetSpec,
 )
 from matcher.io.load import load_dataset
-from matcher.io.roster import read_roster
+from matcher.io.roster import (
+    ROLE_ZH,
+    read_roster,
+    roster_assignments,
+    roster_csv,
+    roster_rows,
+    roster_xlsx,
+)
 from matcher.io.write import write_dataset, write_template
 
 __all__ = [
@@ -68,6 +77,7 @@ __all__ = [
     "MAX_HORIZON_DAYS",
     "MAX_ISSUES",
     "NUMBER_LIMIT",
+    "ROLE_ZH",
     "ROSTER_COLUMNS",
     "ROSTER_COLUMNS_ZH",
     "SHEETS",
@@ -88,6 +98,10 @@ __all__ = [
     "parse_time",
     "parse_weekday",
     "read_roster",
+    "roster_assignments",
+    "roster_csv",
+    "roster_rows",
+    "roster_xlsx",
     "write_dataset",
     "write_template",
 ]

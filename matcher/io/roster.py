@@ -1,22 +1,144 @@
 """The roster file format: ``roster.csv`` and ``roster.xlsx`` (sheet 排班表).
 
 One module for every roster file the project writes or reads: ``matcher
-solve`` (:func:`matcher.export.write_result`), the service's roster export,
-the stored roster rows, and ``matcher check`` (:func:`read_roster`).
+solve`` (:func:`matcher.export.write_result`), the service's roster export
+and stored roster rows (``api/exports.py``), and ``matcher check``
+(:func:`read_roster`).  A roster row is a mapping of the English columns
+:data:`~matcher.io.format.ROSTER_COLUMNS` to text: dates as ``2026-10-24``,
+times as ``09:00``, both empty for an untimed need, ``role`` ``lead`` or
+``member``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from matcher.domain import Assignment, AssignmentRole, format_minutes
+from matcher.domain import Assignment, AssignmentRole, Problem, format_minutes
 from matcher.errors import DataError
 from matcher.io.cells import header_key
-from matcher.io.format import ROSTER_SHEET
-from matcher.io.read import Issues, read_csv_frame, read_workbook, table_from_frame
+from matcher.io.format import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, ROSTER_SHEET
+from matcher.io.read import Issues, Table, read_csv_frame, read_workbook, table_from_frame
 from matcher.io.rows import Row
+from matcher.io.spreadsheet import add_sheet, csv_bytes, new_workbook, workbook_bytes
 
-__all__ = ["read_roster"]
+__all__ = [
+    "ROLE_ZH",
+    "read_roster",
+    "roster_assignments",
+    "roster_csv",
+    "roster_rows",
+    "roster_xlsx",
+]
+
+ROLE_ZH: dict[str, str] = {"lead": "带队", "member": "队员"}
+"""The Chinese word of each assignment role, as ``roster.xlsx`` shows it."""
+
+_ORDER = ("date", "start", "need_id", "role", "volunteer_id")
+
+
+def roster_rows(problem: Problem, assignments: Iterable[Assignment]) -> list[dict[str, str]]:
+    """The roster rows of ``assignments``, by date, start, need, role and volunteer.
+
+    Parameters
+    ----------
+    problem
+        The problem the assignments belong to (for titles, names, departments).
+    assignments
+        The assignments.
+
+    Returns
+    -------
+    list of dict
+        One row per assignment with the columns of :data:`ROSTER_COLUMNS`.
+    """
+    rows = []
+    for a in assignments:
+        need = problem.need(a.need_id)
+        volunteer = problem.volunteer(a.volunteer_id)
+        rows.append(
+            {
+                "need_id": a.need_id,
+                "need_title": need.title,
+                "volunteer_id": a.volunteer_id,
+                "volunteer_name": volunteer.name,
+                "department": volunteer.department,
+                "date": a.date.isoformat() if a.date else "",
+                "start": format_minutes(a.start),
+                "end": format_minutes(a.end),
+                "role": str(a.role),
+            }
+        )
+    return sorted(rows, key=lambda row: tuple(row[column] for column in _ORDER))
+
+
+def _cells(row: Mapping[str, Any]) -> Sequence[Any]:
+    return [row.get(column) for column in ROSTER_COLUMNS]
+
+
+def _cells_zh(row: Mapping[str, Any]) -> Sequence[Any]:
+    """The cells of ``roster.xlsx``: the role in Chinese."""
+    role = row.get("role")
+    return _cells({**row, "role": ROLE_ZH.get(str(role), role)})
+
+
+def roster_csv(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """``roster.csv``: English headers, UTF-8 with BOM (Excel opens it right).
+
+    Parameters
+    ----------
+    rows
+        Roster rows (see :func:`roster_rows`).
+
+    Returns
+    -------
+    bytes
+    """
+    return csv_bytes(ROSTER_COLUMNS, (_cells(row) for row in rows), line_end="\n")
+
+
+def roster_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """``roster.xlsx``: sheet 排班表 with Chinese headers and Chinese roles.
+
+    Parameters
+    ----------
+    rows
+        Roster rows (see :func:`roster_rows`).
+
+    Returns
+    -------
+    bytes
+    """
+    book = new_workbook()
+    add_sheet(book, ROSTER_SHEET.zh, ROSTER_COLUMNS_ZH, (_cells_zh(row) for row in rows))
+    return workbook_bytes(book)
+
+
+def roster_assignments(rows: Iterable[Mapping[str, Any]]) -> list[Assignment]:
+    """Assignments back from roster rows (as stored by the service).
+
+    Parameters
+    ----------
+    rows
+        Mappings with the columns of :data:`ROSTER_COLUMNS`.
+
+    Returns
+    -------
+    list of Assignment
+        In the order of ``rows``.
+
+    Raises
+    ------
+    DataError
+        For a row that is not a valid roster row.
+    """
+    table = Table(
+        "roster",
+        {column: column for column in ROSTER_COLUMNS},
+        [(number, dict(row)) for number, row in enumerate(rows, start=2)],
+    )
+    return _assignments(table)
 
 
 def read_roster(path: str | Path) -> list[Assignment]:
@@ -39,9 +161,9 @@ def read_roster(path: str | Path) -> list[Assignment]:
         For a missing or unreadable file, missing columns and bad cells.
     """
     path = Path(path)
+    if not path.is_file():
+        raise DataError.at(str(path), "no such file")
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
-        if not path.is_file():
-            raise DataError.at(str(path), "no such file")
         sheets = read_workbook(path)
         if not sheets:
             raise DataError.at(path.name, "the workbook has no sheets")
@@ -52,13 +174,17 @@ def read_roster(path: str | Path) -> list[Assignment]:
         )
         label, frame = f"{path.name}, sheet {chosen}", sheets[chosen]
     else:
-        if not path.is_file():
-            raise DataError.at(str(path), "no such file")
         label, frame = path.name, read_csv_frame(path)
     issues = Issues()
     table = table_from_frame(frame, label, ROSTER_SHEET, issues)
     issues.raise_if_any()
     assert table is not None
+    return _assignments(table)
+
+
+def _assignments(table: Table) -> list[Assignment]:
+    """The assignments of a roster table; every bad row raised in one DataError."""
+    issues = Issues()
     assignments = []
     for number, cells in table.rows:
         row = Row(table, number, cells, issues)

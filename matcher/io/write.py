@@ -18,14 +18,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from openpyxl.styles import Font, PatternFill
 
 from matcher.calendar import build_horizon
 from matcher.domain import Horizon, Problem, Skill, format_minutes
 from matcher.io.cells import cell_text
 from matcher.io.format import SHEETS, AvailabilityKind
+from matcher.io.spreadsheet import (
+    add_sheet,
+    append_row,
+    autofit,
+    csv_bytes,
+    new_workbook,
+)
 
-__all__ = ["atomic_file", "autofit", "write_dataset", "write_template"]
+__all__ = ["atomic_file", "write_dataset", "write_template"]
 
 
 def _cell(value: Any) -> Any:
@@ -126,10 +133,9 @@ def _dataset_records(problem: Problem) -> dict[str, list[dict[str, Any]]]:
     return {sheet: rows for sheet, rows in records.items() if rows or SHEETS[sheet].required}
 
 
-def _frame(sheet: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    columns = list(SHEETS[sheet].columns)
-    data = [[_cell(row.get(column)) for column in columns] for row in rows]
-    return pd.DataFrame(data, columns=columns, dtype=object)
+def _sheet_rows(sheet: str, records: list[dict[str, Any]]) -> list[list[Any]]:
+    """The cells of ``records`` in the sheet's documented column order."""
+    return [[_cell(record.get(column)) for column in SHEETS[sheet].columns] for record in records]
 
 
 def _default_mode(base: int) -> int:
@@ -212,46 +218,22 @@ def write_dataset(problem: Problem, path: str | Path) -> None:
     loader fills it in).
     """
     target = Path(path)
-    frames = {sheet: _frame(sheet, rows) for sheet, rows in _dataset_records(problem).items()}
+    sheets = {sheet: _sheet_rows(sheet, rows) for sheet, rows in _dataset_records(problem).items()}
     if target.suffix.casefold() == ".xlsx":
 
         def write(temp: Path) -> None:
-            from openpyxl import Workbook
-            from openpyxl.styles import Font
-
-            book = Workbook()
-            book.remove(book.active)
-            for sheet, frame in frames.items():
-                worksheet = book.create_sheet(sheet)
-                worksheet.append(list(frame.columns))
-                for values in frame.itertuples(index=False):
-                    worksheet.append(list(values))
-                for cell in worksheet[1]:
-                    cell.font = Font(bold=True)
-                worksheet.freeze_panes = "A2"
-                autofit(worksheet)
+            book = new_workbook()
+            for sheet, rows in sheets.items():
+                add_sheet(book, sheet, list(SHEETS[sheet].columns), rows)
             book.save(temp)
 
         atomic_file(target, write)
     else:
         files = {
-            f"{sheet}.csv": frame.map(lambda v: "" if v is None else cell_text(v))
-            .to_csv(index=False, lineterminator="\r\n")
-            .encode("utf-8-sig")
-            for sheet, frame in frames.items()
+            f"{sheet}.csv": csv_bytes(list(SHEETS[sheet].columns), rows)
+            for sheet, rows in sheets.items()
         }
         _atomic_folder(target, files)
-
-
-def autofit(sheet: Any) -> None:
-    """Widen the columns of an openpyxl worksheet to their contents (roughly)."""
-    for column in sheet.columns:
-        width = max((len(cell_text(cell.value)) for cell in column), default=0)
-        wide = max(
-            (sum(1 for ch in cell_text(cell.value) if ord(ch) > 0x2E80) for cell in column),
-            default=0,
-        )
-        sheet.column_dimensions[column[0].column_letter].width = min(60, width + wide + 2)
 
 
 def write_template(path: str | Path) -> None:
@@ -266,15 +248,13 @@ def write_template(path: str | Path) -> None:
     path
         The ``.xlsx`` file to write (atomically).
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
 
     def fill(temp: Path) -> None:
-        book = Workbook()
-        readme = book.active
-        readme.title = "说明"
-        readme.append(["表 (sheet)", "列 (column)", "中文表头", "必填", "说明"])
-        readme.append(
+        book = new_workbook()
+        readme = book.create_sheet("说明")
+        append_row(readme, ["表 (sheet)", "列 (column)", "中文表头", "必填", "说明"])
+        append_row(
+            readme,
             [
                 "",
                 "",
@@ -282,13 +262,13 @@ def write_template(path: str | Path) -> None:
                 "",
                 "每个表第 1 行为表头（中文或英文均可），从第 2 行起每行一条；"
                 "列表用 ; 或 、 分隔；日期如 2026-10-24，时间如 09:00；本表不会被读取。",
-            ]
+            ],
         )
         bold = Font(bold=True)
         required_fill = PatternFill("solid", fgColor="FFF2CC")
         for spec in SHEETS.values():
             sheet = book.create_sheet(spec.zh)
-            sheet.append([info.zh[0] for info in spec.columns.values()])
+            append_row(sheet, [info.zh[0] for info in spec.columns.values()])
             for cell, info in zip(sheet[1], spec.columns.values(), strict=True):
                 cell.font = bold
                 if info.required:
@@ -301,14 +281,15 @@ def write_template(path: str | Path) -> None:
                     sheet.column_dimensions[letter_cell.column_letter].number_format = "@"
             sheet_note = f"{spec.zh} ({spec.name})" + ("" if spec.required else "，可选")
             for column, info in spec.columns.items():
-                readme.append(
+                append_row(
+                    readme,
                     [
                         sheet_note,
                         column,
                         " / ".join(info.zh),
                         "是" if info.required else "",
                         info.note,
-                    ]
+                    ],
                 )
         for cell in readme[1]:
             cell.font = bold
