@@ -18,6 +18,7 @@ import pandas as pd
 from matcher.errors import DataError, DataIssue
 from matcher.io.cells import cell_text, header_key, is_blank
 from matcher.io.format import MAX_ISSUES, SHEETS, SheetSpec
+from matcher.io.spreadsheet import unescape_formula
 
 __all__ = [
     "Issues",
@@ -74,7 +75,12 @@ def decode_text(data: bytes, label: str) -> str:
 
 
 def read_csv_frame(path: Path) -> pd.DataFrame:
-    """Raw cells of a CSV file (header included), every cell a string."""
+    """Raw cells of a CSV file (header included), every cell a string.
+
+    The quote that :func:`~matcher.io.spreadsheet.escape_formula` puts in front
+    of text that could start a formula is taken off here, so what the project
+    wrote reads back unchanged.
+    """
     label = path.name
     try:
         data = path.read_bytes()
@@ -84,7 +90,7 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     if not text.strip():
         raise DataError.at(label, "the file is empty; expected a header row")
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             io.StringIO(text),
             header=None,
             dtype=str,
@@ -93,6 +99,7 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError.at(label, f"not a readable CSV file: {exc}") from exc
+    return frame.map(unescape_formula)
 
 
 def read_workbook(path: Path) -> dict[str, pd.DataFrame]:

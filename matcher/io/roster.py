@@ -95,7 +95,7 @@ def roster_csv(rows: Iterable[Mapping[str, Any]]) -> bytes:
     -------
     bytes
     """
-    return csv_bytes(ROSTER_COLUMNS, (_cells(row) for row in rows), line_end="\n")
+    return csv_bytes(ROSTER_COLUMNS, (_cells(row) for row in rows))
 
 
 def roster_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
