@@ -19,6 +19,8 @@ format
     The one table of sheets and columns (English names, Chinese aliases).
 cells
     Parsing Chinese cell values: dates, times, weekdays, yes/no, lists, enums.
+encoding
+    Which encoding a CSV file is in (UTF-8, BOMs, GB18030 or Big5), or a refusal.
 read
     Reading CSV folders and XLSX workbooks into tables (structure only).
 rows
@@ -50,6 +52,7 @@ from matcher.io.cells import (
     parse_time,
     parse_weekday,
 )
+from matcher.io.encoding import ENCODINGS_TRIED, decode_text
 from matcher.io.format import (
     ENUM_WORDS,
     MAX_HORIZON_DAYS,
@@ -70,10 +73,13 @@ from matcher.io.roster import (
     roster_rows,
     roster_xlsx,
 )
+from matcher.io.spreadsheet import FORMULA_TRIGGERS, escape_formula, unescape_formula
 from matcher.io.write import write_dataset, write_template
 
 __all__ = [
+    "ENCODINGS_TRIED",
     "ENUM_WORDS",
+    "FORMULA_TRIGGERS",
     "MAX_HORIZON_DAYS",
     "MAX_ISSUES",
     "NUMBER_LIMIT",
@@ -84,6 +90,8 @@ __all__ = [
     "AvailabilityKind",
     "Column",
     "SheetSpec",
+    "decode_text",
+    "escape_formula",
     "load_dataset",
     "parse_bool",
     "parse_category",
@@ -102,6 +110,7 @@ __all__ = [
     "roster_csv",
     "roster_rows",
     "roster_xlsx",
+    "unescape_formula",
     "write_dataset",
     "write_template",
 ]

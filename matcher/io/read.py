@@ -17,6 +17,7 @@ import pandas as pd
 
 from matcher.errors import DataError, DataIssue
 from matcher.io.cells import cell_text, header_key, is_blank
+from matcher.io.encoding import decode_text
 from matcher.io.format import MAX_ISSUES, SHEETS, SheetSpec
 from matcher.io.spreadsheet import unescape_formula
 
@@ -64,18 +65,10 @@ class Issues:
         raise DataError(items)
 
 
-def decode_text(data: bytes, label: str) -> str:
-    """The text of a CSV file's bytes, or a :class:`DataError` naming ``label``."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DataError.at(label, "not UTF-8 or GBK text; save it as CSV UTF-8 or CSV from Excel")
-
-
 def read_csv_frame(path: Path) -> pd.DataFrame:
     """Raw cells of a CSV file (header included), every cell a string.
+
+    The encoding is detected (:func:`~matcher.io.encoding.decode_text`).
 
     The quote that :func:`~matcher.io.spreadsheet.escape_formula` puts in front
     of text that could start a formula is taken off here, so what the project
