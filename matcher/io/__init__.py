@@ -21,6 +21,8 @@ cells
     Parsing Chinese cell values: dates, times, weekdays, yes/no, lists, enums.
 encoding
     Which encoding a CSV file is in (UTF-8, BOMs, GB18030 or Big5), or a refusal.
+limits
+    Bounds on the work one load may cause (:class:`ReadLimits`).
 read
     Reading CSV folders and XLSX workbooks into tables (structure only).
 rows
@@ -64,6 +66,7 @@ from matcher.io.format import (
     Column,
     SheetSpec,
 )
+from matcher.io.limits import DEFAULT_READ_LIMITS, ReadLimits
 from matcher.io.load import load_dataset
 from matcher.io.roster import (
     ROLE_ZH,
@@ -77,6 +80,7 @@ from matcher.io.spreadsheet import FORMULA_TRIGGERS, escape_formula, unescape_fo
 from matcher.io.write import write_dataset, write_template
 
 __all__ = [
+    "DEFAULT_READ_LIMITS",
     "ENCODINGS_TRIED",
     "ENUM_WORDS",
     "FORMULA_TRIGGERS",
@@ -89,6 +93,7 @@ __all__ = [
     "SHEETS",
     "AvailabilityKind",
     "Column",
+    "ReadLimits",
     "SheetSpec",
     "decode_text",
     "escape_formula",

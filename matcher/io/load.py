@@ -37,6 +37,7 @@ from matcher.domain import (
 )
 from matcher.io.cells import cell_text, found_text, parse_festivals, parse_weekday
 from matcher.io.format import MAX_HORIZON_DAYS, AvailabilityKind
+from matcher.io.limits import ReadBudget, ReadLimits
 from matcher.io.read import Issues, Table, read_dataset_tables
 from matcher.io.rows import Row, listed_in
 
@@ -48,9 +49,12 @@ T = TypeVar("T")
 class _Builder:
     """Turns the tables into domain objects, collecting every issue."""
 
-    def __init__(self, tables: Mapping[str, Table], name: str) -> None:
+    def __init__(
+        self, tables: Mapping[str, Table], name: str, budget: ReadBudget | None = None
+    ) -> None:
         self.tables = tables
         self.name = name
+        self.budget = budget or ReadBudget(None)
         self.issues = Issues()
         self.horizon: Horizon | None = None
         self.skill_names: set[str] | None = None
@@ -63,7 +67,9 @@ class _Builder:
         table = self.tables.get(sheet)
         if table is None:
             return
-        for number, cells in table.rows:
+        for count, (number, cells) in enumerate(table.rows, start=1):
+            if count % ReadBudget.CLOCK_EVERY == 0:
+                self.budget.clock(table.label)  # checking rows counts against max_seconds too
             yield Row(table, number, cells, self.issues)
 
     def build_all(self, sheet: str, make: Callable[[Row], T | None]) -> list[T]:
@@ -453,7 +459,7 @@ class _Builder:
         return self.build_all("travel", make)
 
 
-def load_dataset(path: str | Path) -> Problem:
+def load_dataset(path: str | Path, limits: ReadLimits | None = None) -> Problem:
     """Read and validate a dataset.
 
     Parameters
@@ -461,6 +467,11 @@ def load_dataset(path: str | Path) -> Problem:
     path
         A folder of CSV files (``volunteers.csv`` or ``志愿者.csv``, ...) or an
         ``.xlsx`` workbook with one sheet per kind (English or Chinese names).
+    limits
+        Bounds on the work the load may cause (rows per sheet, cells, seconds);
+        None (the default, for the CLI) reads without bounds.  Data from
+        outside, as the service gets it, should be read with bounds such as
+        :data:`~matcher.io.DEFAULT_READ_LIMITS`.
 
     Returns
     -------
@@ -473,6 +484,10 @@ def load_dataset(path: str | Path) -> Problem:
         Listing every problem found (up to :data:`MAX_ISSUES`) by file, row
         and column; structural problems (missing file or column, undecodable
         text) are raised before the rows are checked.
+    DatasetTooLargeError
+        A :class:`DataError` raised as soon as a bound of ``limits`` is
+        passed, naming the limit and the file or sheet.
     """
-    tables, name = read_dataset_tables(Path(path))
-    return _Builder(tables, name).build()
+    budget = ReadBudget(limits)
+    tables, name = read_dataset_tables(Path(path), budget)
+    return _Builder(tables, name, budget).build()

@@ -9,25 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from matcher.errors import DataError, DataIssue
+from matcher.errors import DataError, DataIssue, DatasetTooLargeError
 from matcher.io.cells import cell_text, header_key, is_blank
 from matcher.io.encoding import decode_text
 from matcher.io.format import MAX_ISSUES, SHEETS, SheetSpec
+from matcher.io.limits import ReadBudget
 from matcher.io.spreadsheet import unescape_formula
+from matcher.io.workbook import Grid, read_workbook
 
 __all__ = [
+    "Grid",
     "Issues",
     "Table",
-    "read_csv_frame",
+    "read_csv_grid",
     "read_dataset_tables",
     "read_workbook",
-    "table_from_frame",
+    "table_from_grid",
 ]
 
 
@@ -65,15 +67,29 @@ class Issues:
         raise DataError(items)
 
 
-def read_csv_frame(path: Path) -> pd.DataFrame:
+def read_csv_grid(path: Path, budget: ReadBudget | None = None) -> Grid:
     """Raw cells of a CSV file (header included), every cell a string.
 
-    The encoding is detected (:func:`~matcher.io.encoding.decode_text`).
-
-    The quote that :func:`~matcher.io.spreadsheet.escape_formula` puts in front
-    of text that could start a formula is taken off here, so what the project
+    The encoding is detected (:func:`~matcher.io.encoding.decode_text`).  The
+    quote that :func:`~matcher.io.spreadsheet.escape_formula` puts in front of
+    text that could start a formula is taken off here, so what the project
     wrote reads back unchanged.
+
+    Parameters
+    ----------
+    path
+        The file.
+    budget
+        What the load may still read; the file is read up to one row past
+        its row limit, then refused.
+
+    Raises
+    ------
+    DataError
+        For an unreadable file; :class:`~matcher.errors.DatasetTooLargeError`
+        past a limit.
     """
+    budget = budget or ReadBudget(None)
     label = path.name
     try:
         data = path.read_bytes()
@@ -82,6 +98,7 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     text = decode_text(data, label)
     if not text.strip():
         raise DataError.at(label, "the file is empty; expected a header row")
+    most = budget.limits.max_rows_per_sheet
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -89,33 +106,24 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
             dtype=str,
             keep_default_na=False,
             skip_blank_lines=False,
+            # header + the rows allowed + one to notice there are more
+            nrows=None if most is None else most + 2,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataError.at(label, f"not a readable CSV file: {exc}") from exc
-    return frame.map(unescape_formula)
+    grid = frame.map(unescape_formula).to_numpy(dtype=object).tolist()
+    budget.declared(label, len(grid), frame.shape[1])
+    budget.clock(label)
+    return grid
 
 
-def read_workbook(path: Path) -> dict[str, pd.DataFrame]:
-    """Raw cells of every sheet of an XLSX workbook."""
-    try:
-        return pd.read_excel(
-            path, sheet_name=None, header=None, dtype=object, engine="openpyxl", na_filter=False
-        )
-    except FileNotFoundError as exc:
-        raise DataError.at(path.name, "no such file") from exc
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
-        raise DataError.at(path.name, f"not a readable .xlsx workbook: {exc}") from exc
-
-
-def table_from_frame(
-    frame: pd.DataFrame, label: str, spec: SheetSpec, issues: Issues
-) -> Table | None:
+def table_from_grid(grid: Grid, label: str, spec: SheetSpec, issues: Issues) -> Table | None:
     """Map the header row to canonical columns and collect the non-blank rows.
 
     Structural issues (no header, missing or doubled columns) go to ``issues``;
     the table is then None.
     """
-    cells = frame.to_numpy(dtype=object).tolist()
+    cells = grid
     first = next((i for i, row in enumerate(cells) if not all(map(is_blank, row))), None)
     if first is None:
         issues.add(label, None, None, "the sheet is empty; expected a header row")
@@ -166,68 +174,111 @@ def _find_csv(folder: Path, spec: SheetSpec) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name.casefold() in names and p.is_file())
 
 
-def read_dataset_tables(path: Path) -> tuple[dict[str, Table], str]:
-    """Read every sheet of a dataset; raise on structural problems."""
+def _folder_grids(path: Path, issues: Issues, budget: ReadBudget) -> dict[str, tuple[str, Grid]]:
+    """The CSV files of a dataset folder, by sheet: (file name, cells)."""
+    grids: dict[str, tuple[str, Grid]] = {}
+    missing: list[str] = []
+    for spec in SHEETS.values():
+        found = _find_csv(path, spec)
+        if len(found) > 1:
+            issues.add(
+                found[1].name,
+                None,
+                None,
+                f"both {found[0].name} and {found[1].name} exist; keep one",
+            )
+        elif found:
+            try:
+                grids[spec.name] = (found[0].name, read_csv_grid(found[0], budget))
+            except DatasetTooLargeError:
+                raise  # stop now: reading on is the work the limit is there to prevent
+            except DataError as exc:
+                for issue in exc.issues:
+                    issues.add(issue.file, issue.row, issue.column, issue.message)
+        elif spec.required:
+            missing.append(f"{spec.name}.csv ({spec.zh}.csv)")
+    if missing:
+        issues.add(
+            str(path),
+            None,
+            None,
+            f"missing required file(s) in folder {path}: {', '.join(missing)}",
+        )
+    return grids
+
+
+def _sheet_names_by_spec(names: list[str]) -> dict[str, list[str]]:
+    """For each sheet of the format, the workbook's sheets that are it (by either name)."""
+    by_key = {header_key(name): name for name in names}
+    return {
+        spec.name: [by_key[k] for k in (header_key(spec.name), header_key(spec.zh)) if k in by_key]
+        for spec in SHEETS.values()
+    }
+
+
+def _workbook_grids(path: Path, issues: Issues, budget: ReadBudget) -> dict[str, tuple[str, Grid]]:
+    """The sheets of a dataset workbook, by sheet: (label, cells); other sheets are not read."""
+
+    def dataset_sheets(names: list[str]) -> list[str]:
+        return [name for found in _sheet_names_by_spec(names).values() for name in found]
+
+    sheets = read_workbook(path, budget, dataset_sheets)
+    grids: dict[str, tuple[str, Grid]] = {}
+    missing = []
+    for sheet, found in _sheet_names_by_spec(list(sheets)).items():
+        spec = SHEETS[sheet]
+        if len(found) > 1:
+            issues.add(
+                path.name, None, None, f"both sheets {found[0]} and {found[1]} exist; keep one"
+            )
+        elif found:
+            grids[sheet] = (f"{path.name}, sheet {found[0]}", sheets[found[0]])
+        elif spec.required:
+            missing.append(f"{spec.name} ({spec.zh})")
+    if missing:
+        issues.add(
+            path.name,
+            None,
+            None,
+            f"missing required sheet(s) in workbook {path}: {', '.join(missing)}",
+        )
+    return grids
+
+
+def read_dataset_tables(
+    path: Path, budget: ReadBudget | None = None
+) -> tuple[dict[str, Table], str]:
+    """Read every sheet of a dataset; raise on structural problems.
+
+    Parameters
+    ----------
+    path
+        A folder of CSV files or an ``.xlsx``/``.xlsm`` workbook.
+    budget
+        What the load may read (see :class:`~matcher.io.ReadLimits`).
+
+    Returns
+    -------
+    tables, name
+        The tables by sheet, and the dataset's name (folder name or workbook stem).
+    """
+    budget = budget or ReadBudget(None)
     issues = Issues()
-    frames: dict[str, tuple[str, pd.DataFrame]] = {}
     if path.is_dir():
         name = path.resolve().name
-        missing: list[str] = []
-        for spec in SHEETS.values():
-            found = _find_csv(path, spec)
-            if len(found) > 1:
-                issues.add(
-                    found[1].name,
-                    None,
-                    None,
-                    f"both {found[0].name} and {found[1].name} exist; keep one",
-                )
-            elif found:
-                try:
-                    frames[spec.name] = (found[0].name, read_csv_frame(found[0]))
-                except DataError as exc:
-                    for issue in exc.issues:
-                        issues.add(issue.file, issue.row, issue.column, issue.message)
-            elif spec.required:
-                missing.append(f"{spec.name}.csv ({spec.zh}.csv)")
-        if missing:
-            issues.add(
-                str(path),
-                None,
-                None,
-                f"missing required file(s) in folder {path}: {', '.join(missing)}",
-            )
+        grids = _folder_grids(path, issues, budget)
     elif path.suffix.casefold() in (".xlsx", ".xlsm"):
         if not path.is_file():
             raise DataError.at(str(path), "no such workbook")
         name = path.stem
-        sheets = read_workbook(path)
-        by_key = {header_key(str(sheet)): str(sheet) for sheet in sheets}
-        missing = []
-        for spec in SHEETS.values():
-            found = [by_key[k] for k in (header_key(spec.name), header_key(spec.zh)) if k in by_key]
-            if len(found) > 1:
-                issues.add(
-                    path.name, None, None, f"both sheets {found[0]} and {found[1]} exist; keep one"
-                )
-            elif found:
-                frames[spec.name] = (f"{path.name}, sheet {found[0]}", sheets[found[0]])
-            elif spec.required:
-                missing.append(f"{spec.name} ({spec.zh})")
-        if missing:
-            issues.add(
-                path.name,
-                None,
-                None,
-                f"missing required sheet(s) in workbook {path}: {', '.join(missing)}",
-            )
+        grids = _workbook_grids(path, issues, budget)
     elif not path.exists():
         raise DataError.at(str(path), "no such folder or workbook")
     else:
         raise DataError.at(str(path), "expected a folder of CSV files or an .xlsx workbook")
     tables = {}
-    for sheet, (label, frame) in frames.items():
-        table = table_from_frame(frame, label, SHEETS[sheet], issues)
+    for sheet, (label, grid) in grids.items():
+        table = table_from_grid(grid, label, SHEETS[sheet], issues)
         if table is not None:
             tables[sheet] = table
     issues.raise_if_any()

@@ -19,7 +19,8 @@ from matcher.domain import Assignment, AssignmentRole, Problem, format_minutes
 from matcher.errors import DataError
 from matcher.io.cells import header_key
 from matcher.io.format import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, ROSTER_SHEET
-from matcher.io.read import Issues, Table, read_csv_frame, read_workbook, table_from_frame
+from matcher.io.limits import ReadBudget, ReadLimits
+from matcher.io.read import Issues, Table, read_csv_grid, read_workbook, table_from_grid
 from matcher.io.rows import Row
 from matcher.io.spreadsheet import add_sheet, csv_bytes, new_workbook, workbook_bytes
 
@@ -141,14 +142,22 @@ def roster_assignments(rows: Iterable[Mapping[str, Any]]) -> list[Assignment]:
     return _assignments(table)
 
 
-def read_roster(path: str | Path) -> list[Assignment]:
+def _roster_sheet(names: list[str]) -> str:
+    """The roster sheet of a workbook: ``roster``/``排班表`` or else the first."""
+    wanted = (ROSTER_SHEET.name, ROSTER_SHEET.zh, "排班")
+    return next((n for n in names if header_key(n) in wanted), names[0] if names else "")
+
+
+def read_roster(path: str | Path, limits: ReadLimits | None = None) -> list[Assignment]:
     """Read a roster written by ``matcher solve``.
 
     Parameters
     ----------
     path
-        ``roster.csv`` (English or Chinese headers, UTF-8 or GBK) or
+        ``roster.csv`` (English or Chinese headers, any encoding the loader reads) or
         ``roster.xlsx`` (its sheet ``roster``/``排班表`` or else the first).
+    limits
+        Bounds on the work of reading (default: none).
 
     Returns
     -------
@@ -158,25 +167,23 @@ def read_roster(path: str | Path) -> list[Assignment]:
     Raises
     ------
     DataError
-        For a missing or unreadable file, missing columns and bad cells.
+        For a missing or unreadable file, missing columns and bad cells;
+        :class:`~matcher.errors.DatasetTooLargeError` past a limit.
     """
+    budget = ReadBudget(limits)
     path = Path(path)
     if not path.is_file():
         raise DataError.at(str(path), "no such file")
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
-        sheets = read_workbook(path)
+        sheets = read_workbook(path, budget, lambda names: [_roster_sheet(names)])
         if not sheets:
             raise DataError.at(path.name, "the workbook has no sheets")
-        names = [str(name) for name in sheets]
-        chosen = next(
-            (n for n in names if header_key(n) in (ROSTER_SHEET.name, ROSTER_SHEET.zh, "排班")),
-            names[0],
-        )
-        label, frame = f"{path.name}, sheet {chosen}", sheets[chosen]
+        chosen, grid = next(iter(sheets.items()))
+        label = f"{path.name}, sheet {chosen}"
     else:
-        label, frame = path.name, read_csv_frame(path)
+        label, grid = path.name, read_csv_grid(path, budget)
     issues = Issues()
-    table = table_from_frame(frame, label, ROSTER_SHEET, issues)
+    table = table_from_grid(grid, label, ROSTER_SHEET, issues)
     issues.raise_if_any()
     assert table is not None
     return _assignments(table)
