@@ -1,4 +1,5 @@
-"""A stored roster as files: CSV and XLSX (as ``matcher solve`` writes them) and iCalendar.
+"""A stored roster as files: CSV and XLSX (:mod:`matcher.io.roster`, as ``matcher solve``
+writes them) and iCalendar.
 
 iCalendar: one VEVENT per assignment.  Timed needs are events in the
 ``Asia/Shanghai`` time zone (with its VTIMEZONE); an untimed need (done at
@@ -9,21 +10,20 @@ whole horizon, so it still shows in the volunteer's calendar.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from icalendar import Calendar, Event
 
 from api.store.models import SolveJob
 from api.store.serialize import from_json
 from matcher.domain import Assignment, AssignmentRole, Problem
-from matcher.io import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH
+from matcher.io.roster import ROLE_ZH, roster_assignments, roster_csv, roster_xlsx
+
+__all__ = ["assignments", "job_problem", "roster_csv", "roster_ics", "roster_xlsx"]
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
-ROLE_ZH = {"lead": "带队", "member": "队员"}
 
 
 def job_problem(job: SolveJob) -> Problem:
@@ -31,42 +31,9 @@ def job_problem(job: SolveJob) -> Problem:
     return from_json(Problem, job.problem)
 
 
-def _minutes(text: str) -> int | None:
-    if not text:
-        return None
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 def assignments(rows: Iterable[dict[str, Any]]) -> list[Assignment]:
     """Assignments back from stored roster rows (the columns of ``roster.csv``)."""
-    return [
-        Assignment(
-            need_id=row["need_id"],
-            volunteer_id=row["volunteer_id"],
-            date=dt.date.fromisoformat(row["date"]) if row["date"] else None,
-            start=_minutes(row["start"]),
-            end=_minutes(row["end"]),
-            role=AssignmentRole(row["role"]),
-        )
-        for row in rows
-    ]
-
-
-def roster_csv(rows: list[dict[str, Any]]) -> bytes:
-    """``roster.csv``: English headers, UTF-8 with BOM (Excel opens it right)."""
-    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
-    return frame.to_csv(index=False).encode("utf-8-sig")
-
-
-def roster_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """``roster.xlsx``: sheet 排班表 with Chinese headers, as ``matcher solve`` writes it."""
-    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
-    frame["role"] = frame["role"].map(ROLE_ZH)
-    frame.columns = list(ROSTER_COLUMNS_ZH)
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="排班表")
-    return buffer.getvalue()
+    return roster_assignments(rows)
 
 
 def _at(day: dt.date, minutes: int) -> dt.datetime:

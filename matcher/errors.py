@@ -40,3 +40,27 @@ class DataError(ValueError):
     ) -> DataError:
         """Build an error about one place."""
         return cls(DataIssue(file=file, row=row, column=column, message=message))
+
+
+class DatasetTooLargeError(DataError):
+    """A dataset (or roster file) that is larger than the reader was allowed to read.
+
+    Raised as soon as a :class:`~matcher.io.ReadLimits` limit is passed, before
+    the rest of the file is read; the service answers it with 413.
+
+    Attributes
+    ----------
+    limit
+        The name of the limit passed: ``max_rows_per_sheet``, ``max_cells`` or
+        ``max_seconds``.
+    allowed
+        Its value.
+    file
+        The file (and sheet) being read when it was passed.
+    """
+
+    def __init__(self, file: str, limit: str, allowed: float, message: str) -> None:
+        self.limit = limit
+        self.allowed = allowed
+        self.file = file
+        super().__init__(DataIssue(file=file, row=None, column=None, message=message))

@@ -11,32 +11,15 @@ from typing import Any
 
 import pandas as pd
 
-from matcher.domain import Problem, format_minutes
-from matcher.io import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH
+from matcher.domain import Problem
+from matcher.io import ROSTER_COLUMNS
+from matcher.io.roster import roster_csv, roster_rows, roster_xlsx
 from matcher.result import Result
 
 
 def roster_frame(problem: Problem, result: Result) -> pd.DataFrame:
-    """The roster as a table with the documented English columns."""
-    rows = []
-    for a in result.assignments:
-        need = problem.need(a.need_id)
-        volunteer = problem.volunteer(a.volunteer_id)
-        rows.append(
-            {
-                "need_id": a.need_id,
-                "need_title": need.title,
-                "volunteer_id": a.volunteer_id,
-                "volunteer_name": volunteer.name,
-                "department": volunteer.department,
-                "date": a.date.isoformat() if a.date else "",
-                "start": format_minutes(a.start),
-                "end": format_minutes(a.end),
-                "role": str(a.role),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
-    return frame.sort_values(["date", "start", "need_id", "role", "volunteer_id"], kind="stable")
+    """The roster as a table with the documented English columns, in roster order."""
+    return pd.DataFrame(roster_rows(problem, result.assignments), columns=list(ROSTER_COLUMNS))
 
 
 def _coverage(problem: Problem, result: Result, key: str) -> dict[str, dict[str, int]]:
@@ -155,14 +138,11 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    frame = roster_frame(problem, result)
+    rows = roster_rows(problem, result.assignments)
     with tempfile.TemporaryDirectory(dir=out, prefix=".writing-") as tmp:
         staging = Path(tmp)
-        frame.to_csv(staging / "roster.csv", index=False, encoding="utf-8-sig")
-        zh = frame.copy()
-        zh["role"] = zh["role"].map({"lead": "带队", "member": "队员"})
-        zh.columns = list(ROSTER_COLUMNS_ZH)
-        zh.to_excel(staging / "roster.xlsx", index=False, sheet_name="排班表")
+        (staging / "roster.csv").write_bytes(roster_csv(rows))
+        (staging / "roster.xlsx").write_bytes(roster_xlsx(rows))
         (staging / "summary.json").write_text(
             json.dumps(summary(problem, result), ensure_ascii=False, indent=2), encoding="utf-8"
         )

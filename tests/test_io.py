@@ -621,7 +621,7 @@ def test_failed_write_leaves_target_untouched(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("matcher.io._autofit", boom)
+    monkeypatch.setattr("matcher.io.spreadsheet.autofit", boom)
     with pytest.raises(RuntimeError):
         write_dataset(sample_problem(), target)
     assert target.read_bytes() == b"old"

@@ -1,0 +1,448 @@
+"""Chinese spreadsheet cells as values: dates, times, weekdays, yes/no, lists, enumerations.
+
+The public parsers raise :class:`ValueError` with an "expected ..., found ..."
+message; the loader turns it into a :class:`~matcher.errors.DataIssue` with
+file, row and column.  They accept what coordinators type in Excel (``2026年10月24日``,
+``下午3点``, ``周六``, ``是``, ``、``-separated lists) as well as real Excel
+date and time cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from matcher.domain import (
+    Gender,
+    HouseholdCategory,
+    Membership,
+    NeedCategory,
+    Role,
+    Skill,
+    unique,
+)
+from matcher.io.format import ENUM_WORDS
+
+__all__ = [
+    "NUMBER_LIMIT",
+    "cell_text",
+    "found_text",
+    "header_key",
+    "is_blank",
+    "parse_bool",
+    "parse_category",
+    "parse_date",
+    "parse_enum",
+    "parse_festivals",
+    "parse_gender",
+    "parse_household_category",
+    "parse_list",
+    "parse_membership",
+    "parse_number",
+    "parse_role",
+    "parse_skills",
+    "parse_time",
+    "parse_weekday",
+    "parse_whole_number",
+]
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def header_key(text: str) -> str:
+    """Normalise a header or an enumeration word for lookup."""
+    return re.sub(r"[\s_-]+", "_", text.strip().casefold()).strip("_")
+
+
+_ENUM_LOOKUP: dict[type[StrEnum], dict[str, StrEnum]] = {
+    cls: {
+        header_key(word): member
+        for member, words in table.items()
+        for word in (member.value, *words)
+    }
+    for cls, table in ENUM_WORDS.items()
+}
+
+
+def _accepted(cls: type[StrEnum]) -> str:
+    return ", ".join(
+        f"{member.value} ({'/'.join(words)})" for member, words in ENUM_WORDS[cls].items()
+    )
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a cell is empty: None, NaN/NaT or only spaces."""
+    if value is None or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: integral numbers without ``.0``, blanks as ``""``."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def found_text(value: Any) -> str:
+    """The "found ..." part of a message: the cell quoted, or "an empty cell"."""
+    return repr(cell_text(value)) if not is_blank(value) else "an empty cell"
+
+
+_DATE_RE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?"
+)
+
+
+def parse_date(value: Any) -> dt.date:
+    """Parse a date cell.
+
+    Parameters
+    ----------
+    value
+        ``2026-10-24``, ``2026/10/24``, ``2026.10.24``, ``2026年10月24日``,
+        ``2026-10-24 00:00:00`` or a date/datetime object (an Excel date cell).
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _DATE_RE.fullmatch(cell_text(value))
+    if match:
+        try:
+            return dt.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date such as 2026-10-24, found {found_text(value)}")
+
+
+_CLOCK_RE = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?")
+_DIGITS_RE = re.compile(r"(\d{1,2})(\d{2})")
+_CHINESE_TIME_RE = re.compile(
+    r"(上午|早上|中午|下午|晚上)?\s*(\d{1,2})\s*[点时:：]\s*(?:(半)|(\d{1,2})\s*分?)?"
+)
+_EXCEL_EPOCHS = (dt.date(1899, 12, 30), dt.date(1899, 12, 31), dt.date(1900, 1, 1))
+
+
+def _clock_minutes(value: Any) -> int | None:
+    """Minutes after midnight of a time cell, or None if unreadable."""
+    if isinstance(value, dt.datetime):
+        if value.date() not in _EXCEL_EPOCHS:
+            return None
+        value = value.time()
+    if isinstance(value, dt.time):
+        return round(value.hour * 60 + value.minute + value.second / 60)
+    if isinstance(value, dt.timedelta | pd.Timedelta):
+        return round(value.total_seconds() / 60)
+    if isinstance(value, float) and 0 <= value < 1:
+        return round(value * 24 * 60)  # an Excel time stored as a fraction of a day
+    text = cell_text(value)
+    if match := _CLOCK_RE.fullmatch(text):
+        hour, minute, second = match.groups()
+        if second not in (None, "00") or int(minute) >= 60:
+            return None
+        return int(hour) * 60 + int(minute)
+    if match := _DIGITS_RE.fullmatch(text):
+        hour, minute = match.groups()
+        return int(hour) * 60 + int(minute) if int(minute) < 60 else None
+    if match := _CHINESE_TIME_RE.fullmatch(text):
+        part, hour_text, half, minute_text = match.groups()
+        hour = int(hour_text)
+        if part in ("下午", "晚上") and hour < 12:
+            hour += 12
+        minute = 30 if half else int(minute_text or 0)
+        if minute >= 60:
+            return None
+        return hour * 60 + minute
+    return None
+
+
+def parse_time(value: Any, *, end: bool = False) -> int:
+    """Parse a time-of-day cell into minutes after midnight.
+
+    Parameters
+    ----------
+    value
+        ``09:00``, ``9:00``, ``9:00:00``, ``0900``, ``9点``, ``9点30``,
+        ``下午3点`` or a time object (an Excel time cell).
+    end
+        Accept ``24:00`` (1440), for the end of a window.
+
+    Returns
+    -------
+    int
+        Minutes after midnight.
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message.
+    """
+    minutes = _clock_minutes(value)
+    last = 24 * 60 if end else 24 * 60 - 1
+    if minutes is None or not 0 <= minutes <= last:
+        latest = "24:00" if end else "23:59"
+        raise ValueError(
+            f"expected a time from 00:00 to {latest} such as 09:00, found {found_text(value)}"
+        )
+    return minutes
+
+
+_WEEKDAY_WORDS: dict[str, int] = {
+    **{
+        name: i
+        for i, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), 1
+        )
+    },
+    **{name: i for i, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), 1)},
+    "tues": 2,
+    "thur": 4,
+    "thurs": 4,
+}
+_CHINESE_WEEKDAY_RE = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天1-7])")
+_CHINESE_DAYS = {
+    **{ch: i for i, ch in enumerate("一二三四五六日", 1)},
+    "天": 7,
+    **{str(i): i for i in range(1, 8)},
+}
+
+
+def parse_weekday(value: Any) -> int:
+    """Parse a weekday cell into 1 (Monday) .. 7 (Sunday).
+
+    Parameters
+    ----------
+    value
+        ``1``-``7``, ``周一``..``周日``/``周天``, ``星期一``..``星期日``,
+        ``Mon``..``Sun`` or ``Monday``..``Sunday``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message.
+    """
+    text = cell_text(value).casefold().rstrip(".")
+    if text in {"1", "2", "3", "4", "5", "6", "7"}:
+        return int(text)
+    if text in _WEEKDAY_WORDS:
+        return _WEEKDAY_WORDS[text]
+    if match := _CHINESE_WEEKDAY_RE.fullmatch(text):
+        return _CHINESE_DAYS[match.group(1)]
+    raise ValueError(f"expected a weekday 1-7, 周一..周日 or Mon..Sun, found {found_text(value)}")
+
+
+_TRUE = frozenset({"yes", "true", "1", "y", "是", "有", "√", "✓", "✔"})
+_FALSE = frozenset({"no", "false", "0", "n", "否", "无", "×", "✗", "✘", ""})
+
+
+def parse_bool(value: Any) -> bool:
+    """Parse a yes/no cell (empty means no).
+
+    Parameters
+    ----------
+    value
+        ``yes/no``, ``true/false``, ``1/0``, ``y/n``, ``是/否``, ``有/无``,
+        ``√/×`` or a boolean.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message.
+    """
+    text = cell_text(value).casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"expected yes/no (是/否, 1/0, √/×), found {found_text(value)}")
+
+
+_LIST_SPLIT = re.compile(r"[;；、,，]")
+
+
+def parse_list(value: Any) -> tuple[str, ...]:
+    """Split a list cell on ``;``, ``；``, ``、``, ``,`` or ``，``.
+
+    Parameters
+    ----------
+    value
+        The cell.
+
+    Returns
+    -------
+    tuple of str
+        Stripped, non-blank items without duplicates, in order.
+    """
+    return unique(item.strip() for item in _LIST_SPLIT.split(cell_text(value)))
+
+
+_SKILL_RE = re.compile(r"(.+?)\s*(?:[:：]\s*(\d+)|[(（]\s*(\d+)\s*[)）])")
+
+
+def parse_skills(value: Any) -> tuple[Skill, ...]:
+    """Parse a list of skills with optional levels 1-3.
+
+    Parameters
+    ----------
+    value
+        For example ``家电维修:3; 理发`` (also ``家电维修：3``, ``家电维修(3)``,
+        ``家电维修（3）``); without a level a skill has level 1.
+
+    Returns
+    -------
+    tuple of Skill
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message for a level outside 1-3, or
+        one skill listed with two different levels.
+    """
+    skills: dict[str, Skill] = {}
+    for item in parse_list(value):
+        match = _SKILL_RE.fullmatch(item)
+        name, level = item, 1
+        if match:
+            name, level = match.group(1), int(match.group(2) or match.group(3))
+        elif re.search(r"[:：]", item):
+            raise ValueError(
+                f"expected a skill with a level 1-3 such as 家电维修:3, found {item!r}"
+            )
+        if not 1 <= level <= 3:
+            raise ValueError(f"expected a skill level from 1 to 3, found {item!r}")
+        if name in skills and skills[name].level != level:
+            raise ValueError(
+                f"expected each skill once, found {name} with levels "
+                f"{skills[name].level} and {level}"
+            )
+        skills.setdefault(name, Skill(name, level))
+    return tuple(skills.values())
+
+
+def parse_enum(cls: type[E], value: Any) -> E:
+    """Parse an enumeration cell: the English value or an accepted Chinese word.
+
+    Parameters
+    ----------
+    cls
+        One of the enumerations in :data:`ENUM_WORDS`.
+    value
+        The cell; case, spaces and ``_``/``-`` do not matter for English values.
+
+    Returns
+    -------
+    cls member
+
+    Raises
+    ------
+    ValueError
+        Listing the accepted values.
+    """
+    member = _ENUM_LOOKUP[cls].get(header_key(cell_text(value)))
+    if member is None:
+        raise ValueError(f"expected one of {_accepted(cls)}, found {found_text(value)}")
+    return member  # type: ignore[return-value]
+
+
+def parse_role(value: Any) -> Role:
+    """Parse a volunteer role (``teacher``/教师, ...); see :func:`parse_enum`."""
+    return parse_enum(Role, value)
+
+
+def parse_membership(value: Any) -> Membership:
+    """Parse a political membership (``party``/中共党员, ...); see :func:`parse_enum`."""
+    return parse_enum(Membership, value)
+
+
+def parse_gender(value: Any) -> Gender:
+    """Parse a gender (``male``/男, ``female``/女); see :func:`parse_enum`."""
+    return parse_enum(Gender, value)
+
+
+def parse_household_category(value: Any) -> HouseholdCategory:
+    """Parse a household category (``elderly-alone``/独居老人, ...); see :func:`parse_enum`."""
+    return parse_enum(HouseholdCategory, value)
+
+
+def parse_category(value: Any) -> NeedCategory:
+    """Parse a need category (``haircut``/理发, ...); see :func:`parse_enum`."""
+    return parse_enum(NeedCategory, value)
+
+
+NUMBER_LIMIT = 1_000_000_000
+"""Largest magnitude of any number in a sheet: keeps minutes and weights inside 64 bits."""
+
+
+def parse_whole_number(value: Any) -> int:
+    """Parse a whole number (``3``, ``3.0``) up to :data:`NUMBER_LIMIT` in magnitude."""
+    text = cell_text(value)
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not number.is_integer():
+        raise ValueError(f"expected a whole number, found {found_text(value)}")
+    if abs(number) > NUMBER_LIMIT:
+        raise ValueError(f"expected a number up to {NUMBER_LIMIT:,}, found {found_text(value)}")
+    return int(number)
+
+
+def parse_number(value: Any) -> float:
+    """Parse a finite number (decimals allowed) up to :data:`NUMBER_LIMIT` in magnitude."""
+    try:
+        number = float(cell_text(value))
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValueError(f"expected a number, found {found_text(value)}")
+    if abs(number) > NUMBER_LIMIT:
+        raise ValueError(f"expected a number up to {NUMBER_LIMIT:,}, found {found_text(value)}")
+    return number
+
+
+def parse_festivals(value: Any) -> tuple[tuple[dt.date, str], ...]:
+    """Parse ``date:name`` items (``2026-09-25:中秋节``, full-width colon too)."""
+    festivals = []
+    for item in parse_list(value):
+        day, _, name = re.sub(r"\s*[:：]\s*", ":", item, count=1).partition(":")
+        if not name:
+            raise ValueError(f"expected date:name such as 2026-09-25:中秋节, found {item!r}")
+        festivals.append((parse_date(day), name))
+    return tuple(festivals)

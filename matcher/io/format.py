@@ -1,0 +1,353 @@
+"""The dataset format as data: every sheet, its columns and their Chinese aliases.
+
+This is the one table the loader, the writers, the template and the test of
+``docs/data-format.md`` read; change a column here and everything follows.
+The Chinese words accepted for enumeration values (:data:`ENUM_WORDS`) are
+part of the format too, so they live here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import NamedTuple
+
+from matcher.domain import (
+    AssignmentRole,
+    Gender,
+    HouseholdCategory,
+    Membership,
+    NeedCategory,
+    Role,
+)
+
+__all__ = [
+    "ENUM_WORDS",
+    "MAX_HORIZON_DAYS",
+    "MAX_ISSUES",
+    "ROSTER_COLUMNS",
+    "ROSTER_COLUMNS_ZH",
+    "ROSTER_SHEET",
+    "SHEETS",
+    "AvailabilityKind",
+    "Column",
+    "SheetSpec",
+]
+
+MAX_ISSUES = 50
+"""Most issues reported by one :class:`~matcher.errors.DataError` (the rest are counted)."""
+
+MAX_HORIZON_DAYS = 366
+"""Longest planning horizon a dataset may declare, in days after its start."""
+
+
+class AvailabilityKind(StrEnum):
+    """Kind of an ``availability`` row."""
+
+    AVAILABLE = "available"
+    BLACKOUT = "blackout"
+
+
+class Column(NamedTuple):
+    """One column of a sheet.
+
+    ``zh`` are the accepted Chinese headers (the first is the one templates
+    show); ``note`` explains the column in the template's 说明 sheet.
+    """
+
+    zh: tuple[str, ...]
+    required: bool = False
+    note: str = ""
+
+
+class SheetSpec(NamedTuple):
+    """One sheet (CSV file) of a dataset: English and Chinese name, columns."""
+
+    name: str
+    zh: str
+    required: bool
+    columns: dict[str, Column]
+
+    def aliases(self, column: str) -> tuple[str, ...]:
+        """Every accepted header of ``column``, English first."""
+        return (column, *self.columns[column].zh)
+
+
+START_TIME_ALIASES = ("开始", "开始时间")
+END_TIME_ALIASES = ("结束", "结束时间")
+
+SHEETS: dict[str, SheetSpec] = {
+    spec.name: spec
+    for spec in (
+        SheetSpec(
+            "horizon",
+            "规划期",
+            True,
+            {
+                "start": Column(("开始日期",), True, "规划期第一天，如 2026-10-01"),
+                "end": Column(("结束日期",), True, "规划期最后一天（不超过开始后 366 天）"),
+                "extra_days": Column(
+                    ("加开服务日",), False, "工作日但照常服务的日期，多个用 ; 分隔"
+                ),
+                "excluded_days": Column(("停止服务日",), False, "休息日但不服务的日期"),
+                "festivals": Column(
+                    ("节日",), False, "日期:节日名，如 2026-09-25:中秋节；节日为服务日"
+                ),
+            },
+        ),
+        SheetSpec(
+            "departments",
+            "学院",
+            True,
+            {
+                "name": Column(
+                    ("学院", "名称"), True, "二级学院名称（社区居民填社区名，如 A社区），唯一"
+                ),
+                "fit_categories": Column(
+                    ("擅长类别",), False, "适合的需求类别（软偏好），多个用 ; 分隔"
+                ),
+            },
+        ),
+        SheetSpec(
+            "skills",
+            "技能",
+            False,
+            {
+                "name": Column(
+                    ("技能", "名称"), True, "技能名称，唯一；有此表时志愿者和需求的技能必须在表中"
+                ),
+            },
+        ),
+        SheetSpec(
+            "volunteers",
+            "志愿者",
+            True,
+            {
+                "id": Column(("编号",), True, "唯一编号"),
+                "name": Column(("姓名",), True, "姓名"),
+                "role": Column(("身份",), True, "教师 / 学生 / 职工 / 居民"),
+                "membership": Column(
+                    ("政治面貌",), True, "中共党员 / 预备党员 / 入党积极分子 / 共青团员 / 群众"
+                ),
+                "department": Column(("学院",), True, "学院（须在 学院 表中）"),
+                "skills": Column(
+                    ("技能",), False, "技能，可带等级 1-3，如 家电维修:3；多个用 ; 分隔"
+                ),
+                "languages": Column(("语言",), False, "普通话、柳州话、壮语 ..."),
+                "gender": Column(("性别",), False, "男 / 女"),
+                "max_shifts": Column(("最多班次",), False, "规划期内最多参加几次，默认 2"),
+                "max_hours": Column(("最多小时",), False, "规划期内最多小时数（可有小数），默认 8"),
+                "phone": Column(("电话",), False, "联系电话（个人信息）"),
+                "home_area": Column(("居住片区",), False, "居住片区"),
+                "max_travel": Column(
+                    ("最远路程（分钟）", "最远路程(分钟)", "最远路程", "服务半径"),
+                    False,
+                    "只去从居住片区出发路程不超过这么多分钟的需求（按 路程 表计算）；空 = 不限",
+                ),
+            },
+        ),
+        SheetSpec(
+            "availability",
+            "时间",
+            True,
+            {
+                "volunteer_id": Column(("志愿者编号",), True, "志愿者编号"),
+                "date": Column(("日期",), False, "具体日期（与 星期 二选一）"),
+                "weekday": Column(
+                    ("星期",), False, "每周几：1-7、周六、星期日 ...（与 日期 二选一）"
+                ),
+                "start": Column(START_TIME_ALIASES, False, "开始时间，如 09:00"),
+                "end": Column(END_TIME_ALIASES, False, "结束时间，晚于开始时间"),
+                "kind": Column(("类型",), False, "可以（默认）/ 不可以（整天不可，需填日期）"),
+            },
+        ),
+        SheetSpec(
+            "households",
+            "住户",
+            False,
+            {
+                "id": Column(("编号",), True, "唯一编号"),
+                "address": Column(("地址",), True, "楼栋门牌（个人信息）"),
+                "category": Column(
+                    ("类别",), True, "独居老人 / 困难家庭 / 残疾人 / 留守儿童 / 其他"
+                ),
+                "area": Column(("片区",), False, "所在片区"),
+                "languages": Column(("语言",), False, "家中使用的语言"),
+                "preferred_gender": Column(("偏好性别",), False, "希望的志愿者性别（软偏好）"),
+                "notes": Column(("备注",), False, "备注"),
+            },
+        ),
+        SheetSpec(
+            "needs",
+            "需求",
+            True,
+            {
+                "id": Column(("编号",), True, "唯一编号"),
+                "title": Column(("名称",), True, "需求名称，如 重阳节探访独居老人"),
+                "category": Column(
+                    ("类别",),
+                    True,
+                    "家电维修 / 车辆维修 / 关爱老人 / 理发 / 四点半课堂 / 环境清扫 / "
+                    "宣传 / 文化 / 微心愿 / 其他",
+                ),
+                "household_id": Column(("住户编号",), False, "服务的住户编号"),
+                "location": Column(("地点",), False, "地点（路程按地点计算）"),
+                "area": Column(("片区",), False, "片区，默认为住户所在片区"),
+                "date": Column(("日期",), False, "日期；空 = 规划期内任意时间完成"),
+                "start": Column(START_TIME_ALIASES, False, "开始时间（或可选时段的开始）"),
+                "end": Column(END_TIME_ALIASES, False, "结束时间（或可选时段的结束）"),
+                "duration_minutes": Column(
+                    ("时长",),
+                    False,
+                    "工作分钟数；时段长于时长时由系统选开始时间；默认 结束-开始，无日期时 60",
+                ),
+                "skills": Column(("所需技能",), False, "每位志愿者都须具备（可带等级）"),
+                "departments": Column(("限定学院",), False, "只限这些学院的志愿者（任一）"),
+                "min_volunteers": Column(("最少人数",), False, "默认 1；不足则不安排"),
+                "max_volunteers": Column(("最多人数",), False, "默认 = 最少人数"),
+                "priority": Column(("优先级",), False, "1（低）.. 5（高），默认 3"),
+                "lead_required": Column(
+                    ("需要带队",), False, "是：至少一名教师或党员（含预备党员）"
+                ),
+                "joint_departments": Column(("联合学院",), False, "这些学院每个至少一人"),
+                "required_gender": Column(("性别要求",), False, "全部志愿者须为此性别"),
+                "required_languages": Column(("语言要求",), False, "每种语言至少一人会说"),
+                "must_cover": Column(("必须安排",), False, "是：必须安排，否则无解"),
+            },
+        ),
+        SheetSpec(
+            "pairs",
+            "结对偏好",
+            False,
+            {
+                "volunteer_id": Column(("志愿者编号",), True, "志愿者编号"),
+                "need_id": Column(("需求编号",), False, "需求编号（与 住户编号 二选一）"),
+                "household_id": Column(("住户编号",), False, "住户编号（对该住户所有需求有效）"),
+                "affinity": Column(("亲和度",), False, "整数；正数 = 优先，负数 = 避免"),
+                "forbidden": Column(("禁止",), False, "是：绝不安排"),
+                "extra_minutes": Column(("额外分钟",), False, "计入志愿者时长的额外路程分钟"),
+            },
+        ),
+        SheetSpec(
+            "pins",
+            "固定安排",
+            False,
+            {
+                "volunteer_id": Column(("志愿者编号",), True, "志愿者编号"),
+                "need_id": Column(("需求编号",), True, "需求编号"),
+                "start": Column(START_TIME_ALIASES, False, "开始时间（仅可选时段的需求）"),
+            },
+        ),
+        SheetSpec(
+            "history",
+            "历史记录",
+            False,
+            {
+                "volunteer_id": Column(("志愿者编号",), True, "志愿者编号"),
+                "date": Column(("日期",), True, "服务日期"),
+                "need_id": Column(("需求编号",), False, "当时的需求编号（自由填写）"),
+                "household_id": Column(("住户编号",), False, "住户编号（用于结对连续性）"),
+                "category": Column(("类别",), False, "需求类别"),
+                "hours": Column(("小时",), False, "服务小时数"),
+                "attended": Column(("出勤",), False, "是（默认）/ 否（缺席）"),
+            },
+        ),
+        SheetSpec(
+            "travel",
+            "路程",
+            False,
+            {
+                "from": Column(("起点",), True, "地点或片区"),
+                "to": Column(("终点",), True, "地点或片区"),
+                "minutes": Column(("分钟",), True, "路程分钟数（未填反方向时视为相同）"),
+            },
+        ),
+    )
+}
+"""Every sheet of a dataset, by English name, in the documented order."""
+
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "need_id",
+    "need_title",
+    "volunteer_id",
+    "volunteer_name",
+    "department",
+    "date",
+    "start",
+    "end",
+    "role",
+)
+"""English headers of ``roster.csv``, in order."""
+
+ROSTER_COLUMNS_ZH: tuple[str, ...] = (
+    "需求编号",
+    "需求名称",
+    "志愿者编号",
+    "姓名",
+    "学院",
+    "日期",
+    "开始",
+    "结束",
+    "角色",
+)
+"""Chinese headers of ``roster.xlsx``, in the order of :data:`ROSTER_COLUMNS`."""
+
+_ROSTER_REQUIRED = frozenset({"need_id", "volunteer_id"})
+ROSTER_SHEET = SheetSpec(
+    "roster",
+    "排班表",
+    True,
+    {
+        en: Column((zh,), en in _ROSTER_REQUIRED)
+        for en, zh in zip(ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, strict=True)
+    },
+)
+"""The roster file (``roster.csv`` / sheet 排班表 of ``roster.xlsx``) as a sheet."""
+
+
+ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
+    Role: {
+        Role.TEACHER: ("教师", "老师"),
+        Role.STUDENT: ("学生",),
+        Role.STAFF: ("职工",),
+        Role.RESIDENT: ("居民",),
+    },
+    Membership: {
+        Membership.PARTY: ("中共党员", "党员"),
+        Membership.PROBATIONARY: ("预备党员", "中共预备党员"),
+        Membership.ACTIVIST: ("入党积极分子", "积极分子"),
+        Membership.LEAGUE: ("共青团员", "团员"),
+        Membership.NONE: ("群众", "无"),
+    },
+    Gender: {
+        Gender.MALE: ("男",),
+        Gender.FEMALE: ("女",),
+    },
+    HouseholdCategory: {
+        HouseholdCategory.ELDERLY_ALONE: ("独居老人",),
+        HouseholdCategory.FAMILY_IN_DIFFICULTY: ("困难家庭",),
+        HouseholdCategory.DISABLED: ("残疾人", "残疾人家庭"),
+        HouseholdCategory.LEFT_BEHIND_CHILD: ("留守儿童",),
+        HouseholdCategory.OTHER: ("其他",),
+    },
+    NeedCategory: {
+        NeedCategory.REPAIR_APPLIANCE: ("家电维修",),
+        NeedCategory.REPAIR_VEHICLE: ("车辆维修",),
+        NeedCategory.ELDERLY_CARE: ("关爱老人",),
+        NeedCategory.HAIRCUT: ("理发", "义务理发"),
+        NeedCategory.TUTORING: ("四点半课堂", "辅导"),
+        NeedCategory.CLEAN_UP: ("环境清扫",),
+        NeedCategory.PUBLICITY: ("宣传",),
+        NeedCategory.CULTURE: ("文化", "文艺", "党史"),
+        NeedCategory.MICRO_WISH: ("微心愿",),
+        NeedCategory.OTHER: ("其他",),
+    },
+    AssignmentRole: {
+        AssignmentRole.LEAD: ("带队",),
+        AssignmentRole.MEMBER: ("队员",),
+    },
+    AvailabilityKind: {
+        AvailabilityKind.AVAILABLE: ("可以",),
+        AvailabilityKind.BLACKOUT: ("不可以",),
+    },
+}
+"""Chinese words accepted for each enumeration value (the English value always is)."""

@@ -1,0 +1,177 @@
+"""One data row of a sheet, with typed getters that record issues instead of raising.
+
+The loader reads every cell of a row through :class:`Row`, so one pass finds
+every problem of the row (file, row, column, expected, found) and the
+problem is built only from rows without issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from matcher.domain import Horizon, Skill, unique
+from matcher.io.cells import (
+    cell_text,
+    found_text,
+    header_key,
+    is_blank,
+    parse_bool,
+    parse_date,
+    parse_enum,
+    parse_list,
+    parse_number,
+    parse_skills,
+    parse_time,
+    parse_whole_number,
+)
+from matcher.io.format import SHEETS
+from matcher.io.read import Issues, Table
+
+__all__ = ["Row", "listed_in"]
+
+E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
+
+
+def _column_label(column: str, header: str | None) -> str:
+    if header is None or header_key(header) == header_key(column):
+        return column
+    return f"{header} ({column})"
+
+
+def listed_in(sheet: str) -> str:
+    """``listed in volunteers (志愿者)``: where a reference must point, for messages."""
+    spec = SHEETS[sheet]
+    return f"listed in {spec.name} ({spec.zh})"
+
+
+class Row:
+    """One data row; every getter records an issue and returns a default on bad input."""
+
+    def __init__(self, table: Table, number: int, cells: dict[str, Any], issues: Issues):
+        self.table = table
+        self.number = number
+        self.cells = cells
+        self.issues = issues
+        self.ok = True
+
+    def column(self, column: str) -> str:
+        return _column_label(column, self.table.headers.get(column))
+
+    def fail(self, column: str | None, message: str) -> None:
+        self.ok = False
+        label = self.column(column) if column else None
+        self.issues.add(self.table.label, self.number, label, message)
+
+    def has(self, column: str) -> bool:
+        return not is_blank(self.cells.get(column))
+
+    def get(
+        self, column: str, parse: Callable[[Any], T], default: T, *, required: bool = False
+    ) -> T:
+        """Parse a cell; blank gives ``default`` (or an issue when required)."""
+        if not self.has(column):
+            if required:
+                self.fail(column, "expected a value, found an empty cell")
+            return default
+        try:
+            return parse(self.cells[column])
+        except ValueError as exc:
+            self.fail(column, str(exc))
+            return default
+
+    def text(self, column: str, *, required: bool = False) -> str:
+        return self.get(column, cell_text, "", required=required)
+
+    def integer(
+        self,
+        column: str,
+        default: int | None,
+        lo: int | None = None,
+        hi: int | None = None,
+        *,
+        required: bool = False,
+    ) -> int | None:
+        value = self.get(column, parse_whole_number, default, required=required)
+        if self.has(column) and value is not None:
+            self._check_range(column, value, lo, hi, "a whole number")
+        return value
+
+    def decimal(self, column: str, default: float, lo: float | None = None) -> float:
+        value = self.get(column, parse_number, default)
+        if self.has(column):
+            self._check_range(column, value, lo, None, "a number")
+        return value
+
+    def _check_range(
+        self, column: str, value: float, lo: float | None, hi: float | None, what: str
+    ) -> None:
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            bounds = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
+            self.fail(column, f"expected {what} {bounds}, found {found_text(self.cells[column])}")
+
+    def enum(
+        self, column: str, cls: type[E], default: E | None = None, *, required: bool = False
+    ) -> E | None:
+        return self.get(column, lambda v: parse_enum(cls, v), default, required=required)
+
+    def enums(self, column: str, cls: type[E]) -> tuple[E, ...]:
+        return self.get(
+            column, lambda v: tuple(unique(parse_enum(cls, item) for item in parse_list(v))), ()
+        )
+
+    def date(
+        self, column: str, *, required: bool = False, horizon: Horizon | None = None
+    ) -> dt.date | None:
+        value = self.get(column, parse_date, None, required=required)
+        if value is not None and horizon is not None and not horizon.contains(value):
+            self.fail(
+                column,
+                f"expected a date inside the horizon {horizon.start} .. "
+                f"{horizon.end}, found {value}",
+            )
+        return value
+
+    def dates(self, column: str) -> tuple[dt.date, ...]:
+        return self.get(column, lambda v: tuple(parse_date(item) for item in parse_list(v)), ())
+
+    def time(self, column: str, *, end: bool = False, required: bool = False) -> int | None:
+        return self.get(column, lambda v: parse_time(v, end=end), None, required=required)
+
+    def flag(self, column: str, default: bool = False) -> bool:
+        return self.get(column, parse_bool, default)
+
+    def items(self, column: str) -> tuple[str, ...]:
+        return self.get(column, parse_list, ())
+
+    def skills(self, column: str, known: Collection[str] | None) -> tuple[Skill, ...]:
+        skills = self.get(column, parse_skills, ())
+        if known is not None:
+            self._check_known(
+                column, [s.name for s in skills], known, f"a skill {listed_in('skills')}"
+            )
+        return skills
+
+    def ref(
+        self, column: str, known: Collection[str], what: str, *, required: bool = False
+    ) -> str | None:
+        """An id that must be in ``known``; None when blank."""
+        value = self.text(column, required=required)
+        if value:
+            self._check_known(column, [value], known, what)
+        return value or None
+
+    def refs(self, column: str, known: Collection[str], what: str) -> tuple[str, ...]:
+        values = self.items(column)
+        self._check_known(column, values, known, what)
+        return values
+
+    def _check_known(
+        self, column: str, values: Collection[str], known: Collection[str], what: str
+    ) -> None:
+        for value in values:
+            if value not in known:
+                self.fail(column, f"expected {what}, found unknown {value!r}")

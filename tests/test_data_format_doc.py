@@ -1,0 +1,49 @@
+"""``docs/data-format.md`` agrees with the one format table (:data:`matcher.io.SHEETS`)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from matcher.io import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, SHEETS
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "data-format.md"
+
+_SECTION = re.compile(r"^## `(?P<name>[^`]+)` \((?P<zh>[^)]+)\)", re.MULTILINE)
+_ROW = re.compile(r"^\| *(?P<column>[a-z_]+) *\| *(?P<zh>[^|]+?) *\|", re.MULTILINE)
+
+
+def documented_sheets() -> dict[str, tuple[str, dict[str, set[str]]]]:
+    """Each documented sheet: its Chinese name and each column's Chinese headers."""
+    text = DOC.read_text(encoding="utf-8")
+    starts = list(_SECTION.finditer(text))
+    sheets = {}
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        body = text[match.end() : following.start() if following else len(text)]
+        columns = {
+            row["column"]: {alias.strip() for alias in row["zh"].split(" / ")}
+            for row in _ROW.finditer(body)
+            if row["column"] != "column"  # the table's own header row
+        }
+        sheets[match["name"]] = (match["zh"], columns)
+    return sheets
+
+
+def test_doc_has_every_sheet_and_column_of_the_format_table() -> None:
+    documented = documented_sheets()
+    assert list(documented) == list(SHEETS)
+    for name, spec in SHEETS.items():
+        zh, columns = documented[name]
+        assert zh == spec.zh, name
+        # Same columns in the same order: the doc names no column the table lacks.
+        assert list(columns) == list(spec.columns), name
+        for column, info in spec.columns.items():
+            assert columns[column] == set(info.zh), f"{name}.{column}"
+
+
+def test_doc_names_the_roster_columns() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    roster = text[text.index("## Roster files") :]
+    flat = re.sub(r"\s+", " ", roster)
+    assert ", ".join(ROSTER_COLUMNS) in flat
+    assert ", ".join(ROSTER_COLUMNS_ZH) in flat
