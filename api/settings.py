@@ -8,12 +8,20 @@
     Largest request body accepted, in MiB (default 20); larger ones get 413.
 ``MATCHER_SOLVE_WORKERS``
     Solve jobs run at once, each in its own process (default 1); more jobs queue.
+``MATCHER_MAX_ROWS``, ``MATCHER_MAX_CELLS``, ``MATCHER_MAX_PARSE_SECONDS``
+    The most rows of one sheet or CSV file, cells of a whole upload and
+    seconds of reading an upload may cost (defaults 20,000, 400,000 and 10,
+    :data:`matcher.io.DEFAULT_READ_LIMITS`); past any of them the upload is
+    answered 413 at once, naming the limit.  A small compressed workbook can
+    hold a great many rows, so the byte limit alone does not bound the work.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+
+from matcher.io import DEFAULT_READ_LIMITS, ReadLimits
 
 DEFAULT_DATABASE_URL = "sqlite:///./data/matcher.db"
 DEFAULT_MAX_UPLOAD_MB = 20.0
@@ -27,6 +35,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
     solve_workers: int = DEFAULT_SOLVE_WORKERS
+    read_limits: ReadLimits = DEFAULT_READ_LIMITS
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -39,5 +48,11 @@ class Settings:
                 1, int(os.environ.get("MATCHER_SOLVE_WORKERS", DEFAULT_SOLVE_WORKERS))
             ),
         }
+        limits = DEFAULT_READ_LIMITS
+        values["read_limits"] = ReadLimits(
+            max_rows_per_sheet=int(os.environ.get("MATCHER_MAX_ROWS", limits.max_rows_per_sheet)),
+            max_cells=int(os.environ.get("MATCHER_MAX_CELLS", limits.max_cells)),
+            max_seconds=float(os.environ.get("MATCHER_MAX_PARSE_SECONDS", limits.max_seconds)),
+        )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from api.routes.common import AUTH, NOT_FOUND, DatasetId, dataset_counts, get_da
 from api.schemas import DatasetSummary, DeleteReport, ErrorMessage, UploadErrors
 from api.store.datasets import delete_dataset, problem_counts, save_problem
 from api.store.models import Dataset
-from matcher.errors import DataError, DataIssue
+from matcher.errors import DataError, DataIssue, DatasetTooLargeError
 from matcher.io import load_dataset
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -85,17 +85,10 @@ def _unzip(archive: Path, folder: Path, limit: int) -> Path:
                 total += len(data)
                 if total > limit:  # the sizes in the directory lied
                     raise DataError.at(label, f"the unpacked files exceed {limit} bytes")
-                _check_text(name, data)
                 (folder / name).write_bytes(data)
             return folder / chosen[0][1] if not csvs else folder
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise DataError.at(label, f"not a readable ZIP archive: {exc}") from exc
-
-
-def _check_text(name: str, data: bytes) -> None:
-    """CSV text never holds NUL bytes (UTF-16 or binary does); the database could not store it."""
-    if b"\x00" in data:
-        raise DataError.at(name, "expected CSV text (UTF-8 or GBK), found NUL bytes")
 
 
 def _stage(files: list[UploadFile], workdir: Path, limit: int) -> tuple[Path, str]:
@@ -129,7 +122,6 @@ def _stage(files: list[UploadFile], workdir: Path, limit: int) -> tuple[Path, st
     for upload, name in zip(files, names, strict=True):
         upload.file.seek(0)
         data = upload.file.read()
-        _check_text(name, data)
         (folder / name).write_bytes(data)
     return folder, "upload"
 
@@ -216,7 +208,13 @@ def upload_dataset(
         workdir = Path(tmp)
         try:
             path, stem = _stage(files, workdir, limit)
-            problem = load_dataset(path)
+            problem = load_dataset(path, request.app.state.settings.read_limits)
+        except DatasetTooLargeError as error:
+            # the work an upload may cause is bounded, not only its bytes (a zipped workbook)
+            raise HTTPException(
+                status.HTTP_413_CONTENT_TOO_LARGE,
+                f"{error.file}: {error.issues[0].message}",
+            ) from error
         except DataError as error:
             return _errors_response(error, workdir)  # type: ignore[return-value]
     dataset = save_problem(session, problem, name=name or stem, created_by=key.id)

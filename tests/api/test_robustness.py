@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi import FastAPI
@@ -9,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.store.models import Base
 from tests.api.conftest import csv_files, headers
+from tests.test_read_limits import raw_workbook
 
 
 def test_migrations_match_models(app: FastAPI) -> None:
@@ -17,11 +20,38 @@ def test_migrations_match_models(app: FastAPI) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_odd_input_never_500(app: FastAPI, keys: dict[str, str], dataset_id: int) -> None:
+def test_odd_input_never_500(
+    app: FastAPI, keys: dict[str, str], dataset_id: int, tmp_path: Path
+) -> None:
+    """The bad-input corpus: every kind the outside probe tried answers 4xx and stores nothing."""
     coordinator = headers(keys["coordinator"])
     base = f"/datasets/{dataset_id}"
+    json_type = {"content-type": "application/json"}
+    many_rows = raw_workbook(
+        tmp_path / "many.xlsx", {"volunteers": [["id"], *([f"V{i}"] for i in range(30_000))]}
+    )
     with TestClient(app, raise_server_exceptions=False) as client:
+        before = client.get("/datasets", headers=coordinator).json()
         requests = [
+            # text the database cannot store or UTF-8 cannot carry
+            ("get", "/calendars/cal_a%00_b.ics", {"headers": {"X-API-Key": ""}}),
+            ("get", f"{base}/needs/N%01", {}),
+            ("post", "/rosters", {"content": b'{"dataset_id": "\\ud800"}', "headers": json_type}),
+            ("post", "/keys", {"content": b'{"label": "\\udfff"}', "headers": json_type}),
+            ("post", "/datasets", {"files": csv_files(), "data": {"name": "a\x00b"}}),
+            # no key, or a wrong one, with a malformed body: 401 before any parsing
+            ("post", "/rosters", {"content": b"{", "headers": {**json_type, "X-API-Key": ""}}),
+            ("post", "/datasets", {"content": b"--", "headers": {"X-API-Key": "mk_x_y"}}),
+            # uploads: encodings, sizes, shapes
+            ("post", "/datasets", {"files": csv_files(volunteers=bytes(range(128, 256)) * 9)}),
+            ("post", "/datasets", {"files": csv_files(volunteers="id,姓名\n".encode("utf-16-le"))}),
+            (
+                "post",
+                "/datasets",
+                {"files": [("files", ("many.xlsx", many_rows.read_bytes(), "x"))]},
+            ),
+            ("post", "/datasets", {"files": [("files", ("a.xlsx", b"PK\x03\x04broken", "x"))]}),
+            ("post", "/datasets", {"files": [("files", ("a.zip", b"not a zip", "x"))]}),
             ("get", f"{base}/volunteers/V%00", {}),
             ("get", f"{base}/volunteers", {"params": {"department": "a\x00b"}}),
             ("get", f"{base}/needs", {"params": {"offset": -1}}),
@@ -59,6 +89,7 @@ def test_odd_input_never_500(app: FastAPI, keys: dict[str, str], dataset_id: int
             )
             assert response.status_code < 500, (method, url, response.text)
             assert response.status_code >= 400, (method, url, response.text)
+        assert client.get("/datasets", headers=coordinator).json() == before
         # the skill filter treats % and _ as text, so it matched nothing above
         page = client.get(f"{base}/volunteers", params={"skill": "%"}, headers=coordinator).json()
         assert page["total"] == 0
