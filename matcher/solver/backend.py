@@ -92,8 +92,12 @@ class Backend(Protocol):
         """Maximise ``stage`` over the model and every held row, within ``seconds``."""
         ...
 
-    def hold(self, rows: Sequence[HeldRow]) -> None:
-        """Add rows that every later stage must keep."""
+    def hold(self, stage: Term, reached: int, bound: int) -> None:
+        """Keep ``stage`` at ``reached`` or better (``bound`` proven) in every later stage.
+
+        Backends add the rows of :func:`matcher.solver.stages.hold_rows`,
+        the one rule for how a stage is held.
+        """
         ...
 
     def interrupt(self) -> None:

@@ -137,9 +137,9 @@ class CpSatBackend:
             terms={t.name: float(solver.value(t.expression())) for t in [*rm.coverage, *rm.soft]},
         )
 
-    def hold(self, rows: Sequence[HeldRow]) -> None:
-        """Add the rows to the model as constraints."""
-        add_rows(self.rm.model, rows)
+    def hold(self, stage: Term, reached: int, bound: int) -> None:
+        """Add the rows that hold ``stage`` to the model as constraints."""
+        hold_stage(self.rm.model, stage, reached, bound)
 
     def interrupt(self) -> None:
         """Stop the running CP-SAT search, and refuse to start another."""

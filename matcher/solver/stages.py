@@ -284,7 +284,7 @@ def run_stages(
         best = outcome.solution
         if i < len(stages) - 1:
             # Hold this stage's value while the next ones run.
-            backend.hold(hold_rows(stage, round(objective), math.floor(bound + 1e-6)))
+            backend.hold(stage, round(objective), math.floor(bound + 1e-6))
             backend.start_from(best)
     if status == Status.OPTIMAL and elig.pruned:
         status = Status.FEASIBLE
