@@ -63,6 +63,53 @@ def _has_solution(h: highspy.Highs) -> bool:
     return int(info.primal_solution_status) == int(highspy.SolutionStatus.kSolutionStatusFeasible)
 
 
+def _listen(
+    h: highspy.Highs,
+    clock: GapClock,
+    improved: Improved | None,
+    interrupted: Callable[[], bool] | None,
+) -> None:
+    """Subscribe the gap clock, the progress callback and the interrupt check to HiGHS."""
+
+    def on_interrupt(event: Any) -> None:
+        clock(event)
+        if interrupted is not None and interrupted():
+            event.interrupt()
+
+    def on_improving(event: Any) -> None:
+        clock(event)
+        if improved is not None:
+            improved(float(event.data_out.mip_primal_bound), float(event.data_out.mip_dual_bound))
+
+    # Incumbents move the primal side, the search the dual side: watch both.
+    h.cbMipImprovingSolution.subscribe(on_improving)
+    h.cbMipInterrupt.subscribe(on_interrupt)
+
+
+def _read(
+    h: highspy.Highs, milp: Milp, stage: StageObjective, start: np.ndarray | None
+) -> tuple[str, float | None, float | None, np.ndarray | None]:
+    """Status, objective, dual bound and solution of a finished HiGHS run.
+
+    Without a solution of its own, a start that breaks no row is the result.
+    """
+    code = h.getModelStatus()
+    dual = float(h.getInfo().mip_dual_bound)
+    bound = dual if math.isfinite(dual) else None
+    if code == highspy.HighsModelStatus.kInfeasible:
+        return "INFEASIBLE", None, None, None
+    if _has_solution(h):
+        solution = np.rint(np.array(h.getSolution().col_value))
+        objective = stage.value(solution)
+        proven = code == highspy.HighsModelStatus.kOptimal and (
+            bound is not None and abs(bound - objective) < 0.5
+        )
+        return "OPTIMAL" if proven else "FEASIBLE", objective, bound, solution
+    if start is not None and milp.violations(start) == 0:
+        return "FEASIBLE", stage.value(start), bound, start
+    return "UNKNOWN", None, bound, None
+
+
 def solve_stage(
     milp: Milp,
     stage: StageObjective,
@@ -109,43 +156,13 @@ def solve_stage(
     h.passModel(milp.lp(stage, rows))
     if start is not None:
         h.setSolution(milp.cols, np.arange(milp.cols, dtype=np.int32), start.astype(np.float64))
-
-    def on_interrupt(event: Any) -> None:
-        clock(event)
-        if interrupted is not None and interrupted():
-            event.interrupt()
-
-    def on_improving(event: Any) -> None:
-        clock(event)
-        if improved is not None:
-            improved(float(event.data_out.mip_primal_bound), float(event.data_out.mip_dual_bound))
-
-    # Incumbents move the primal side, the search the dual side: watch both.
-    h.cbMipImprovingSolution.subscribe(on_improving)
-    h.cbMipInterrupt.subscribe(on_interrupt)
+    _listen(h, clock, improved, interrupted)
     h.run()
     info = h.getInfo()
-    code = h.getModelStatus()
-    dual = float(info.mip_dual_bound)
-    bound = dual if math.isfinite(dual) else None
-    solution = None
-    objective = gap = mip_gap = None
-    if code == highspy.HighsModelStatus.kInfeasible:
-        status, bound = "INFEASIBLE", None
-    elif _has_solution(h):
-        solution = np.rint(np.array(h.getSolution().col_value))
-        objective = stage.value(solution)
-        mip_gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
-        proven = code == highspy.HighsModelStatus.kOptimal and (
-            bound is not None and abs(bound - objective) < 0.5
-        )
-        status = "OPTIMAL" if proven else "FEASIBLE"
-    elif start is not None and milp.violations(start) == 0:
-        solution = start
-        objective = stage.value(start)
-        status = "FEASIBLE"
-    else:
-        status = "UNKNOWN"
+    status, objective, bound, solution = _read(h, milp, stage, start)
+    gap = mip_gap = None
+    if _has_solution(h) and math.isfinite(info.mip_gap):
+        mip_gap = float(info.mip_gap)  # HiGHS's own, only for its own incumbent
     if objective is not None and bound is not None:
         gap = relative_gap(objective, bound)
     runtime = time.perf_counter() - clock.started

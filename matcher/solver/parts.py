@@ -7,7 +7,7 @@ memory at a time.  This module gives each part its share of the time, runs
 the stage driver on it (or keeps its greedy roster when no time is left),
 and merges the parts' rosters, objectives and bounds into one result.
 
-Somewhat over 500 lines because a merged result must carry every figure a
+About 550 lines because a merged result must carry every figure a
 single model's result does (stage bounds, gaps, objective terms, unmet needs
 with reasons), each rebuilt from the parts; split further, the pieces would
 only be read together.
@@ -267,6 +267,14 @@ def _greedy_part(
     )
 
 
+def _in_some_part(problem: Problem, parts: list[Part]) -> np.ndarray:
+    """Which needs belong to a part (the others have no candidate at all)."""
+    in_part = np.zeros(len(problem.needs), dtype=bool)
+    for part in parts:
+        in_part[part.needs] = True
+    return in_part
+
+
 def _time_weights(candidates: Candidates, parts: list[Part], limit: int) -> list[int]:
     """A part's share of the time follows the pairs its model will hold."""
     return [
@@ -275,6 +283,24 @@ def _time_weights(candidates: Candidates, parts: list[Part], limit: int) -> list
         else part.pairs
         for part in parts
     ]
+
+
+def _run_part(
+    problem: Problem,
+    part: Part,
+    elig: Eligibility,
+    standing: Standing,
+    settings: StageSettings,
+) -> _PartOutcome:
+    """Solve one part's model, or keep its greedy roster when there is no time for it."""
+    params, label = settings.params, settings.label
+    stop_now = AnyOf(settings.stop, Deadline(settings.deadline_for(0)))
+    if stop_now():
+        # No time for a solver: skip building a model nobody will solve.
+        return _greedy_part(problem, part, elig, params, standing, label, stop_now.reason)
+    rm = build_model(problem, elig, params, standing.subset(part.volunteers))
+    run = run_stages(problem, elig, rm, CpSatBackend(rm, params), settings)
+    return _part_outcome(problem, part, run, params, label)
 
 
 def solve_parts(
@@ -311,9 +337,7 @@ def solve_parts(
     params, started = settings.params, settings.started
     check_pins(problem, candidates)  # with the whole problem's row numbers
     funnel = candidates.funnel
-    in_part = np.zeros(len(problem.needs), dtype=bool)
-    for part in parts:
-        in_part[part.needs] = True
+    in_part = _in_some_part(problem, parts)
     hopeless = [
         need.id for n, need in enumerate(problem.needs) if need.must_cover and not in_part[n]
     ]
@@ -348,17 +372,10 @@ def solve_parts(
             params.travel_minutes_default,
             candidates=part_candidates(candidates, sub, part.needs, part.volunteers),
         )
-        stop_now = AnyOf(settings.stop, Deadline(part_deadline))
-        if stop_now():
-            # No time for a solver: skip building a model nobody will solve.
-            outcome = _greedy_part(sub, part, elig, params, standing, label, stop_now.reason)
-        else:
-            rm = build_model(sub, elig, params, standing.subset(part.volunteers))
-            part_settings = dataclasses.replace(
-                settings, label=label, deadline_for=lambda _count, end=part_deadline: end
-            )
-            run = run_stages(sub, elig, rm, CpSatBackend(rm, params), part_settings)
-            outcome = _part_outcome(sub, part, run, params, label)
+        part_settings = dataclasses.replace(
+            settings, label=label, deadline_for=lambda _count, end=part_deadline: end
+        )
+        outcome = _run_part(sub, part, elig, standing, part_settings)
         outcomes.append(outcome)
         if outcome.status in (Status.INFEASIBLE, Status.UNKNOWN):
             # No roster for the whole problem: the parts left need not run.
@@ -504,9 +521,7 @@ def _merged_result(
         (a for o in outcomes for a in o.assignments),
         key=lambda a: (problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]),
     )
-    in_part = np.zeros(len(problem.needs), dtype=bool)
-    for part in parts:
-        in_part[part.needs] = True
+    in_part = _in_some_part(problem, parts)
     unmet = [u for o in outcomes for u in o.unmet]
     unmet += explain_unmet(
         problem,

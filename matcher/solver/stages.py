@@ -27,7 +27,7 @@ from matcher.domain import Problem
 from matcher.eligibility import Eligibility
 from matcher.params import SolverParams
 from matcher.result import StageReport, Status, relative_gap
-from matcher.solver.backend import Backend, HeldRow, Improved, StageEnd
+from matcher.solver.backend import Backend, HeldRow, Improved, StageEnd, StageOutcome
 from matcher.solver.model import RosterModel
 from matcher.solver.objective import Term
 from matcher.solver.solution import Solution
@@ -265,26 +265,14 @@ def run_stages(
                 stage, rm, best, reports, why or deadline.reason, outcome.runtime, outcome.bound
             )
             break
-        objective = outcome.objective
-        bound = outcome.bound if outcome.bound is not None else trivial_bound(stage)
-        # A gap limit makes CP-SAT say OPTIMAL early: only a closed gap is optimal.
-        proven = outcome.end == StageEnd.OPTIMAL and abs(bound - objective) < 0.5
-        if not proven:
+        report = _reached(stage, outcome)
+        reports.append(report)
+        if report.status != Status.OPTIMAL:
             status = Status.FEASIBLE
-        reports.append(
-            StageReport(
-                stage.name,
-                Status.OPTIMAL if proven else Status.FEASIBLE,
-                objective,
-                bound,
-                relative_gap(objective, bound),
-                outcome.runtime,
-            )
-        )
         best = outcome.solution
         if i < len(stages) - 1:
             # Hold this stage's value while the next ones run.
-            backend.hold(stage, round(objective), math.floor(bound + 1e-6))
+            backend.hold(stage, round(report.objective), math.floor(report.bound + 1e-6))
             backend.start_from(best)
     if status == Status.OPTIMAL and elig.pruned:
         status = Status.FEASIBLE
@@ -293,6 +281,23 @@ def run_stages(
             "pairs were left out by the candidate limit"
         )
     return ModelRun(elig, rm, soft, best, reports, status, message)
+
+
+def _reached(stage: Term, outcome: StageOutcome) -> StageReport:
+    """The report of a stage that found a roster."""
+    assert outcome.objective is not None
+    objective = outcome.objective
+    bound = outcome.bound if outcome.bound is not None else trivial_bound(stage)
+    # A gap limit makes CP-SAT say OPTIMAL early: only a closed gap is optimal.
+    proven = outcome.end == StageEnd.OPTIMAL and abs(bound - objective) < 0.5
+    return StageReport(
+        stage.name,
+        Status.OPTIMAL if proven else Status.FEASIBLE,
+        objective,
+        bound,
+        relative_gap(objective, bound),
+        outcome.runtime,
+    )
 
 
 def _improved(settings: StageSettings, stage: Term) -> Improved | None:
