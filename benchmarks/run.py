@@ -4,7 +4,7 @@ Each instance runs in its own process so that its peak memory (max RSS) is its
 own.  In that process CP-SAT runs first (its peak is recorded before anything
 else starts), then the greedy baseline, then HiGHS on the same model with the
 same time limit, the LP relaxation of that model and the LP bound of the
-unpruned problem (:mod:`benchmarks.highs`).  Results go to
+unpruned problem (:mod:`benchmarks.highs_backend`, :mod:`benchmarks.lp_bounds`).  Results go to
 ``benchmarks/results/<date>.json`` and the tables between the markers in
 ``docs/benchmarks.md`` are rewritten from them.
 
@@ -56,9 +56,9 @@ def run_generated(
 ) -> dict[str, Any]:
     """Solve one generated instance with CP-SAT, the greedy baseline and (optionally) HiGHS.
 
-    ``hold_counts`` is passed to :func:`benchmarks.highs.solve_with_highs`.
+    ``hold_counts`` is passed to :func:`benchmarks.highs_backend.solve_with_highs`.
     """
-    from benchmarks.highs import cp_sat_time_to_gap
+    from benchmarks.timing import cp_sat_time_to_gap
     from matcher.baselines import greedy_roster
     from matcher.check import check_roster
     from matcher.eligibility import build_eligibility
@@ -162,14 +162,8 @@ def compare_with_highs(
     Runs in the instance's process after CP-SAT; records the peak memory
     before the unpruned model is built and at the end.
     """
-    from benchmarks.highs import (
-        coverage_weights_by_priority,
-        lp_bounds,
-        prepare,
-        roster_values,
-        solve_with_highs,
-        unpruned_bounds,
-    )
+    from benchmarks.highs_backend import prepare, roster_values, solve_with_highs
+    from benchmarks.lp_bounds import coverage_weights_by_priority, lp_bounds, unpruned_bounds
 
     prepared = prepare(problem, params)
     run = solve_with_highs(problem, params, prepared=prepared, hold_counts=hold_counts)
@@ -232,7 +226,7 @@ def run_gap(name: str, highs: bool = True) -> dict[str, Any]:
         "runtime": round(result.runtime, 2),
     }
     if highs:
-        from benchmarks.highs import solve_gap_with_highs
+        from benchmarks.highs_backend import solve_gap_with_highs
 
         highs_value, run = solve_gap_with_highs(instance, time_limit=limit)
         record["highs"] = run.as_dict()
@@ -429,8 +423,8 @@ def main(argv: list[str] | None = None) -> int:
         "--highs-hold",
         choices=["value", "counts"],
         default="counts",
-        help="how HiGHS holds a proven coverage optimum: solve's row (value) or counts per "
-        "priority (same integer rosters, no badly scaled row)",
+        help="how HiGHS holds a finished stage: as solve does (counts per priority for "
+        "weighted coverage) or by one weighted row (value; a variant for comparison)",
     )
     args = parser.parse_args(argv)
     highs = not args.no_highs

@@ -1,11 +1,21 @@
-"""Dependency rules of the package, read from the source (no imports run)."""
+"""Dependency rules of the package, read from the source.
+
+Every check reads source files only, except one that runs the HiGHS
+benchmark path to see which stage driver it calls.  Each check is one small
+function; add new ones below.
+"""
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+from unittest import mock
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "matcher"
+ROOT = PACKAGE.parent
 
 
 def _matcher_imports(module: str) -> set[str]:
@@ -55,3 +65,99 @@ def test_explain_imports_nothing_from_the_solver() -> None:
         seen.add(module)
         todo.extend(name for name in _matcher_imports(module) if _is_module(name))
     assert not {name for name in seen if name.startswith("matcher.solver")}, sorted(seen)
+
+
+# --- one stage driver; the library stays apart from the service and HiGHS -------------
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth (functions' lazy imports too)."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+    return modules
+
+
+def _imported_names(path: Path, module: str) -> set[str]:
+    """Names a file imports from ``module`` (``from module import name``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == module
+        for alias in node.names
+    }
+
+
+def _library_files() -> list[Path]:
+    files = sorted((ROOT / "matcher").rglob("*.py"))
+    assert len(files) > 20  # the walk found the library
+    return files
+
+
+def _importers(prefix: str) -> list[str]:
+    return [
+        str(path.relative_to(ROOT))
+        for path in _library_files()
+        if any(m == prefix or m.startswith(prefix + ".") for m in _imported_modules(path))
+    ]
+
+
+def test_the_library_never_imports_the_service() -> None:
+    assert _importers("api") == []
+
+
+def test_the_library_does_not_need_highspy() -> None:
+    # highspy is a dev extra: HiGHS lives in benchmarks/, never in matcher/.
+    assert _importers("highspy") == []
+    assert _importers("benchmarks") == []
+
+
+def test_highs_runs_the_stage_driver_that_solve_runs() -> None:
+    """The benchmark's HiGHS column and ``solve`` share one procedure, not two copies."""
+    pytest.importorskip("highspy")
+    from benchmarks import highs_backend
+    from matcher.generate import generate_problem
+    from matcher.params import SolverParams
+    from matcher.solver import parts, stages
+    from matcher.solver.backend import Backend
+    from matcher.solver.cpsat import CpSatBackend
+
+    # matcher.solver's ``solve`` is the function; the module is needed here.
+    solve = importlib.import_module("matcher.solver.solve")
+
+    # The name each caller uses is the driver itself, not a look-alike.
+    assert highs_backend.run_stages is stages.run_stages
+    assert solve.run_stages is stages.run_stages
+    assert parts.run_stages is stages.run_stages
+    # And each caller really goes through it, with its own backend.
+    problem = generate_problem(30, 10, seed=1)
+    params = SolverParams(time_limit=10)
+    for module, backend_type, run in (
+        (solve, CpSatBackend, lambda: solve.solve(problem, params)),
+        (
+            highs_backend,
+            highs_backend.HighsBackend,
+            lambda: highs_backend.solve_with_highs(problem, params),
+        ),
+    ):
+        with mock.patch.object(module, "run_stages", wraps=stages.run_stages) as driver:
+            run()
+        assert driver.call_count == 1
+        backend = driver.call_args.args[3]
+        assert isinstance(backend, backend_type) and isinstance(backend, Backend)
+
+
+def test_only_the_driver_orders_the_stages() -> None:
+    """Greedy starts and team filling are the driver's steps: no backend repeats them."""
+    backends = [ROOT / "matcher/solver/cpsat.py", *sorted((ROOT / "benchmarks").glob("highs*.py"))]
+    for path in backends:
+        steps = _imported_names(path, "matcher.baselines") & {
+            "greedy_roster",
+            "fill_teams",
+            "restaff_teams",
+        }
+        assert not steps, (path, steps)

@@ -236,13 +236,13 @@ def test_bound_without_solver_holds_for_the_optimum() -> None:
 def test_soft_values_without_a_model_are_the_models() -> None:
     from matcher.baselines import greedy_roster
     from matcher.solver.objective import soft_values
-    from matcher.solver.solve import _Solution
+    from matcher.solver.solution import Solution
 
     p = generate_problem(300, 90, seed=1, areas=4, city=True)
     params = SolverParams()
     elig = build_eligibility(p)
     rm = build_model(p, elig, params)
-    greedy = _Solution.from_placements(elig, rm, greedy_roster(p, elig))
+    greedy = Solution.from_placements(elig, rm, greedy_roster(p, elig))
     roster = greedy.filled(p, elig, rm.gain, params)
     assert roster.assign.sum() > greedy.assign.sum()  # filling added someone
     scores = pair_scores(p, elig, params.weights)

@@ -1,4 +1,4 @@
-"""The HiGHS translation of the roster model is faithful (benchmarks/highs.py).
+"""The HiGHS translation of the roster model is faithful (benchmarks/milp.py and friends).
 
 Faithful means: on models CP-SAT solves to optimality, HiGHS reaches the same
 optimum; a CP-SAT solution is a point of the MILP; a HiGHS solution is
@@ -15,30 +15,25 @@ import pytest
 from ortools.sat.python import cp_model
 
 from benchmarks.gap import INSTANCES, read_gap_file
-from benchmarks.highs import (
+from benchmarks.highs_backend import prepare, roster_values, solve_gap_with_highs, solve_with_highs
+from benchmarks.highs_stage import solve_stage
+from benchmarks.lp_bounds import coverage_weights_by_priority, lp_bounds, unpruned_bounds
+from benchmarks.milp import (
     THREADS,
     StageObjective,
     TranslationError,
-    coverage_weights_by_priority,
-    cp_sat_time_to_gap,
     hold_row,
-    lp_bounds,
     model_proto,
-    prepare,
     priority_count_rows,
-    roster_values,
-    solve_gap_with_highs,
-    solve_stage,
-    solve_with_highs,
-    stage_terms,
     translate,
-    unpruned_bounds,
 )
+from benchmarks.timing import cp_sat_time_to_gap
 from matcher.generate import community_a, generate_problem
 from matcher.params import SolverParams
 from matcher.result import Status
 from matcher.solver import solve
 from matcher.solver.objective import Term
+from matcher.solver.stages import stage_terms
 
 # --- small random CP models with every constraint kind the roster model emits ---------------
 
@@ -338,9 +333,9 @@ def test_highs_time_to_gap_is_within_its_run() -> None:
 
 
 def test_the_gap_clock_reads_highs_bounds() -> None:
-    from benchmarks.highs import _GapClock
+    from benchmarks.timing import GapClock
 
-    clock = _GapClock(0.005)
+    clock = GapClock(0.005)
     event = types.SimpleNamespace(
         data_out=types.SimpleNamespace(mip_primal_bound=-np.inf, mip_dual_bound=100.0)
     )
@@ -384,7 +379,7 @@ def test_column_generation_reaches_the_lp_optimum() -> None:
 
 
 def test_the_lagrangian_bound_holds_for_any_prices() -> None:
-    from benchmarks.highs import _lagrangian_bound
+    from benchmarks.lp_bounds import lagrangian_bound
 
     problem = generate_problem(60, 20, seed=2)
     prepared = prepare(problem, SolverParams())
@@ -396,7 +391,7 @@ def test_the_lagrangian_bound_holds_for_any_prices() -> None:
     rng = np.random.default_rng(0)
     for scale in (0.0, 0.1, 1.0, 10.0):
         prices = scale * rng.standard_normal(milp.rows)
-        bound, _ = _lagrangian_bound(
+        bound, _ = lagrangian_bound(
             stage.cost(milp.cols),
             stage.offset,
             (milp.col_lower, milp.col_upper),

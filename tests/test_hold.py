@@ -7,8 +7,8 @@ import itertools
 import pytest
 from ortools.sat.python import cp_model
 
+from matcher.solver.cpsat import hold_stage
 from matcher.solver.objective import Term
-from matcher.solver.solve import _hold
 
 
 class _Collect(cp_model.CpSolverSolutionCallback):
@@ -25,7 +25,7 @@ def _solutions(levels: list[int], weights: list[int], reached: int, bound: int) 
     model = cp_model.CpModel()
     variables = [model.new_bool_var(f"y{i}") for i in range(sum(levels))]
     coefficients = [w for w, k in zip(weights, levels, strict=True) for _ in range(k)]
-    _hold(model, Term("coverage", variables, coefficients), reached, bound)
+    hold_stage(model, Term("coverage", variables, coefficients), reached, bound)
     solver = cp_model.CpSolver()
     solver.parameters.enumerate_all_solutions = True
     collect = _Collect(variables)

@@ -1,0 +1,149 @@
+"""CP-SAT as the stage driver's backend: the library's solver."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.params import SolverParams
+from matcher.solver.backend import HeldRow, Improved, StageEnd, StageOutcome
+from matcher.solver.model import RosterModel
+from matcher.solver.objective import Term
+from matcher.solver.solution import Solution
+from matcher.solver.stages import hold_rows
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, improved: Improved | None) -> None:
+        super().__init__()
+        self.improved = improved
+
+    def on_solution_callback(self) -> None:
+        if self.improved is not None:
+            self.improved(self.objective_value, self.best_objective_bound)
+
+
+def configure(solver: cp_model.CpSolver, params: SolverParams, seconds: float) -> None:
+    """Set a CP-SAT solver's parameters for one stage of ``seconds``."""
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    solver.parameters.num_workers = params.workers
+    solver.parameters.linearization_level = params.linearization_level
+    solver.parameters.cp_model_probing_level = params.probing_level
+    solver.parameters.random_seed = params.seed
+    if params.relative_gap:
+        solver.parameters.relative_gap_limit = params.relative_gap
+    for key, value in params.cp_sat.items():
+        setattr(solver.parameters, key, value)
+
+
+def add_rows(model: cp_model.CpModel, rows: Sequence[HeldRow]) -> None:
+    """Add held rows to a CP-SAT model, one constraint per row."""
+    for row in rows:
+        expr = cp_model.LinearExpr.weighted_sum(list(row.variables), list(row.coefficients))
+        if row.lower is not None and row.upper is not None:
+            model.add_linear_constraint(expr, row.lower, row.upper)
+        elif row.lower is not None:
+            model.add(expr >= row.lower)
+        elif row.upper is not None:
+            model.add(expr <= row.upper)
+
+
+def hold_stage(model: cp_model.CpModel, stage: Term, reached: int, bound: int) -> None:
+    """Keep ``stage`` at ``reached`` or better in ``model`` (see :func:`hold_rows`)."""
+    add_rows(model, hold_rows(stage, reached, bound))
+
+
+class CpSatBackend:
+    """One roster model solved stage by stage with CP-SAT.
+
+    Parameters
+    ----------
+    rm
+        The built model (stages add their holds to it).
+    params
+        Workers, seed, linearisation and the other CP-SAT settings.
+    """
+
+    def __init__(self, rm: RosterModel, params: SolverParams) -> None:
+        self.rm = rm
+        self.params = params
+        self._solver: cp_model.CpSolver | None = None
+        self._interrupted = False
+
+    def start_from(self, solution: Solution) -> None:
+        """Give CP-SAT this solution as a complete hint (taken at once as its first roster)."""
+        rm = self.rm
+        model, x = rm.model, rm.variables
+        model.clear_hints()
+        # In bulk, in the order add_hint would give: one call per variable was
+        # seconds at city size.
+        open_pairs = np.flatnonzero(rm.pair_open).tolist()
+        variables = [x.assign[p].index for p in open_pairs]
+        values = solution.assign[open_pairs].astype(np.int64).tolist() if open_pairs else []
+        variables += [y.index for y in x.staffed.values()]
+        values += [int(solution.staffed[n]) for n in x.staffed]
+        variables += [s.index for s in x.start.values()]
+        values += [solution.start.get(n, rm.window_start[n]) for n in x.start]
+        variables += [over.index for over, _ in rm.extra_shifts]
+        values += [max(0, int(solution.assign[pairs].sum()) - 1) for _, pairs in rm.extra_shifts]
+        hint = model.proto.solution_hint
+        hint.vars.extend(variables)
+        hint.values.extend(values)
+
+    def solve_stage(
+        self, stage: Term, seconds: float, improved: Improved | None = None
+    ) -> StageOutcome:
+        """Maximise ``stage`` with a fresh CP-SAT solver of ``seconds``.
+
+        Raises
+        ------
+        ValueError
+            When CP-SAT refuses the model or the parameters.
+        """
+        self.rm.model.maximize(stage.expression())
+        solver = cp_model.CpSolver()
+        configure(solver, self.params, seconds)
+        self._solver = solver
+        if self._interrupted:
+            # Asked to stop before this solver existed: it would not have heard.
+            return StageOutcome(StageEnd.NO_ROSTER, None, None, 0.0)
+        started = time.perf_counter()
+        code = solver.solve(self.rm.model, _Callback(improved))
+        runtime = time.perf_counter() - started
+        if code == cp_model.MODEL_INVALID:
+            raise ValueError(f"CP-SAT refused the model or parameters: {solver.solution_info()}")
+        if code == cp_model.INFEASIBLE:
+            return StageOutcome(StageEnd.INFEASIBLE, None, None, runtime)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return StageOutcome(StageEnd.NO_ROSTER, None, solver.best_objective_bound, runtime)
+        return StageOutcome(
+            StageEnd.OPTIMAL if code == cp_model.OPTIMAL else StageEnd.FEASIBLE,
+            solver.objective_value,
+            solver.best_objective_bound,
+            runtime,
+            self._solution(solver),
+        )
+
+    def _solution(self, solver: cp_model.CpSolver) -> Solution:
+        rm = self.rm
+        x = rm.variables
+        return Solution(
+            assign=np.array([solver.boolean_value(v) for v in x.assign], dtype=bool),
+            staffed={n: solver.boolean_value(y) for n, y in x.staffed.items()},
+            start={n: solver.value(s) for n, s in x.start.items()},
+            terms={t.name: float(solver.value(t.expression())) for t in [*rm.coverage, *rm.soft]},
+        )
+
+    def hold(self, stage: Term, reached: int, bound: int) -> None:
+        """Add the rows that hold ``stage`` to the model as constraints."""
+        hold_stage(self.rm.model, stage, reached, bound)
+
+    def interrupt(self) -> None:
+        """Stop the running CP-SAT search, and refuse to start another."""
+        self._interrupted = True
+        solver = self._solver
+        if solver is not None:
+            solver.stop_search()
