@@ -321,8 +321,21 @@ class Problem:
     name: str = ""
 
     def replace(self, **changes: Any) -> Problem:
-        """Return a copy with some fields replaced (what-if runs start here)."""
-        return dataclasses.replace(self, **changes)
+        """Return a copy with some fields replaced, checked like a loaded dataset.
+
+        What-if runs start here, so a change that breaks a rule of
+        :mod:`matcher.validate` (a pin on a removed need, a window ending
+        before it starts) is refused with every issue, not solved.
+
+        Raises
+        ------
+        matcher.validate.InvalidProblemError
+            Listing each rule the changed problem breaks.
+        """
+        # validate imports this module; the rules are needed only when a problem changes
+        from matcher.validate import checked
+
+        return checked(dataclasses.replace(self, **changes))
 
     @cached_property
     def volunteer_index(self) -> dict[str, int]:

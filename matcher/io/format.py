@@ -19,6 +19,7 @@ from matcher.domain import (
     NeedCategory,
     Role,
 )
+from matcher.validate import MAX_HORIZON_DAYS  # a rule of a valid problem, re-exported
 
 __all__ = [
     "ENUM_WORDS",
@@ -36,8 +37,6 @@ __all__ = [
 MAX_ISSUES = 50
 """Most issues reported by one :class:`~matcher.errors.DataError` (the rest are counted)."""
 
-MAX_HORIZON_DAYS = 366
-"""Longest planning horizon a dataset may declare, in days after its start."""
 
 
 class AvailabilityKind(StrEnum):

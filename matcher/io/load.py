@@ -1,10 +1,13 @@
 """Building a validated :class:`~matcher.domain.Problem` from a dataset's tables.
 
 :func:`load_dataset` reads the files (:mod:`matcher.io.read`), then
-:class:`_Builder` turns each sheet's rows into domain objects, checking
-references between sheets (volunteers' departments, needs' households, ...)
-and collecting every issue, so one :class:`~matcher.errors.DataError` lists
-all of them and nothing is half-imported.
+:class:`_Builder` turns each sheet's rows into domain objects.  Reading a
+cell (a date, a time, a list, a number in range) is checked here; the rules
+between items (references between sheets, windows, durations, pins, what
+must be unique) are :mod:`matcher.validate`'s, and this module only places
+each of its findings on a file, row and column.  Every issue is collected,
+so one :class:`~matcher.errors.DataError` lists all of them and nothing is
+half-imported.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from matcher.calendar import build_horizon
 from matcher.domain import (
@@ -33,13 +36,35 @@ from matcher.domain import (
     Role,
     Travel,
     Volunteer,
-    format_minutes,
 )
-from matcher.io.cells import cell_text, found_text, parse_festivals, parse_weekday
-from matcher.io.format import MAX_HORIZON_DAYS, AvailabilityKind
+from matcher.io.cells import cell_text, found_text, parse_festivals, parse_skills, parse_weekday
+from matcher.io.format import AvailabilityKind
 from matcher.io.limits import ReadBudget, ReadLimits
 from matcher.io.read import Issues, Table, read_dataset_tables
-from matcher.io.rows import Row, listed_in
+from matcher.io.rows import Row
+from matcher.validate import (
+    Catalogue,
+    Finding,
+    availability_findings,
+    blackout_findings,
+    history_findings,
+    horizon_findings,
+    need_findings,
+    pair_findings,
+    pin_findings,
+    repeat_message,
+    repeats,
+    volunteer_findings,
+    volunteer_ref,
+)
+
+FIELD_COLUMNS = {
+    "volunteers": {"max_minutes": "max_hours"},
+    "needs": {"duration": "duration_minutes"},
+    "history": {"minutes": "hours"},
+    "travel": {"origin": "from", "destination": "to"},
+}
+"""Columns whose name differs from the domain field a finding names."""
 
 __all__ = ["load_dataset"]
 
@@ -62,6 +87,7 @@ class _Builder:
         self.household_ids: set[str] = set()
         self.need_ids: set[str] = set()
         self.department_names: set[str] = set()
+        self.known = self.catalogue()
 
     def rows(self, sheet: str) -> Iterator[Row]:
         table = self.tables.get(sheet)
@@ -88,20 +114,38 @@ class _Builder:
 
     def ids(self, sheet: str, column: str) -> set[str]:
         """Collect the ids of a sheet, reporting duplicates (both rows)."""
-        first: dict[str, int] = {}
-        for row in self.rows(sheet):
-            value = cell_text(row.cells.get(column))
-            if not value:
-                continue
-            if value in first:
-                row.fail(
-                    column,
-                    f"expected a unique {column}, found {value!r} again "
-                    f"(first on row {first[value]})",
-                )
-            else:
-                first[value] = row.number
-        return set(first)
+        rows = [(row, cell_text(row.cells.get(column))) for row in self.rows(sheet)]
+        self.unique(sheet, column, rows, "id")
+        return {value for _, value in rows if value}
+
+    def unique(self, sheet: str, column: str, keyed: list[tuple[Row, Any]], rule: str) -> None:
+        """Report each row whose key (None: no key) repeats an earlier row's."""
+        keys = [key or None for _, key in keyed]
+        for index, first in repeats(keys):
+            row = keyed[index][0]
+            message = repeat_message(rule, column, keys[index])
+            row.fail(column, f"{message} (first on row {keyed[first][0].number})")
+
+    def check(self, row: Row, sheet: str, findings: list[Finding]) -> None:
+        """Place the findings of :mod:`matcher.validate` on the row's columns."""
+        columns = FIELD_COLUMNS.get(sheet, {})
+        for field, message in findings:
+            row.fail(columns.get(field, field), message)
+
+    def catalogue(self, needs: Mapping[str, Need] | None = None) -> Catalogue:
+        """The ids seen in the files (not only the rows that built), so one typo is one issue.
+
+        ``needs`` are the needs built so far (pins need their windows).
+        """
+        known = needs or {}
+        return Catalogue(
+            horizon=self.horizon,
+            departments=frozenset(self.department_names),
+            skills=frozenset(self.skill_names) if self.skill_names is not None else None,
+            volunteers=frozenset(self.volunteer_ids),
+            households=frozenset(self.household_ids),
+            needs={need_id: known.get(need_id) for need_id in self.need_ids},
+        )
 
     def build(self) -> Problem:
         self.horizon = self._horizon()
@@ -112,6 +156,7 @@ class _Builder:
         self.volunteer_ids = self.ids("volunteers", "id")
         self.household_ids = self.ids("households", "id")
         self.need_ids = self.ids("needs", "id")
+        self.known = self.catalogue()
 
         departments = self.build_all("departments", self._department)
         skills = [row.text("name") for row in self.rows("skills")]
@@ -120,9 +165,10 @@ class _Builder:
         area_of = {h.id: h.area for h in households}
         needs = self.build_all("needs", lambda row: self._need(row, area_of))
         need_by_id = {n.id: n for n in needs}
+        self.known = self.catalogue(need_by_id)
         windows_and_blackouts = self.build_all("availability", self._availability)
         pairs = self.build_all("pairs", self._pair)
-        pins = self._pins(need_by_id)
+        pins = self._pins()
         history = self.build_all("history", self._history)
         travel = self._travel()
         self.issues.raise_if_any()
@@ -169,28 +215,12 @@ class _Builder:
         festivals = row.get("festivals", parse_festivals, ())
         if start is None or end is None:
             return None
-        if end < start:
-            row.fail("end", f"expected an end date on or after the start {start}, found {end}")
-            return None
-        if (end - start).days > MAX_HORIZON_DAYS:
-            row.fail(
-                "end",
-                f"expected at most {MAX_HORIZON_DAYS} days after the start {start}, "
-                f"found {end} ({(end - start).days} days)",
-            )
-            return None
-        outside = [
-            (column, day)
-            for column, days in (
-                ("extra_days", extra_days),
-                ("excluded_days", excluded_days),
-                ("festivals", [d for d, _ in festivals]),
-            )
-            for day in days
-            if not start <= day <= end
-        ]
-        for column, day in outside:
-            row.fail(column, f"expected dates inside the horizon {start} .. {end}, found {day}")
+        days = {
+            "extra_days": extra_days,
+            "excluded_days": excluded_days,
+            "festivals": [d for d, _ in festivals],
+        }
+        self.check(row, "horizon", horizon_findings(start, end, days))
         if not row.ok:
             return None
         return build_horizon(start, end, extra_days, excluded_days, festivals)
@@ -206,14 +236,8 @@ class _Builder:
             name=row.text("name", required=True),
             role=row.enum("role", Role, required=True),  # type: ignore[arg-type]
             membership=row.enum("membership", Membership, required=True),  # type: ignore[arg-type]
-            department=row.ref(
-                "department",
-                self.department_names,
-                f"a department {listed_in('departments')}",
-                required=True,
-            )
-            or "",
-            skills=row.skills("skills", self.skill_names),
+            department=row.text("department", required=True),
+            skills=row.get("skills", parse_skills, ()),
             languages=row.items("languages"),
             gender=row.enum("gender", Gender),
             max_shifts=row.integer("max_shifts", 2, lo=0),  # type: ignore[arg-type]
@@ -222,13 +246,11 @@ class _Builder:
             home_area=row.text("home_area"),
             max_travel=row.integer("max_travel", None, lo=0),
         )
-        if volunteer.max_travel is not None and not volunteer.home_area:
-            # The limit is measured from home: without a home it would silently mean nothing.
-            row.fail(
-                "max_travel",
-                f"expected a home_area (居住片区) to measure {volunteer.max_travel} travel "
-                "minutes from, found an empty home_area",
-            )
+        findings = volunteer_findings(volunteer, self.known)
+        # an empty department was reported as a missing value already
+        self.check(
+            row, "volunteers", [f for f in findings if volunteer.department or f[0] != "department"]
+        )
         return volunteer
 
     def _household(self, row: Row) -> Household:
@@ -242,106 +264,61 @@ class _Builder:
             notes=row.text("notes"),
         )
 
-    def _timing(self, row: Row) -> tuple[dt.date | None, int | None, int | None, int | None]:
-        """Date, start, end and duration of a need."""
-        date = row.date("date", horizon=self.horizon)
+    def _timing(self, row: Row) -> tuple[dt.date | None, int | None, int | None, int]:
+        """Date, start, end and duration of a need as written (the rules check them)."""
+        date = row.date("date")
         start = row.time("start")
         end = row.time("end", end=True)
         duration = row.integer("duration_minutes", None, lo=0)
+        if duration is not None:
+            return date, start, end, duration
         if not row.has("date"):
-            for column in ("start", "end"):
-                if row.has(column):
-                    row.fail(
-                        column,
-                        "expected no time for a need without a date (untimed), "
-                        f"found {found_text(row.cells[column])}",
-                    )
-            return None, None, None, 60 if duration is None else duration
-        for column in ("start", "end"):
-            if not row.has(column):
-                row.fail(column, "expected a time for a need with a date, found an empty cell")
-        if start is None or end is None:
-            return date, start, end, duration
-        if end <= start:
-            row.fail(
-                "end",
-                f"expected an end after the start {format_minutes(start)}, "
-                f"found {format_minutes(end)}",
-            )
-            return date, start, end, duration
-        window = end - start
-        if duration is None:
-            duration = window
-        elif duration == 0:
-            row.fail(
-                "duration_minutes", "expected at least 1 minute for a need with a date, found 0"
-            )
-        elif duration > window:
-            row.fail(
-                "duration_minutes",
-                f"expected at most the {window} minutes from {format_minutes(start)} to "
-                f"{format_minutes(end)}, found {duration}",
-            )
-        return date, start, end, duration
+            return date, start, end, 60
+        if start is not None and end is not None and end > start:
+            return date, start, end, end - start  # a fixed need fills its window
+        return date, start, end, 0
 
     def _need(self, row: Row, area_of: Mapping[str, str]) -> Need | None:
         category = row.enum("category", NeedCategory, required=True)
-        household_id = row.ref(
-            "household_id", self.household_ids, f"a household id {listed_in('households')}"
-        )
+        household_id = row.text("household_id") or None
         date, start, end, duration = self._timing(row)
-        known_departments = self.department_names
-        departments_what = f"a department {listed_in('departments')}"
         min_volunteers = row.integer("min_volunteers", 1, lo=1)
         max_volunteers = row.integer("max_volunteers", None, lo=1)
-        if (
-            min_volunteers is not None
-            and max_volunteers is not None
-            and max_volunteers < min_volunteers
-        ):
-            row.fail(
-                "max_volunteers",
-                f"expected at least min_volunteers {min_volunteers}, found {max_volunteers}",
-            )
         priority = row.integer("priority", 3, lo=1, hi=5)
-        need = dict(
+        need = Need(
             id=row.text("id", required=True),
             title=row.text("title", required=True),
+            category=category,  # type: ignore[arg-type]
+            duration=duration,
+            date=date,
+            start=start,
+            end=end,
             household_id=household_id,
             location=row.text("location"),
             area=row.text("area") or area_of.get(household_id or "", ""),
-            skills=row.skills("skills", self.skill_names),
-            departments=row.refs("departments", known_departments, departments_what),
+            skills=row.get("skills", parse_skills, ()),
+            departments=row.items("departments"),
+            min_volunteers=min_volunteers or 1,
+            max_volunteers=max_volunteers or min_volunteers or 1,
+            priority=priority or 3,
             lead_required=row.flag("lead_required"),
-            joint_departments=row.refs("joint_departments", known_departments, departments_what),
+            joint_departments=row.items("joint_departments"),
             required_gender=row.enum("required_gender", Gender),
             required_languages=row.items("required_languages"),
             must_cover=row.flag("must_cover"),
         )
-        if None in (category, duration, min_volunteers, priority) or not row.ok:
+        self.check(row, "needs", need_findings(need, self.known))
+        if category is None or not row.ok:
             return None
-        return Need(
-            category=category,  # type: ignore[arg-type]
-            duration=duration,  # type: ignore[arg-type]
-            date=date,
-            start=start,
-            end=end,
-            min_volunteers=min_volunteers,  # type: ignore[arg-type]
-            max_volunteers=max_volunteers or min_volunteers,  # type: ignore[arg-type]
-            priority=priority,  # type: ignore[arg-type]
-            **need,
-        )
-
-    def _volunteer_ref(self, row: Row) -> str:
-        what = f"a volunteer id {listed_in('volunteers')}"
-        return row.ref("volunteer_id", self.volunteer_ids, what, required=True) or ""
+        return need
 
     def _availability(self, row: Row) -> AvailabilityWindow | Blackout | None:
-        volunteer_id = self._volunteer_ref(row)
+        volunteer_id = row.text("volunteer_id", required=True)
         kind = row.enum("kind", AvailabilityKind, AvailabilityKind.AVAILABLE)
-        date = row.date("date", horizon=self.horizon)
+        date = row.date("date")
         weekday = row.get("weekday", parse_weekday, None)
         if kind == AvailabilityKind.BLACKOUT:
+            # a blackout row is a whole date: the sheet's shape, not a rule between items
             if row.has("weekday"):
                 row.fail(
                     "weekday",
@@ -350,113 +327,79 @@ class _Builder:
                 )
             elif not row.has("date"):
                 row.fail("date", "expected a date for a blackout, found an empty cell")
-            return Blackout(volunteer_id, date) if date else None
-        if row.has("date") == row.has("weekday"):
-            found = "both" if row.has("date") else "neither"
-            row.fail("date", f"expected exactly one of date and weekday, found {found}")
+            if date is None:
+                self.check(row, "availability", volunteer_ref(volunteer_id, self.known))
+                return None
+            blackout = Blackout(volunteer_id, date)
+            self.check(row, "availability", blackout_findings(blackout, self.known))
+            return blackout
         start = row.time("start", required=True)
         end = row.time("end", end=True, required=True)
-        if start is None or end is None:
-            return None
-        if end <= start:
-            row.fail(
-                "end",
-                f"expected an end after the start {format_minutes(start)}, "
-                f"found {format_minutes(end)}",
-            )
-        return AvailabilityWindow(volunteer_id, start, end, date=date, weekday=weekday)
+        window = AvailabilityWindow(volunteer_id, start or 0, end or 0, date=date, weekday=weekday)
+        findings = availability_findings(window, self.known)
+        if start is None or end is None:  # missing times were reported as missing values
+            findings = [f for f in findings if f[0] != "end"]
+        self.check(row, "availability", findings)
+        return window if start is not None and end is not None else None
 
-    def _pair(self, row: Row) -> Pair | None:
-        volunteer_id = self._volunteer_ref(row)
-        if row.has("need_id") == row.has("household_id"):
-            found = "both" if row.has("need_id") else "neither"
-            row.fail("need_id", f"expected exactly one of need_id and household_id, found {found}")
-        need_id = row.ref("need_id", self.need_ids, f"a need id {listed_in('needs')}")
-        household_id = row.ref(
-            "household_id", self.household_ids, f"a household id {listed_in('households')}"
-        )
-        affinity = row.integer("affinity", 0)
-        extra_minutes = row.integer("extra_minutes", 0, lo=0)
-        return Pair(
-            volunteer_id=volunteer_id,
-            need_id=need_id,
-            household_id=household_id,
-            affinity=affinity or 0,
+    def _pair(self, row: Row) -> Pair:
+        pair = Pair(
+            volunteer_id=row.text("volunteer_id", required=True),
+            need_id=row.text("need_id") or None,
+            household_id=row.text("household_id") or None,
+            affinity=row.integer("affinity", 0) or 0,
             forbidden=row.flag("forbidden"),
-            extra_minutes=extra_minutes or 0,
+            extra_minutes=row.integer("extra_minutes", 0, lo=0) or 0,
         )
+        self.check(row, "pairs", pair_findings(pair, self.known))
+        return pair
 
-    def _pins(self, need_by_id: Mapping[str, Need]) -> list[Pin]:
-        first: dict[tuple[str, str], int] = {}
+    def _pins(self) -> list[Pin]:
+        keyed: list[tuple[Row, Any]] = []
 
         def make(row: Row) -> Pin:
-            volunteer_id = self._volunteer_ref(row)
-            need_id = (
-                row.ref("need_id", self.need_ids, f"a need id {listed_in('needs')}", required=True)
-                or ""
+            pin = Pin(
+                row.text("volunteer_id", required=True),
+                row.text("need_id", required=True),
+                row.time("start"),
             )
-            start = row.time("start")
-            if (volunteer_id, need_id) in first:
-                row.fail(
-                    "need_id",
-                    f"expected each volunteer and need pinned once, found "
-                    f"{volunteer_id} on {need_id} again "
-                    f"(first on row {first[(volunteer_id, need_id)]})",
-                )
-            first.setdefault((volunteer_id, need_id), row.number)
-            need = need_by_id.get(need_id)
-            if start is not None and need is not None:
-                if not need.is_flexible:
-                    row.fail(
-                        "start",
-                        f"expected no start: need {need_id} is not flexible "
-                        f"(its time is fixed or it is untimed), found "
-                        f"{format_minutes(start)}",
-                    )
-                elif not need.start <= start <= need.latest_start:  # type: ignore[operator]
-                    row.fail(
-                        "start",
-                        f"expected a start from {format_minutes(need.start)} to "
-                        f"{format_minutes(need.latest_start)} for need {need_id}, "
-                        f"found {format_minutes(start)}",
-                    )
-            return Pin(volunteer_id, need_id, start)
+            keyed.append((row, (pin.volunteer_id, pin.need_id)))
+            self.check(row, "pins", pin_findings(pin, self.known))
+            return pin
 
-        return self.build_all("pins", make)
+        pins = self.build_all("pins", make)
+        self.unique("pins", "need_id", keyed, "pin")
+        return pins
 
     def _history(self, row: Row) -> HistoryEntry | None:
-        volunteer_id = self._volunteer_ref(row)
+        volunteer_id = row.text("volunteer_id", required=True)
         date = row.date("date", required=True)
         hours = row.decimal("hours", 0.0, lo=0)
-        entry = dict(
+        entry = HistoryEntry(
+            volunteer_id,
+            date or dt.date.min,
+            minutes=round(hours * 60),
             need_id=row.text("need_id") or None,
-            household_id=row.ref(
-                "household_id", self.household_ids, f"a household id {listed_in('households')}"
-            ),
+            household_id=row.text("household_id") or None,
             category=row.enum("category", NeedCategory),
             attended=row.flag("attended", True),
         )
-        if date is None:
-            return None
-        return HistoryEntry(volunteer_id, date, minutes=round(hours * 60), **entry)
+        self.check(row, "history", history_findings(entry, self.known))
+        return entry if date is not None else None
 
     def _travel(self) -> list[Travel]:
-        first: dict[tuple[str, str], int] = {}
+        keyed: list[tuple[Row, Any]] = []
 
         def make(row: Row) -> Travel | None:
             origin = row.text("from", required=True)
             destination = row.text("to", required=True)
             minutes = row.integer("minutes", None, lo=0, required=True)
-            if (origin, destination) in first:
-                row.fail(
-                    "to",
-                    f"expected each from/to pair once, found {origin} -> "
-                    f"{destination} again (first on row {first[(origin, destination)]})",
-                )
-            first.setdefault((origin, destination), row.number)
+            keyed.append((row, (origin, destination)))
             return Travel(origin, destination, minutes) if minutes is not None else None
 
-        return self.build_all("travel", make)
+        travel = self.build_all("travel", make)
+        self.unique("travel", "to", keyed, "route")
+        return travel
 
 
 def load_dataset(path: str | Path, limits: ReadLimits | None = None) -> Problem:

@@ -8,11 +8,11 @@ problem is built only from rows without issues.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from matcher.domain import Horizon, Skill, unique
+from matcher.domain import unique
 from matcher.io.cells import (
     cell_text,
     found_text,
@@ -23,14 +23,12 @@ from matcher.io.cells import (
     parse_enum,
     parse_list,
     parse_number,
-    parse_skills,
     parse_time,
     parse_whole_number,
 )
-from matcher.io.format import SHEETS
 from matcher.io.read import Issues, Table
 
-__all__ = ["Row", "listed_in"]
+__all__ = ["Row"]
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
@@ -40,12 +38,6 @@ def _column_label(column: str, header: str | None) -> str:
     if header is None or header_key(header) == header_key(column):
         return column
     return f"{header} ({column})"
-
-
-def listed_in(sheet: str) -> str:
-    """``listed in volunteers (志愿者)``: where a reference must point, for messages."""
-    spec = SHEETS[sheet]
-    return f"listed in {spec.name} ({spec.zh})"
 
 
 class Row:
@@ -123,17 +115,8 @@ class Row:
             column, lambda v: tuple(unique(parse_enum(cls, item) for item in parse_list(v))), ()
         )
 
-    def date(
-        self, column: str, *, required: bool = False, horizon: Horizon | None = None
-    ) -> dt.date | None:
-        value = self.get(column, parse_date, None, required=required)
-        if value is not None and horizon is not None and not horizon.contains(value):
-            self.fail(
-                column,
-                f"expected a date inside the horizon {horizon.start} .. "
-                f"{horizon.end}, found {value}",
-            )
-        return value
+    def date(self, column: str, *, required: bool = False) -> dt.date | None:
+        return self.get(column, parse_date, None, required=required)
 
     def dates(self, column: str) -> tuple[dt.date, ...]:
         return self.get(column, lambda v: tuple(parse_date(item) for item in parse_list(v)), ())
@@ -146,32 +129,3 @@ class Row:
 
     def items(self, column: str) -> tuple[str, ...]:
         return self.get(column, parse_list, ())
-
-    def skills(self, column: str, known: Collection[str] | None) -> tuple[Skill, ...]:
-        skills = self.get(column, parse_skills, ())
-        if known is not None:
-            self._check_known(
-                column, [s.name for s in skills], known, f"a skill {listed_in('skills')}"
-            )
-        return skills
-
-    def ref(
-        self, column: str, known: Collection[str], what: str, *, required: bool = False
-    ) -> str | None:
-        """An id that must be in ``known``; None when blank."""
-        value = self.text(column, required=required)
-        if value:
-            self._check_known(column, [value], known, what)
-        return value or None
-
-    def refs(self, column: str, known: Collection[str], what: str) -> tuple[str, ...]:
-        values = self.items(column)
-        self._check_known(column, values, known, what)
-        return values
-
-    def _check_known(
-        self, column: str, values: Collection[str], known: Collection[str], what: str
-    ) -> None:
-        for value in values:
-            if value not in known:
-                self.fail(column, f"expected {what}, found unknown {value!r}")
