@@ -11,11 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.domain import AvailabilityWindow, Blackout, Horizon
-
-IntArray = npt.NDArray[np.int64]
+from matcher.generate.arrays import IntArray
 
 # Recurring weekend slots: none, morning, afternoon, all day (minutes after midnight).
 _SLOT_START = np.array([0, 510, 840, 510], dtype=np.int64)  # 08:30, 14:00
@@ -31,7 +29,7 @@ def draw_availability(
     Parameters
     ----------
     rng
-        The generator's random source (advanced by the draws).
+        Draws the weekend slots, the dated windows and the blackouts.
     ids
         Volunteer ids, in the order of the volunteers.
     horizon

@@ -15,12 +15,10 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.domain import Travel
+from matcher.generate.arrays import IntArray
 from matcher.generate.vocabulary import LOCATIONS
-
-IntArray = npt.NDArray[np.int64]
 
 #: Street offices (街道) group one to three neighbouring areas of a city.
 _STREET_SIZES = (1, 2, 3)
@@ -56,7 +54,7 @@ def draw_city(rng: np.random.Generator, areas: Sequence[str], volunteers: int) -
     Parameters
     ----------
     rng
-        The generator's random source (advanced by the draws).
+        Draws the street offices, the minutes between areas and the reach.
     areas
         Names of the city's areas, in order; neighbours in this order share
         a street office.
@@ -103,7 +101,7 @@ def draw_travel(
     Parameters
     ----------
     rng
-        The generator's random source (advanced by the draws).
+        Draws the walking minutes.
     areas
         Names of the grid areas.
     city

@@ -12,14 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.domain import HistoryEntry, Household, HouseholdCategory, Need, NeedCategory, Pair
+from matcher.generate.arrays import BoolArray
 from matcher.generate.needs import CATEGORY_P
 from matcher.generate.people import Pool
 from matcher.generate.vocabulary import HOUSEHOLD_CATEGORIES
-
-BoolArray = npt.NDArray[np.bool_]
 
 _C = NeedCategory
 _H = HouseholdCategory
@@ -31,7 +29,24 @@ def draw_history(
     households: Sequence[Household],
     start: dt.date,
 ) -> list[HistoryEntry]:
-    """Past service in the eight weeks before the horizon, for ~60% of volunteers."""
+    """Past service in the eight weeks before the horizon, for ~60% of volunteers.
+
+    Parameters
+    ----------
+    rng
+        Draws who served, how often, on which weekend day, for how long and where.
+    pool
+        The volunteers as arrays (their ids).
+    households
+        Households that home visits in the history were made to.
+    start
+        First day of the horizon; the history ends the day before.
+
+    Returns
+    -------
+    list of HistoryEntry
+        Sorted by volunteer and date, with need ids ``P00001`` ...; about 90% attended.
+    """
     count = pool.count
     weekend = [
         start - dt.timedelta(days=k)
@@ -87,7 +102,28 @@ def draw_pairs(
     history: Sequence[HistoryEntry],
     reserved: BoolArray,
 ) -> list[Pair]:
-    """Continuity affinities from the history, a few forbidden pairs, some travel extras."""
+    """Continuity affinities from the history, a few forbidden pairs, some travel extras.
+
+    Parameters
+    ----------
+    rng
+        Draws which continuities are kept and who is paired with which need.
+    pool
+        The volunteers as arrays (their ids).
+    needs
+        The needs, of which some get a forbidden, travel-extra or affinity pair.
+    history
+        Past service: a volunteer who attended at a household may keep it.
+    reserved
+        Volunteers held for must-cover needs and pins: kept out of the pairs
+        with needs, so that no forbidden pair or travel extra can undo the
+        feasibility certificate of :func:`~matcher.generate.needs.reserve`.
+
+    Returns
+    -------
+    list of Pair
+        No two pairs for the same volunteer and need or household.
+    """
     pairs: list[Pair] = []
     seen: set[tuple[str, str, str]] = set()
     # Continuity: some volunteers who attended at a household keep a preference for it.

@@ -21,7 +21,22 @@ _HOUSEHOLD_P = (0.45, 0.2, 0.12, 0.18, 0.05)
 
 
 def draw_households(rng: np.random.Generator, count: int, areas: Sequence[str]) -> list[Household]:
-    """Households with recurring support, at synthetic addresses."""
+    """Households with recurring support, at synthetic addresses.
+
+    Parameters
+    ----------
+    rng
+        Draws category, area, address, gender, languages, ages and surname.
+    count
+        Number of households.
+    areas
+        Names of the grid areas.
+
+    Returns
+    -------
+    list of Household
+        Ids ``H001`` ...; addresses are distinct while the buildings last.
+    """
     category = rng.choice(len(HOUSEHOLD_CATEGORIES), size=count, p=_HOUSEHOLD_P)
     area = rng.integers(0, len(areas), count)
     space = 60 * 4 * 7 * 2

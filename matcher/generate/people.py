@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.domain import (
     AvailabilityWindow,
@@ -28,6 +27,7 @@ from matcher.domain import (
     Skill,
     Volunteer,
 )
+from matcher.generate.arrays import BoolArray, IntArray, LevelArray
 from matcher.generate.availability import draw_availability
 from matcher.generate.city import City
 from matcher.generate.vocabulary import (
@@ -42,9 +42,6 @@ from matcher.generate.vocabulary import (
     SKILLS,
     SURNAMES,
 )
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 # Probability that a volunteer of a department has a skill (all others: _BASE_SKILL).
 _BASE_SKILL = 0.015
@@ -145,7 +142,7 @@ class Pool:
     role: IntArray  # index into ROLES
     department: IntArray  # index into DEPARTMENTS
     female: BoolArray
-    level: npt.NDArray[np.int8]  # volunteers x SKILLS
+    level: LevelArray  # volunteers x SKILLS
     speaks: BoolArray  # volunteers x LANGUAGES
     can_lead: BoolArray
     max_minutes: IntArray
@@ -160,7 +157,18 @@ class Pool:
         return len(self.ids)
 
     def near(self, area: str) -> BoolArray:
-        """Volunteers whose ``max_travel`` reaches ``area`` (everyone outside a city)."""
+        """Volunteers whose ``max_travel`` reaches ``area`` (everyone outside a city).
+
+        Parameters
+        ----------
+        area
+            One of the city's areas.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            One entry per volunteer.
+        """
         if self.city is None or self.home is None:
             return np.ones(self.count, dtype=bool)
         city = self.city
@@ -215,7 +223,7 @@ class _Traits:
     membership: IntArray  # index into _MEMBERSHIPS
     department: IntArray  # index into DEPARTMENTS
     female: BoolArray
-    level: npt.NDArray[np.int8]  # volunteers x SKILLS, 0 = no such skill
+    level: LevelArray  # volunteers x SKILLS, 0 = no such skill
     speaks: BoolArray  # volunteers x LANGUAGES
     max_shifts: IntArray
     max_hours: IntArray
@@ -245,7 +253,7 @@ def _draw_affiliation(
 
 def _draw_skill_levels(
     rng: np.random.Generator, role: IntArray, department: IntArray
-) -> npt.NDArray[np.int8]:
+) -> LevelArray:
     """Skill levels, volunteers x SKILLS (0 = none): sparse, by department, higher for teachers."""
     count = role.shape[0]
     propensity = np.full((len(DEPARTMENTS), len(SKILLS)), _BASE_SKILL)
@@ -348,7 +356,8 @@ def draw_volunteers(
     Parameters
     ----------
     rng
-        The generator's random source (advanced by the draws).
+        Draws who they are, their skills, languages and names, then when
+        they are free.
     count
         Number of volunteers.
     areas
