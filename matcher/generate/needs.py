@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypedDict
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.domain import (
     Gender,
@@ -26,6 +26,7 @@ from matcher.domain import (
     Pin,
     Skill,
 )
+from matcher.generate.arrays import BoolArray, FloatArray, IntArray
 from matcher.generate.people import Pool
 from matcher.generate.vocabulary import (
     CENTRE,
@@ -37,8 +38,6 @@ from matcher.generate.vocabulary import (
     ROAD,
     SQUARE,
 )
-
-BoolArray = npt.NDArray[np.bool_]
 
 _C = NeedCategory
 _H = HouseholdCategory
@@ -162,6 +161,7 @@ CATEGORY_P: dict[NeedCategory, float] = {
     _C.MICRO_WISH: 0.10,
     _C.OTHER: 0.05,
 }
+_CATEGORIES = tuple(CATEGORY_P)
 _BASE_PRIORITY: dict[NeedCategory, int] = {
     _C.ELDERLY_CARE: 4,
     _C.MICRO_WISH: 4,
@@ -176,52 +176,75 @@ _BASE_PRIORITY: dict[NeedCategory, int] = {
 }
 
 
-def draw_needs(
-    rng: np.random.Generator,
-    count: int,
-    horizon: Horizon,
-    households: Sequence[Household],
-    pool: Pool,
-    areas: Sequence[str],
-) -> list[Need]:
-    """Draw needs on service days inside the volunteers' usual windows."""
-    if count == 0:
-        return []
-    days = horizon.service_days
-    categories = tuple(CATEGORY_P)
-    category = rng.choice(len(categories), size=count, p=tuple(CATEGORY_P.values()))
-    template_of = np.empty(count, dtype=np.int64)
-    for c, cat in enumerate(categories):
+@dataclasses.dataclass(frozen=True)
+class _Draws:
+    """Every random number behind a list of needs, one array entry per need."""
+
+    category: IntArray  # index into _CATEGORIES
+    template: IntArray  # index into the category's templates
+    day: IntArray  # index into the service days
+    untimed: BoolArray
+    flexible: BoolArray
+    am_slot: IntArray
+    pm_slot: IntArray
+    morning: BoolArray
+    flex_duration: IntArray
+    untimed_duration: IntArray
+    min_share: FloatArray  # where min_volunteers falls in the template's range
+    extra_share: FloatArray  # how many of the template's extra places are open
+    priority_noise: IntArray
+    area: IntArray
+    household: FloatArray  # where the household falls in the list of candidates
+    team: BoolArray  # chosen to carry team rules
+    rule: FloatArray  # count x 2: chances of a gender and of a language rule
+
+
+def _draw(rng: np.random.Generator, count: int, pool: Pool, days: int, areas: int) -> _Draws:
+    """Draw the arrays of :class:`_Draws` in the generator's fixed order."""
+    category = rng.choice(len(_CATEGORIES), size=count, p=tuple(CATEGORY_P.values()))
+    template = np.empty(count, dtype=np.int64)
+    for c, cat in enumerate(_CATEGORIES):
         mask = category == c
         weights = np.array([t.weight for t in _TEMPLATES[cat]])
-        template_of[mask] = rng.choice(
-            len(weights), size=int(mask.sum()), p=weights / weights.sum()
-        )
+        template[mask] = rng.choice(len(weights), size=int(mask.sum()), p=weights / weights.sum())
     # Demand follows supply: a day is picked in proportion to who is free then.
     free_per_day = (pool.window_end > 0).sum(axis=0).astype(float) + 1.0
-    day_of = rng.choice(len(days), size=count, p=free_per_day / free_per_day.sum())
-    is_micro = category == categories.index(_C.MICRO_WISH)
+    day = rng.choice(days, size=count, p=free_per_day / free_per_day.sum())
+    is_micro = category == _CATEGORIES.index(_C.MICRO_WISH)
     untimed = is_micro & (rng.random(count) < 0.5)
-    flexible = ~untimed & (rng.random(count) < 0.2 / 0.95)
-    am_slot = rng.integers(0, len(_AM_SLOTS), count)
-    pm_slot = rng.integers(0, len(_PM_SLOTS), count)
-    morning = rng.random(count) < 0.6
-    flex_duration = rng.choice(_FLEX_DURATIONS, size=count)
-    untimed_duration = rng.choice((30, 60, 90, 120), size=count, p=(0.3, 0.4, 0.2, 0.1))
-    min_draw = rng.random(count)
-    extra_draw = rng.random(count)
-    priority_noise = rng.choice((-1, 0, 0, 1), size=count)
-    area_of = rng.integers(0, len(areas), count)
-    household_draw = rng.random(count)
-    # Team rules: about 30% of the needs, chosen among timed ones (more often
-    # repairs and elderly care), so the share is stable across seeds.
+    # Keyword arguments are evaluated in the order written: that order is
+    # the order of the draws, which every seed's output depends on.
+    return _Draws(
+        category=category,
+        template=template,
+        day=day,
+        untimed=untimed,
+        flexible=~untimed & (rng.random(count) < 0.2 / 0.95),
+        am_slot=rng.integers(0, len(_AM_SLOTS), count),
+        pm_slot=rng.integers(0, len(_PM_SLOTS), count),
+        morning=rng.random(count) < 0.6,
+        flex_duration=rng.choice(_FLEX_DURATIONS, size=count),
+        untimed_duration=rng.choice((30, 60, 90, 120), size=count, p=(0.3, 0.4, 0.2, 0.1)),
+        min_share=rng.random(count),
+        extra_share=rng.random(count),
+        priority_noise=rng.choice((-1, 0, 0, 1), size=count),
+        area=rng.integers(0, areas, count),
+        household=rng.random(count),
+        team=_choose_team(rng, category, untimed),
+        rule=rng.random((count, 2)),
+    )
+
+
+def _choose_team(rng: np.random.Generator, category: IntArray, untimed: BoolArray) -> BoolArray:
+    """Needs that carry team rules: about 30%, among timed ones, more often repairs and care."""
+    # A fixed share drawn without replacement, not a coin per need, keeps the
+    # share stable across seeds.
+    count = category.shape[0]
     rule_weight = np.where(untimed, 0.0, 1.0)
     rule_weight *= np.array(
         [
-            2.0
-            if categories[c] in (_C.REPAIR_APPLIANCE, _C.REPAIR_VEHICLE, _C.ELDERLY_CARE)
-            else 1.0
-            for c in range(len(categories))
+            2.0 if cat in (_C.REPAIR_APPLIANCE, _C.REPAIR_VEHICLE, _C.ELDERLY_CARE) else 1.0
+            for cat in _CATEGORIES
         ]
     )[category]
     team_count = min(round(0.30 * count), int((rule_weight > 0).sum()))
@@ -230,8 +253,93 @@ def draw_needs(
         team[
             rng.choice(count, size=team_count, replace=False, p=rule_weight / rule_weight.sum())
         ] = True
-    rule_draw = rng.random((count, 2))
+    return team
 
+
+class _Timing(TypedDict):
+    """The timing fields of a need, by the names :class:`~matcher.domain.Need` gives them."""
+
+    date: dt.date | None
+    start: int | None
+    end: int | None
+    duration: int
+
+
+def _timing(template: _Template, draws: _Draws, i: int, day: dt.date) -> _Timing:
+    """When need ``i`` happens: untimed, in a flexible window or in a fixed slot."""
+    if draws.untimed[i]:
+        return _Timing(date=None, start=None, end=None, duration=int(draws.untimed_duration[i]))
+    if draws.flexible[i]:
+        part = template.part
+        if part == "any":
+            part = "am" if draws.morning[i] else "any"
+        start, end = _FLEX_WINDOWS[part]
+        return _Timing(date=day, start=start, end=end, duration=int(draws.flex_duration[i]))
+    am = template.part == "am" or (template.part == "any" and draws.morning[i])
+    start, end = _AM_SLOTS[int(draws.am_slot[i])] if am else _PM_SLOTS[int(draws.pm_slot[i])]
+    return _Timing(date=day, start=start, end=end, duration=end - start)
+
+
+def _team_rules(
+    category: NeedCategory, household: Household | None, rule: FloatArray
+) -> tuple[bool, tuple[str, ...], Gender | None, tuple[str, ...]]:
+    """Lead, joint departments, gender and languages of a need chosen for team rules."""
+    if category in (_C.REPAIR_APPLIANCE, _C.REPAIR_VEHICLE) and household is None:
+        return True, REPAIR_FAIR, None, ()
+    if category == _C.ELDERLY_CARE and household is not None:
+        # A woman living alone may ask for women; a 柳州话 speaker for a local.
+        female = household.preferred_gender == Gender.FEMALE and rule[0] < 0.6
+        gender = Gender.FEMALE if female else None
+        languages = ("柳州话",) if "柳州话" in household.languages and rule[1] < 0.6 else ()
+        return gender is None and not languages, (), gender, languages
+    return True, (), None, ()
+
+
+def _team_size(template: _Template, draws: _Draws, i: int, joint: bool) -> tuple[int, int]:
+    """``min_volunteers`` and ``max_volunteers`` of need ``i``."""
+    low = template.min_low + int(draws.min_share[i] * (template.min_high - template.min_low + 1))
+    high = low + int(draws.extra_share[i] * (template.extra + 1))
+    if joint:
+        # A joint repair fair: one from each department and a lead, room for more.
+        low = max(low, 2)
+        high = max(high, low + 2)
+    return low, high
+
+
+def draw_needs(
+    rng: np.random.Generator,
+    count: int,
+    horizon: Horizon,
+    households: Sequence[Household],
+    pool: Pool,
+    areas: Sequence[str],
+) -> list[Need]:
+    """Draw needs on service days inside the volunteers' usual windows.
+
+    Parameters
+    ----------
+    rng
+        Draws categories, templates, days, times, team sizes and team rules.
+    count
+        Number of needs.
+    horizon
+        The planning horizon; festival days add their name to care and culture needs.
+    households
+        Households that home visits and micro-wishes serve.
+    pool
+        The volunteers as arrays; a day is chosen in proportion to who is free.
+    areas
+        Names of the grid areas (for needs not at a household).
+
+    Returns
+    -------
+    list of Need
+        Ids ``N0001`` ...; ~30% with team rules, ~20% flexible, ~5% untimed.
+    """
+    if count == 0:
+        return []
+    days = horizon.service_days
+    draws = _draw(rng, count, pool, len(days), len(areas))
     by_category: dict[HouseholdCategory, list[int]] = {c: [] for c in HOUSEHOLD_CATEGORIES}
     for k, h in enumerate(households):
         by_category[h.category].append(k)
@@ -239,67 +347,30 @@ def draw_needs(
     width = max(4, len(str(count)))
     needs = []
     for i in range(count):
-        cat = categories[int(category[i])]
-        tpl = _TEMPLATES[cat][int(template_of[i])]
-        household: Household | None = None
-        if tpl.households:
-            candidates = [k for c in tpl.households for k in by_category[c]]
-            if candidates:
-                household = households[candidates[int(household_draw[i] * len(candidates))]]
-        min_v = tpl.min_low + int(min_draw[i] * (tpl.min_high - tpl.min_low + 1))
-        max_v = min_v + int(extra_draw[i] * (tpl.extra + 1))
-        day = days[int(day_of[i])]
-        date: dt.date | None = day
-        start: int | None
-        end: int | None
-        if untimed[i]:
-            date = start = end = None
-            duration = int(untimed_duration[i])
-        elif flexible[i]:
-            part = tpl.part if tpl.part != "any" else ("am" if morning[i] else "any")
-            start, end = _FLEX_WINDOWS[part]
-            duration = int(flex_duration[i])
-        else:
-            am = tpl.part == "am" or (tpl.part == "any" and morning[i])
-            start, end = _AM_SLOTS[int(am_slot[i])] if am else _PM_SLOTS[int(pm_slot[i])]
-            duration = end - start
+        cat = _CATEGORIES[int(draws.category[i])]
+        tpl = _TEMPLATES[cat][int(draws.template[i])]
+        candidates = [households[k] for c in tpl.households for k in by_category[c]]
+        household = candidates[int(draws.household[i] * len(candidates))] if candidates else None
+        timing = _timing(tpl, draws, i, days[int(draws.day[i])])
+        date = timing["date"]
         title = tpl.title
-        priority = _BASE_PRIORITY[cat] + int(priority_noise[i])
+        priority = _BASE_PRIORITY[cat] + int(draws.priority_noise[i])
         if date is not None and date in festival and cat in (_C.ELDERLY_CARE, _C.CULTURE):
             title = festival[date] + title
             priority += 1
-        lead = False
-        joint: tuple[str, ...] = ()
-        gender: Gender | None = None
-        languages: tuple[str, ...] = ()
-        if team[i]:
-            if cat in (_C.REPAIR_APPLIANCE, _C.REPAIR_VEHICLE) and household is None:
-                joint = REPAIR_FAIR
-                lead = True
-                min_v = max(min_v, 2)
-                max_v = max(max_v, min_v + 2)
-            elif cat == _C.ELDERLY_CARE and household is not None:
-                if household.preferred_gender == Gender.FEMALE and rule_draw[i, 0] < 0.6:
-                    gender = Gender.FEMALE
-                if "柳州话" in household.languages and rule_draw[i, 1] < 0.6:
-                    languages = ("柳州话",)
-                lead = gender is None and not languages
-            else:
-                lead = True
-        skills = (Skill(tpl.skill, tpl.level),) if tpl.skill else ()
+        lead, joint, gender, languages = False, (), None, ()
+        if draws.team[i]:
+            lead, joint, gender, languages = _team_rules(cat, household, draws.rule[i])
+        min_v, max_v = _team_size(tpl, draws, i, bool(joint))
         needs.append(
             Need(
                 id=f"N{i + 1:0{width}d}",
                 title=title,
                 category=cat,
-                duration=duration,
-                date=date,
-                start=start,
-                end=end,
                 household_id=household.id if household else None,
                 location="" if household else tpl.location,
-                area=household.area if household else areas[int(area_of[i])],
-                skills=skills,
+                area=household.area if household else areas[int(draws.area[i])],
+                skills=(Skill(tpl.skill, tpl.level),) if tpl.skill else (),
                 departments=tpl.departments,
                 min_volunteers=min_v,
                 max_volunteers=max_v,
@@ -308,6 +379,7 @@ def draw_needs(
                 joint_departments=joint,
                 required_gender=gender,
                 required_languages=languages,
+                **timing,
             )
         )
     return needs
@@ -335,9 +407,25 @@ def reserve(
 
     Every must-cover need gets ``min_volunteers`` eligible volunteers and every
     pin one, all distinct (a certificate: each reserved volunteer serves one
-    need, so no overlap or budget can break it). Returns the needs, the pins
-    and the mask of reserved volunteers (kept out of forbidden pairs and
-    travel extras).
+    need, so no overlap or budget can break it).
+
+    Parameters
+    ----------
+    rng
+        Draws the order in which needs are tried and the volunteers reserved.
+    needs
+        The drawn needs; about 1% become must-cover (at least one).
+    pool
+        The volunteers as arrays, to find who is eligible.
+    horizon
+        The planning horizon (its service days index the pool's windows).
+
+    Returns
+    -------
+    needs, pins, reserved
+        The needs with ``must_cover`` set on some, at most two pins, and the
+        mask of reserved volunteers (kept out of forbidden pairs and travel
+        extras).
     """
     reserved = np.zeros(pool.count, dtype=bool)
     if not needs:
