@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 import numpy as np
-import numpy.typing as npt
 
 from matcher.calendar import build_horizon
 from matcher.domain import (
@@ -29,8 +30,10 @@ from matcher.domain import (
     Problem,
     Role,
     Skill,
+    Volunteer,
 )
-from matcher.generate.people import ROLES
+from matcher.generate.arrays import BoolArray
+from matcher.generate.people import ROLES, Pool
 from matcher.generate.problem import build
 from matcher.generate.vocabulary import (
     CENTRE,
@@ -43,8 +46,6 @@ from matcher.generate.vocabulary import (
     SQUARE,
     area_names,
 )
-
-BoolArray = npt.NDArray[np.bool_]
 
 _C = NeedCategory
 _H = HouseholdCategory
@@ -95,6 +96,20 @@ def _t(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+class _NeedFields(TypedDict, total=False):
+    """Fields a curated need passes to :class:`~matcher.domain.Need` as they are."""
+
+    location: str
+    departments: tuple[str, ...]
+    min_volunteers: int
+    priority: int
+    lead_required: bool
+    joint_departments: tuple[str, ...]
+    required_gender: Gender | None
+    required_languages: tuple[str, ...]
+    must_cover: bool
+
+
 def _a_need(
     number: int,
     title: str,
@@ -105,31 +120,32 @@ def _a_need(
     *,
     skills: str = "",
     household: str | None = None,
-    location: str = "",
     area: str = "",
-    departments: tuple[str, ...] = (),
-    min_volunteers: int = 1,
     max_volunteers: int | None = None,
-    priority: int = 3,
-    lead: bool = False,
-    joint: tuple[str, ...] = (),
-    gender: Gender | None = None,
-    languages: tuple[str, ...] = (),
-    must_cover: bool = False,
+    **fields: Unpack[_NeedFields],
 ) -> Need:
-    """One curated need of Community A, written the way a coordinator would."""
+    """One curated need of Community A, written the way a coordinator would.
+
+    The shorthand: ``window`` is ``"09:00-11:00"`` (none: an untimed need),
+    ``duration`` defaults to the whole window (60 minutes untimed),
+    ``skills`` reads ``"理发:2、急救"``, a need at a household is in the
+    household's area and ``max_volunteers`` defaults to ``min_volunteers``.
+    Every other field keeps its name and its default from the Need itself.
+    """
     start = end = None
     if window:
         first, last = window.split("-")
         start, end = _t(first), _t(last)
     if duration is None:
         duration = (end - start) if start is not None and end is not None else 60
+    if household is not None and not area:
+        area = _A_AREAS[next(h[3] for h in _A_HOUSEHOLDS if h[0] == household)]
+    if max_volunteers is None:
+        max_volunteers = fields.get("min_volunteers", 1)
     skill_list = []
     for item in filter(None, skills.split("、")):
         name, _, level = item.partition(":")
         skill_list.append(Skill(name, int(level or 1)))
-    if household is not None and not area:
-        area = _A_AREAS[next(h[3] for h in _A_HOUSEHOLDS if h[0] == household)]
     return Need(
         id=f"N{number:03d}",
         title=title,
@@ -139,23 +155,20 @@ def _a_need(
         start=start,
         end=end,
         household_id=household,
-        location=location,
         area=area,
         skills=tuple(skill_list),
-        departments=departments,
-        min_volunteers=min_volunteers,
-        max_volunteers=max_volunteers if max_volunteers is not None else min_volunteers,
-        priority=priority,
-        lead_required=lead,
-        joint_departments=joint,
-        required_gender=gender,
-        required_languages=languages,
-        must_cover=must_cover,
+        max_volunteers=max_volunteers,
+        **fields,
     )
 
 
 def _community_a_needs() -> list[Need]:
-    """The curated needs of two weekends and the Mid-Autumn Festival."""
+    """The curated needs of two weekends and the Mid-Autumn Festival.
+
+    A table written as one call per need, in date order: it is
+    data a coordinator would read and edit row by row, so it stays in one
+    piece rather than being cut to the length of a function.
+    """
     d1, fest, d2, d3 = _A_DAY1, _A_FESTIVAL, _A_DAY2, _A_DAY3
     female = Gender.FEMALE
     liuzhou = ("柳州话",)
@@ -169,7 +182,7 @@ def _community_a_needs() -> list[Need]:
     return [
         # Saturday 09-19
         n(1, "社区环境清扫（主干道）", cl, d1, "08:30-11:30", location=road,
-          min_volunteers=4, max_volunteers=8, lead=True),
+          min_volunteers=4, max_volunteers=8, lead_required=True),
         n(2, "垃圾分类知识宣传", pu, d1, "09:00-11:00", skills="垃圾分类宣讲", location=gate,
           min_volunteers=2, max_volunteers=3),
         n(3, "义务理发", hc, d1, "09:00-11:30", skills="理发:2", location=centre,
@@ -181,7 +194,7 @@ def _community_a_needs() -> list[Need]:
         n(6, "四点半课堂·英语辅导", tu, d1, "15:30-17:00", skills="英语辅导",
           location=classroom, max_volunteers=2),
         n(7, "探访独居老人（覃大爷）", e, d1, "14:30-16:00", household="H002",
-          max_volunteers=2, priority=4, languages=liuzhou),
+          max_volunteers=2, priority=4, required_languages=liuzhou),
         n(8, "探访独居老人（张大爷）", e, d1, "09:30-11:00", household="H004"),
         n(9, "留守儿童上门辅导", tu, d1, "14:00-17:30", 90, skills="辅导功课",
           household="H013"),
@@ -191,19 +204,19 @@ def _community_a_needs() -> list[Need]:
           skills="自行车维修", location=square, max_volunteers=2, priority=2),
         # Friday 09-25, 中秋节
         n(12, "中秋节探访独居老人（李奶奶）", e, fest, "09:00-10:30", household="H001",
-          min_volunteers=2, priority=5, gender=female, languages=liuzhou),
+          min_volunteers=2, priority=5, required_gender=female, required_languages=liuzhou),
         n(13, "中秋节探访独居老人（覃大爷）", e, fest, "09:00-10:30", household="H002",
           max_volunteers=2, priority=5, must_cover=True),
         n(14, "中秋节探访独居老人（韦奶奶）", e, fest, "10:00-11:30", household="H003",
-          max_volunteers=2, priority=5, gender=female, languages=liuzhou),
+          max_volunteers=2, priority=5, required_gender=female, required_languages=liuzhou),
         n(15, "中秋节探访独居老人（张大爷）", e, fest, "15:00-16:30", household="H004",
           max_volunteers=2, priority=5, must_cover=True),
         n(16, "中秋节探访独居老人（黄奶奶）", e, fest, "15:00-16:30", household="H005",
-          max_volunteers=2, priority=5, gender=female),
+          max_volunteers=2, priority=5, required_gender=female),
         n(17, "中秋节探访独居老人（莫大爷）", e, fest, "09:30-11:00", household="H006",
-          max_volunteers=2, priority=5, languages=liuzhou),
+          max_volunteers=2, priority=5, required_languages=liuzhou),
         n(18, "中秋节探访独居老人（刘奶奶）", e, fest, "14:30-16:00", household="H007",
-          max_volunteers=2, priority=5, gender=female),
+          max_volunteers=2, priority=5, required_gender=female),
         n(19, "中秋节探访独居老人（蒙大爷）", e, fest, "10:00-11:30", household="H008",
           max_volunteers=2, priority=5),
         n(20, "中秋节为困难家庭送月饼", ot, fest, "09:00-12:00", 90, location=centre,
@@ -211,7 +224,7 @@ def _community_a_needs() -> list[Need]:
         n(21, "中秋节为独居老人送月饼", ot, fest, "14:00-17:30", 90, location=centre,
           min_volunteers=2, max_volunteers=3, priority=4),
         n(22, "中秋节留守儿童陪伴·做月饼", tu, fest, "14:30-16:30", location=classroom,
-          min_volunteers=2, max_volunteers=3, priority=4, lead=True),
+          min_volunteers=2, max_volunteers=3, priority=4, lead_required=True),
         n(23, "中秋节文艺汇演", cu, fest, "15:00-17:00", skills="文艺表演", location=square,
           min_volunteers=3, max_volunteers=6),
         n(24, "中秋节晚间猜灯谜游园会", cu, fest, "19:00-21:00", location=square,
@@ -221,12 +234,12 @@ def _community_a_needs() -> list[Need]:
         # Saturday 09-26
         n(26, "家电维修与汽车养护便民服务", ap, d2, "08:30-11:30", location=square,
           departments=REPAIR_FAIR, min_volunteers=4, max_volunteers=8, priority=4,
-          lead=True, joint=REPAIR_FAIR),
+          lead_required=True, joint_departments=REPAIR_FAIR),
         n(27, "植树补绿（学校捐赠苗木）", ot, d2, "08:30-11:30", location=road,
-          min_volunteers=6, max_volunteers=12, lead=True),
+          min_volunteers=6, max_volunteers=12, lead_required=True),
         n(28, "党史宣讲·《红色传奇》观影", cu, d2, "14:30-16:30", skills="党史宣讲",
           location=centre, departments=("马克思主义学院",), min_volunteers=2,
-          max_volunteers=3, priority=4, lead=True),
+          max_volunteers=3, priority=4, lead_required=True),
         n(29, "义务理发（下午场）", hc, d2, "14:30-17:00", skills="理发:2", location=centre,
           max_volunteers=2),
         n(30, "四点半课堂·作业辅导", tu, d2, "15:00-17:00", skills="辅导功课",
@@ -241,14 +254,14 @@ def _community_a_needs() -> list[Need]:
         n(35, "探访独居老人（莫大爷）", e, d2, "14:30-16:00", skills="陪伴聊天",
           household="H006"),
         n(36, "探访独居老人（刘奶奶）", e, d2, "09:30-11:00", household="H007",
-          max_volunteers=2, gender=female),
+          max_volunteers=2, required_gender=female),
         n(37, "搬运爱心物资（雷锋超市）", ot, d2, "08:30-10:00", skills="搬运",
           location=centre, min_volunteers=2, max_volunteers=3, priority=2),
         n(38, "留守儿童上门辅导", tu, d2, "14:00-17:30", 90, skills="辅导功课",
           household="H014"),
         # Sunday 09-27
         n(39, "清理楼道小广告", cl, d3, "08:30-11:30", area=_A_AREAS[1], min_volunteers=3,
-          max_volunteers=6, priority=2, lead=True),
+          max_volunteers=6, priority=2, lead_required=True),
         n(40, "垃圾桶周边清洁消杀", cl, d3, "09:00-11:00", area=_A_AREAS[3],
           min_volunteers=2, max_volunteers=3, priority=2),
         n(41, "爱心义诊·健康监测", e, d3, "09:00-11:00", skills="健康监测", location=clinic,
@@ -266,12 +279,12 @@ def _community_a_needs() -> list[Need]:
         n(47, "创建文明城市宣传", pu, d3, "09:00-17:00", 120, location=square,
           min_volunteers=2, max_volunteers=4, priority=2),
         n(48, "探访独居老人（韦奶奶）", e, d3, "09:30-11:00", household="H003", priority=4,
-          languages=liuzhou),
+          required_languages=liuzhou),
         n(49, "探访独居老人（黄奶奶）", e, d3, "14:30-16:00", household="H005"),
         n(50, "留守儿童上门辅导", tu, d3, "14:00-17:30", 90, skills="辅导功课",
           household="H015"),
         n(51, "困难家庭帮扶走访", ot, d3, "09:30-11:00", household="H011", min_volunteers=2,
-          lead=True),
+          lead_required=True),
         n(52, "协助残疾人家庭打扫卫生", cl, d3, "14:30-16:30", household="H018",
           min_volunteers=2),
         # 微心愿: untimed, done when it suits the volunteer
@@ -294,6 +307,100 @@ def _community_a_needs() -> list[Need]:
     # fmt: on
 
 
+def _without_sign_language(
+    volunteers: Sequence[Volunteer], pool: Pool
+) -> tuple[tuple[Volunteer, ...], Pool]:
+    """The volunteers and their pool with 手语 taken away from everyone."""
+    # Nobody in the sample signs 手语: the sign-language need stays open on purpose.
+    kept = tuple(
+        dataclasses.replace(v, skills=tuple(s for s in v.skills if s.name != "手语"))
+        if any(s.name == "手语" for s in v.skills)
+        else v
+        for v in volunteers
+    )
+    pool = dataclasses.replace(pool, level=pool.level.copy())
+    pool.level[:, SKILL_CODE["手语"]] = 0
+    return kept, pool
+
+
+def _curated_households() -> list[Household]:
+    """The households of :data:`_A_HOUSEHOLDS` as records."""
+    return [
+        Household(
+            id=hid,
+            address=address,
+            category=category,
+            area=_A_AREAS[area],
+            languages=tuple(languages.split("、")),
+            preferred_gender=Gender.FEMALE if preferred == "女" else None,
+            notes=notes,
+        )
+        for hid, address, category, area, languages, preferred, notes in _A_HOUSEHOLDS
+    ]
+
+
+def _tied_history(
+    history: Sequence[HistoryEntry], households: Sequence[Household]
+) -> list[HistoryEntry]:
+    """The generator's service record, its home visits moved to the curated households."""
+    by_category: dict[HouseholdCategory, list[str]] = {}
+    for h in households:
+        by_category.setdefault(h.category, []).append(h.id)
+    elderly = by_category[_H.ELDERLY_ALONE]
+    children = by_category[_H.LEFT_BEHIND_CHILD]
+    tied = []
+    for k, entry in enumerate(history):
+        household_id = None
+        if entry.household_id is not None:
+            group = children if entry.category == _C.TUTORING else elderly
+            if entry.category == _C.MICRO_WISH:
+                group = [h.id for h in households]
+            household_id = group[k % len(group)]
+        tied.append(dataclasses.replace(entry, household_id=household_id))
+    return tied
+
+
+@dataclasses.dataclass(frozen=True)
+class _Candidates:
+    """Who could take the curated needs: pins and pairs name real candidates."""
+
+    pool: Pool
+    needs: dict[str, Need]
+    day_index: dict[dt.date, int]
+
+    def first(self, need_id: str, among: BoolArray | None = None, skip: int = 0) -> int:
+        """Index of the eligible volunteer number ``skip`` (from 0), ``among`` only if given."""
+        mask = self.pool.eligible(self.needs[need_id], self.day_index)
+        if among is not None:
+            mask &= among
+        found = np.flatnonzero(mask)
+        return int(found[skip])
+
+
+def _coordinator_pairs(
+    candidates: _Candidates, history: Sequence[HistoryEntry], visitor: int
+) -> list[Pair]:
+    """Coordinator knowledge: continuity, one pair kept apart, travel from far away."""
+    ids = candidates.pool.ids
+    first = candidates.first
+    served: dict[str, str] = {}
+    for entry in history:
+        if entry.household_id and entry.attended:
+            served.setdefault(entry.household_id, entry.volunteer_id)
+    li_visitor = first("N012", skip=1)
+    return [
+        Pair(ids[li_visitor], household_id="H001", affinity=3),
+        Pair(served["H003"], household_id="H003", affinity=2),
+        Pair(served["H013"], household_id="H013", affinity=2),
+        Pair(ids[visitor], household_id="H004", affinity=2),
+        Pair(ids[first("N019")], household_id="H008", forbidden=True),
+        Pair(ids[first("N027", skip=2)], need_id="N027", affinity=-1),
+        Pair(ids[first("N026", skip=3)], need_id="N026", extra_minutes=20),
+        Pair(ids[first("N041")], need_id="N041", extra_minutes=15),
+        Pair(ids[first("N035")], household_id="H006", extra_minutes=10),
+    ]
+
+
 def community_a() -> Problem:
     """The sample community of ``datasets/community_a``.
 
@@ -313,87 +420,28 @@ def community_a() -> Problem:
     horizon = build_horizon(_A_DAY1, _A_DAY3, festivals=[(_A_FESTIVAL, "中秋节")])
     rng = np.random.default_rng(COMMUNITY_A_SEED)
     base, pool = build(rng, 200, 0, horizon, len(_A_AREAS), "community_a")
-    # Nobody in the sample signs 手语: the sign-language need stays open on purpose.
-    volunteers = tuple(
-        dataclasses.replace(v, skills=tuple(s for s in v.skills if s.name != "手语"))
-        if any(s.name == "手语" for s in v.skills)
-        else v
-        for v in base.volunteers
-    )
-    pool = dataclasses.replace(pool, level=pool.level.copy())
-    pool.level[:, SKILL_CODE["手语"]] = 0
-    households = [
-        Household(
-            id=hid,
-            address=address,
-            category=category,
-            area=_A_AREAS[area],
-            languages=tuple(languages.split("、")),
-            preferred_gender=Gender.FEMALE if preferred == "女" else None,
-            notes=notes,
-        )
-        for hid, address, category, area, languages, preferred, notes in _A_HOUSEHOLDS
-    ]
+    volunteers, pool = _without_sign_language(base.volunteers, pool)
+    households = _curated_households()
     needs = _community_a_needs()
-    # History: the generator's service record, tied to the curated households.
-    by_category: dict[HouseholdCategory, list[str]] = {}
-    for h in households:
-        by_category.setdefault(h.category, []).append(h.id)
-    elderly = by_category[_H.ELDERLY_ALONE]
-    children = by_category[_H.LEFT_BEHIND_CHILD]
-    history = []
-    for k, entry in enumerate(base.history):
-        household_id = None
-        if entry.household_id is not None:
-            group = children if entry.category == _C.TUTORING else elderly
-            if entry.category == _C.MICRO_WISH:
-                group = [h.id for h in households]
-            household_id = group[k % len(group)]
-        history.append(dataclasses.replace(entry, household_id=household_id))
-
+    history = _tied_history(base.history, households)
     day_index = {d: j for j, d in enumerate(horizon.service_days)}
-    need_by_id = {need.id: need for need in needs}
-
-    def first_eligible(need_id: str, extra: BoolArray | None = None, skip: int = 0) -> int:
-        mask = pool.eligible(need_by_id[need_id], day_index)
-        if extra is not None:
-            mask &= extra
-        found = np.flatnonzero(mask)
-        return int(found[skip])
-
+    candidates = _Candidates(pool, {need.id: need for need in needs}, day_index)
     # Pins: a teacher of 装备制造学院 leads the repair fair; the regular
     # visitor of 张大爷 keeps visiting him (continuity).
     teacher = pool.role == ROLES.index(Role.TEACHER)
-    fair_lead = first_eligible("N026", teacher & pool.can_lead & (pool.department == 0))
-    visitor = first_eligible("N008", pool.role == ROLES.index(Role.STUDENT))
+    fair_lead = candidates.first("N026", teacher & pool.can_lead & (pool.department == 0))
+    visitor = candidates.first("N008", pool.role == ROLES.index(Role.STUDENT))
     pins = [Pin(pool.ids[fair_lead], "N026"), Pin(pool.ids[visitor], "N008")]
     history.append(
         HistoryEntry(
             pool.ids[visitor], dt.date(2026, 9, 12), 90, True, "P-0912-01", "H004", _C.ELDERLY_CARE
         )
     )
-    # Coordinator knowledge: continuity, one pair kept apart, travel from far away.
-    served: dict[str, str] = {}
-    for entry in history:
-        if entry.household_id and entry.attended:
-            served.setdefault(entry.household_id, entry.volunteer_id)
-    li_visitor = first_eligible("N012", skip=1)
-    pairs = [
-        Pair(pool.ids[li_visitor], household_id="H001", affinity=3),
-        Pair(served["H003"], household_id="H003", affinity=2),
-        Pair(served["H013"], household_id="H013", affinity=2),
-        Pair(pool.ids[visitor], household_id="H004", affinity=2),
-        Pair(pool.ids[first_eligible("N019")], household_id="H008", forbidden=True),
-        Pair(pool.ids[first_eligible("N027", skip=2)], need_id="N027", affinity=-1),
-        Pair(pool.ids[first_eligible("N026", skip=3)], need_id="N026", extra_minutes=20),
-        Pair(pool.ids[first_eligible("N041")], need_id="N041", extra_minutes=15),
-        Pair(pool.ids[first_eligible("N035")], household_id="H006", extra_minutes=10),
-    ]
     return base.replace(
         volunteers=volunteers,
         needs=tuple(needs),
         households=tuple(households),
-        pairs=tuple(pairs),
+        pairs=tuple(_coordinator_pairs(candidates, history, visitor)),
         pins=tuple(pins),
         history=tuple(history),
     )
