@@ -306,6 +306,27 @@ def _team_size(template: _Template, draws: _Draws, i: int, joint: bool) -> tuple
     return low, high
 
 
+class _Served:
+    """The households a need of each template may serve, listed once per template kind."""
+
+    def __init__(self, households: Sequence[Household]) -> None:
+        self.households = households
+        self.by_category: dict[HouseholdCategory, list[int]] = {c: [] for c in HOUSEHOLD_CATEGORIES}
+        for k, h in enumerate(households):
+            self.by_category[h.category].append(k)
+        self.lists: dict[tuple[HouseholdCategory, ...], list[int]] = {}
+
+    def pick(self, categories: tuple[HouseholdCategory, ...], share: float) -> Household | None:
+        """The household at ``share`` (0 <= share < 1) of those in ``categories``, if any."""
+        candidates = self.lists.get(categories)
+        if candidates is None:
+            candidates = [k for c in categories for k in self.by_category[c]]
+            self.lists[categories] = candidates
+        if not candidates:
+            return None
+        return self.households[candidates[int(share * len(candidates))]]
+
+
 def draw_needs(
     rng: np.random.Generator,
     count: int,
@@ -340,17 +361,14 @@ def draw_needs(
         return []
     days = horizon.service_days
     draws = _draw(rng, count, pool, len(days), len(areas))
-    by_category: dict[HouseholdCategory, list[int]] = {c: [] for c in HOUSEHOLD_CATEGORIES}
-    for k, h in enumerate(households):
-        by_category[h.category].append(k)
+    served = _Served(households)
     festival = dict(horizon.festivals)
     width = max(4, len(str(count)))
     needs = []
     for i in range(count):
         cat = _CATEGORIES[int(draws.category[i])]
         tpl = _TEMPLATES[cat][int(draws.template[i])]
-        candidates = [households[k] for c in tpl.households for k in by_category[c]]
-        household = candidates[int(draws.household[i] * len(candidates))] if candidates else None
+        household = served.pick(tpl.households, float(draws.household[i]))
         timing = _timing(tpl, draws, i, days[int(draws.day[i])])
         date = timing["date"]
         title = tpl.title

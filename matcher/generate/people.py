@@ -316,6 +316,11 @@ def _as_volunteers(
     levels = traits.level[rows, cols].tolist()
     cols_list = cols.tolist()
     speaks_rows = [tuple(r) for r in traits.speaks.tolist()]
+    # Python lists, not numpy scalars, for the per-volunteer loop (faster).
+    role, membership = traits.role.tolist(), traits.membership.tolist()
+    department, female = traits.department.tolist(), traits.female.tolist()
+    max_shifts, max_hours = traits.max_shifts.tolist(), traits.max_hours.tolist()
+    home = traits.home.tolist()
     for i in range(count):
         lo, hi = int(bounds[i]), int(bounds[i + 1])
         skills = tuple(skill_cache[(cols_list[k], levels[k])] for k in range(lo, hi))
@@ -328,16 +333,16 @@ def _as_volunteers(
             Volunteer(
                 id=ids[i],
                 name=names[i],
-                role=ROLES[int(traits.role[i])],
-                membership=_MEMBERSHIPS[int(traits.membership[i])],
-                department=DEPARTMENTS[int(traits.department[i])].name,
+                role=ROLES[role[i]],
+                membership=_MEMBERSHIPS[membership[i]],
+                department=DEPARTMENTS[department[i]].name,
                 skills=skills,
                 languages=langs,
-                gender=Gender.FEMALE if traits.female[i] else Gender.MALE,
-                max_shifts=int(traits.max_shifts[i]),
-                max_minutes=int(traits.max_hours[i]) * 60,
+                gender=Gender.FEMALE if female[i] else Gender.MALE,
+                max_shifts=max_shifts[i],
+                max_minutes=max_hours[i] * 60,
                 phone=f"199-00{(i + 1) // 10000:02d}-{(i + 1) % 10000:04d}",
-                home_area=areas[int(traits.home[i])],
+                home_area=areas[home[i]],
                 max_travel=reach[i],
             )
         )
