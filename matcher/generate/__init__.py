@@ -38,6 +38,8 @@ sample
     :func:`community_a`, the curated sample community of the seed programme.
 describe
     :func:`describe`: Markdown tables of what a dataset holds.
+arrays
+    The numpy array types the modules share.
 """
 
 from __future__ import annotations
