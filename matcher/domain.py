@@ -17,6 +17,14 @@ from functools import cached_property
 from typing import Any
 
 
+def _require(item: object, field: str, ok: bool, expected: str) -> None:
+    """Refuse a value no reader or API schema lets through: a bug, not bad input."""
+    if not ok:
+        raise ValueError(
+            f"{type(item).__name__}.{field}: expected {expected}, found {getattr(item, field)!r}"
+        )
+
+
 class Role(StrEnum):
     """What a volunteer is at the college or in the community."""
 
@@ -87,6 +95,9 @@ class Skill:
     name: str
     level: int = 1
 
+    def __post_init__(self) -> None:
+        _require(self, "level", 1 <= self.level <= 3, "a level from 1 to 3")
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Department:
@@ -121,6 +132,11 @@ class Volunteer:
     home_area: str = ""
     max_travel: int | None = None
 
+    def __post_init__(self) -> None:
+        _require(self, "max_shifts", self.max_shifts >= 0, "a whole number >= 0")
+        _require(self, "max_minutes", self.max_minutes >= 0, "a whole number >= 0")
+        _require(self, "max_travel", (self.max_travel or 0) >= 0, "None or >= 0")
+
     def skill_level(self, name: str) -> int:
         """Level of a skill, 0 if the volunteer does not have it."""
         for skill in self.skills:
@@ -147,6 +163,9 @@ class AvailabilityWindow:
     end: int
     date: dt.date | None = None
     weekday: int | None = None
+
+    def __post_init__(self) -> None:
+        _require(self, "weekday", self.weekday is None or 1 <= self.weekday <= 7, "1 .. 7")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -204,6 +223,12 @@ class Need:
     required_languages: tuple[str, ...] = ()
     must_cover: bool = False
 
+    def __post_init__(self) -> None:
+        _require(self, "duration", self.duration >= 0, "minutes >= 0")
+        _require(self, "priority", 1 <= self.priority <= 5, "a priority from 1 to 5")
+        _require(self, "min_volunteers", self.min_volunteers >= 1, "at least 1")
+        _require(self, "max_volunteers", self.max_volunteers >= 1, "at least 1")
+
     @property
     def is_timed(self) -> bool:
         """True when the need happens on a date at a time."""
@@ -242,6 +267,9 @@ class Pair:
     forbidden: bool = False
     extra_minutes: int = 0
 
+    def __post_init__(self) -> None:
+        _require(self, "extra_minutes", self.extra_minutes >= 0, "minutes >= 0")
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Pin:
@@ -264,6 +292,9 @@ class HistoryEntry:
     household_id: str | None = None
     category: NeedCategory | None = None
 
+    def __post_init__(self) -> None:
+        _require(self, "minutes", self.minutes >= 0, "minutes >= 0")
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Travel:
@@ -272,6 +303,9 @@ class Travel:
     origin: str
     destination: str
     minutes: int
+
+    def __post_init__(self) -> None:
+        _require(self, "minutes", self.minutes >= 0, "minutes >= 0")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

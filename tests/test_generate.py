@@ -21,6 +21,7 @@ from matcher.generate import (
     festivals_between,
     generate_problem,
 )
+from matcher.validate import problem_issues
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNITY_A = ROOT / "datasets" / "community_a"
@@ -43,65 +44,21 @@ def big() -> tuple[Problem, float]:
 
 
 def assert_valid(problem: Problem) -> None:
-    """Every rule of docs/data-format.md that the loader would check."""
-    horizon = problem.horizon
-    service = set(horizon.service_days)
-    departments = {d.name for d in problem.departments}
-    skills = set(problem.skills)
-    volunteer_ids = [v.id for v in problem.volunteers]
-    need_ids = [n.id for n in problem.needs]
-    household_ids = [h.id for h in problem.households]
-    for ids in (volunteer_ids, need_ids, household_ids, list(departments), list(skills)):
-        assert len(ids) == len(set(ids))
-    volunteers, needs, households = set(volunteer_ids), set(need_ids), set(household_ids)
+    """The rules of a valid problem (matcher.validate), and what the generator adds to them."""
+    assert problem_issues(problem) == []
+    service = set(problem.horizon.service_days)
     for v in problem.volunteers:
-        assert v.department in departments
-        assert {s.name for s in v.skills} <= skills
-        assert all(1 <= s.level <= 3 for s in v.skills)
         assert "普通话" in v.languages
-        assert v.max_shifts >= 0 and v.max_minutes >= 0
         assert re.fullmatch(r"199-00\d\d-\d{4}", v.phone)
     for w in problem.availability:
-        assert w.volunteer_id in volunteers
-        assert (w.date is None) != (w.weekday is None)
         assert 0 <= w.start < w.end <= 24 * 60
-        if w.date is not None:
-            assert horizon.contains(w.date)
-        else:
-            assert 1 <= w.weekday <= 7
-    for b in problem.blackouts:
-        assert b.volunteer_id in volunteers and horizon.contains(b.date)
     for n in problem.needs:
-        assert 1 <= n.min_volunteers <= n.max_volunteers
-        assert 1 <= n.priority <= 5
         assert n.duration > 0
-        assert {s.name for s in n.skills} <= skills
-        assert set(n.departments) <= departments
-        assert set(n.joint_departments) <= departments
-        assert n.household_id is None or n.household_id in households
-        if n.date is None:
-            assert n.start is None and n.end is None
-        else:
+        if n.date is not None:
             assert n.date in service
-            assert n.start is not None and n.end is not None
             assert 0 <= n.start < n.end <= 24 * 60
-            assert n.duration <= n.end - n.start
         if n.joint_departments:
             assert n.min_volunteers >= len(n.joint_departments)
-    for p in problem.pairs:
-        assert p.volunteer_id in volunteers
-        assert (p.need_id is None) != (p.household_id is None)
-        assert p.need_id is None or p.need_id in needs
-        assert p.household_id is None or p.household_id in households
-        assert p.extra_minutes >= 0
-    for pin in problem.pins:
-        assert pin.volunteer_id in volunteers and pin.need_id in needs
-    for e in problem.history:
-        assert e.volunteer_id in volunteers
-        assert e.household_id is None or e.household_id in households
-        assert e.minutes >= 0
-    for t in problem.travel:
-        assert t.minutes >= 0
 
 
 def test_same_seed_same_problem() -> None:

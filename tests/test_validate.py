@@ -58,7 +58,7 @@ def test_need_rules(sample: Problem) -> None:
     need = next(n for n in sample.needs if n.date is not None and not n.is_flexible)
     issue = _only(_with_need(sample, duration=need.duration + 1))
     assert issue.field == "duration" and "expected at most" in issue.message
-    issue = _only(_with_need(sample, max_volunteers=0, min_volunteers=2))
+    issue = _only(_with_need(sample, max_volunteers=1, min_volunteers=2))
     assert issue.field == "max_volunteers"
     issue = _only(_with_need(sample, departments=("没有这个学院",)))
     assert issue.field == "departments" and "'没有这个学院'" in issue.message
@@ -106,6 +106,15 @@ def test_reader_and_rules_say_the_same(sample: Problem, tmp_path: Path) -> None:
     issue = info.value.issues[0]
     assert (issue.row, issue.column) == (2, "max_travel")
     assert issue.message == finding.message
+
+
+def test_cheap_invariants_refuse_at_construction(sample: Problem) -> None:
+    need = sample.needs[0]
+    for field, value in (("priority", 6), ("min_volunteers", 0), ("duration", -1)):
+        with pytest.raises(ValueError, match=rf"Need\.{field}"):
+            dataclasses.replace(need, **{field: value})
+    with pytest.raises(ValueError, match=r"Travel\.minutes"):
+        Travel("甲", "乙", -5)
 
 
 def test_catalogue_of_a_problem_without_lists_lets_any_name_go(sample: Problem) -> None:

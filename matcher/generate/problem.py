@@ -23,6 +23,7 @@ from matcher.generate.households import draw_households
 from matcher.generate.needs import draw_needs, reserve
 from matcher.generate.people import Pool, draw_volunteers
 from matcher.generate.vocabulary import DEPARTMENTS, SKILLS, area_names
+from matcher.validate import checked
 
 #: First Saturday of the sample horizon; the Mid-Autumn Festival follows.
 DEFAULT_START = dt.date(2026, 9, 19)
@@ -141,7 +142,7 @@ def generate_problem(
     Returns
     -------
     Problem
-        Valid by the rules of ``docs/data-format.md``; every must-cover need
+        Valid by the rules of :mod:`matcher.validate` (checked); every must-cover need
         and pin is provably staffable, so the problem is feasible.
 
     Raises
@@ -169,4 +170,5 @@ def generate_problem(
         f"synthetic-{volunteers}x{needs}-seed{seed}",
         city=city,
     )
-    return problem
+    # checked like a loaded dataset: a generator bug must not pass as a hard instance
+    return checked(problem)

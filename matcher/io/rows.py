@@ -88,22 +88,28 @@ class Row:
         required: bool = False,
     ) -> int | None:
         value = self.get(column, parse_whole_number, default, required=required)
-        if self.has(column) and value is not None:
-            self._check_range(column, value, lo, hi, "a whole number")
+        # Out of range gives the default: the row is refused, and the item built from it
+        # meanwhile (so its other cells are still checked) keeps the domain's invariants.
+        unchecked = not self.has(column) or value is None
+        if not unchecked and not self._check_range(column, value, lo, hi, "a whole number"):
+            return default
         return value
 
     def decimal(self, column: str, default: float, lo: float | None = None) -> float:
         value = self.get(column, parse_number, default)
-        if self.has(column):
-            self._check_range(column, value, lo, None, "a number")
+        if self.has(column) and not self._check_range(column, value, lo, None, "a number"):
+            return default
         return value
 
     def _check_range(
         self, column: str, value: float, lo: float | None, hi: float | None, what: str
-    ) -> None:
+    ) -> bool:
+        """Whether ``value`` is within bounds; records an issue when it is not."""
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             bounds = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
             self.fail(column, f"expected {what} {bounds}, found {found_text(self.cells[column])}")
+            return False
+        return True
 
     def enum(
         self, column: str, cls: type[E], default: E | None = None, *, required: bool = False
