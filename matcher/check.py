@@ -7,6 +7,7 @@ solver or the eligibility filter (it imports only :mod:`matcher.domain`,
 bugs, so it must not inherit them.  Each rule is one plain function named after
 the rule; :func:`check_roster` runs them all and never raises on odd input (a
 ``None`` time on a timed need is a ``timing`` violation, not a crash).
+Over 500 lines on purpose: one plain function per hard rule, none shared.
 
 How a roster row is read
 ------------------------
