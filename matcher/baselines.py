@@ -50,6 +50,22 @@ def _start_allowed(elig: Eligibility, p: int, start: int | None) -> bool:
     )
 
 
+def _fits(bookings: Bookings, elig: Eligibility, p: int, need: Need, start: int | None) -> bool:
+    """Whether pair ``p`` may serve ``need`` at ``start`` on top of ``bookings``.
+
+    The one test every greedy step makes before taking a pair: the start is
+    in the pair's ranges and the volunteer's budgets, overlaps and travel allow it.
+    """
+    return _start_allowed(elig, p, start) and bookings.fits(
+        int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p])
+    )
+
+
+def _take(bookings: Bookings, elig: Eligibility, p: int, need: Need, start: int | None) -> None:
+    """Book pair ``p``'s volunteer on ``need`` at ``start`` (with the pair's extra minutes)."""
+    bookings.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+
+
 def _by_preference(
     candidates: list[int],
     preference: np.ndarray,
@@ -72,8 +88,8 @@ def _booked(
     start_of: dict[int, int | None] = {}
     for placement in placements:
         p = placement.pair
-        n, v = int(elig.need[p]), int(elig.volunteer[p])
-        bookings.take(v, problem.needs[n], placement.start, int(elig.extra_minutes[p]))
+        n = int(elig.need[p])
+        _take(bookings, elig, p, problem.needs[n], placement.start)
         teams.setdefault(n, []).append(p)
         start_of[n] = placement.start
     return bookings, teams, start_of
@@ -172,23 +188,17 @@ def greedy_roster(
         pairs = elig.pairs_of_need(n).tolist()
         starts = [pinned_start[n]] if n in pinned_start else _candidate_starts(need, elig, pairs)
         for start in starts:
-
-            def free(p: int, start: int | None = start, need: Need = need) -> bool:
-                return _start_allowed(elig, p, start) and bookings.fits(
-                    int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p])
-                )
-
             forced = pinned.get(n, [])
-            if not all(free(p) for p in forced):
+            if not all(_fits(bookings, elig, p, need, start) for p in forced):
                 continue
-            candidates = [p for p in pairs if free(p)]
+            candidates = [p for p in pairs if _fits(bookings, elig, p, need, start)]
             if preference is not None:
                 _by_preference(candidates, preference, fairness, bookings, elig)
             team = _team(problem, need, candidates, forced, elig)
             if team is None:
                 continue
             for p in team:
-                bookings.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+                _take(bookings, elig, p, need, start)
                 placements.append(Placement(pair=p, start=start))
             break
     return placements
@@ -251,11 +261,9 @@ def fill_teams(
         if gain[p] <= cost:
             continue
         start = start_of[n]
-        if not _start_allowed(elig, p, start) or not bookings.fits(
-            v, need, start, int(elig.extra_minutes[p])
-        ):
+        if not _fits(bookings, elig, p, need, start):
             continue
-        bookings.take(v, need, start, int(elig.extra_minutes[p]))
+        _take(bookings, elig, p, need, start)
         team_size[n] += 1
         added.append(Placement(pair=p, start=start))
     return placements + added
@@ -281,16 +289,10 @@ def restaff_teams(
 
     Parameters
     ----------
-    problem, elig
-        The problem and its eligible pairs.
-    placements
-        A roster that keeps every hard rule.
-    gain
-        Soft-rule value of each pair (per pair position).
-    repeat_penalty
-        Cost of a volunteer's second and later shifts.
-    travel_default
-        Travel minutes between places not in the travel sheet.
+    problem, elig, placements, gain, repeat_penalty, travel_default
+        As for :func:`fill_teams`: the two steps run one after the other on
+        the same arguments (:meth:`matcher.solver.solution.Solution.filled`),
+        which is why they share a signature.
 
     Returns
     -------
@@ -320,10 +322,7 @@ def restaff_teams(
             bookings.release(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
         before = worth(old)
         candidates = [
-            p
-            for p in elig.pairs_of_need(n).tolist()
-            if _start_allowed(elig, p, start)
-            and bookings.fits(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+            p for p in elig.pairs_of_need(n).tolist() if _fits(bookings, elig, p, need, start)
         ]
         _by_preference(candidates, gain, repeat_penalty, bookings, elig)
         forced = [p for p in old if p in pinned]
@@ -331,5 +330,5 @@ def restaff_teams(
         if new is not None and worth(new) > before:
             teams[n] = new
         for p in teams[n]:
-            bookings.take(int(elig.volunteer[p]), need, start, int(elig.extra_minutes[p]))
+            _take(bookings, elig, p, need, start)
     return [Placement(pair=p, start=start_of[n]) for n, team in teams.items() for p in team]

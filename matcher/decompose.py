@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -118,23 +119,33 @@ def _members(root: np.ndarray, keep: np.ndarray, roots: list[int]) -> dict[int, 
     return out
 
 
+class _OfVolunteer(Protocol):
+    """A row of a per-volunteer sheet (availability, blackouts, pairs, history)."""
+
+    @property
+    def volunteer_id(self) -> str: ...
+
+
+_Row = TypeVar("_Row", bound=_OfVolunteer)
+
+
+def _by_volunteer(rows: Iterable[_Row]) -> dict[str, list[_Row]]:
+    """``rows`` grouped by their volunteer's id, each group in file order."""
+    grouped: dict[str, list[_Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row.volunteer_id].append(row)
+    return grouped
+
+
 class ProblemRows:
     """The per-volunteer rows of a problem, grouped once for cutting out parts."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.availability: dict[str, list[AvailabilityWindow]] = defaultdict(list)
-        for w in problem.availability:
-            self.availability[w.volunteer_id].append(w)
-        self.blackouts: dict[str, list[Blackout]] = defaultdict(list)
-        for b in problem.blackouts:
-            self.blackouts[b.volunteer_id].append(b)
-        self.pairs: dict[str, list[Pair]] = defaultdict(list)
-        for p in problem.pairs:
-            self.pairs[p.volunteer_id].append(p)
-        self.history: dict[str, list[HistoryEntry]] = defaultdict(list)
-        for h in problem.history:
-            self.history[h.volunteer_id].append(h)
+        self.availability: dict[str, list[AvailabilityWindow]] = _by_volunteer(problem.availability)
+        self.blackouts: dict[str, list[Blackout]] = _by_volunteer(problem.blackouts)
+        self.pairs: dict[str, list[Pair]] = _by_volunteer(problem.pairs)
+        self.history: dict[str, list[HistoryEntry]] = _by_volunteer(problem.history)
 
 
 def part_problem(rows: ProblemRows, part: Part, number: int = 0) -> Problem:

@@ -31,6 +31,10 @@ class Weights:
     below is per assignment unless said otherwise; 0 switches a rule off.
     """
 
+    # Field by field, each with its docstring, like SolverParams below: the two
+    # field lists look alike, but each is already the table of names, defaults
+    # and meanings; built from a shared table they would be hidden from
+    # readers, type checkers and help().
     fill: int = 4
     """Each volunteer beyond a need's minimum, times the need's priority."""
     fairness: int = 6
@@ -172,13 +176,11 @@ def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverP
     params = SolverParams()
     changes: dict[str, Any] = {}
     for key, value in data.items():
+        if key in ("weights", "cp_sat") and not isinstance(value, dict):
+            raise DataError.at(source, f"expected a table [{key}]", column=key)
         if key == "weights":
-            if not isinstance(value, dict):
-                raise DataError.at(source, "expected a table [weights]", column="weights")
             params = params.with_weights(**weights_from_mapping(value, source))
         elif key == "cp_sat":
-            if not isinstance(value, dict):
-                raise DataError.at(source, "expected a table [cp_sat]", column="cp_sat")
             changes["cp_sat"] = cp_sat_from_mapping(value, source)
         elif key in _PARAM_FIELDS:
             kind = {"float": float, "int": int, "bool": bool}[str(_PARAM_FIELDS[key].type)]

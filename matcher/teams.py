@@ -69,6 +69,11 @@ def team_rules(need: Need) -> tuple[TeamRule, ...]:
     return tuple(rules)
 
 
+# BlockerKind and Blocker mirror TeamRuleKind and TeamRule (a kind, a department,
+# a language) on purpose: a rule is what some team member must meet, a blocker
+# is a verdict on a need that explanations and the result carry, and it has a
+# kind no rule has (too few eligible).  One type for both would make every
+# reader of a blocker handle rules and every rule handle that extra kind.
 class BlockerKind(StrEnum):
     """Why no roster can staff a need, whatever the other needs get."""
 

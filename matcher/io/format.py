@@ -38,7 +38,6 @@ MAX_ISSUES = 50
 """Most issues reported by one :class:`~matcher.errors.DataError` (the rest are counted)."""
 
 
-
 class AvailabilityKind(StrEnum):
     """Kind of an ``availability`` row."""
 
@@ -74,6 +73,14 @@ class SheetSpec(NamedTuple):
 START_TIME_ALIASES = ("开始", "开始时间")
 END_TIME_ALIASES = ("结束", "结束时间")
 
+# Written out sheet by sheet, one line per column (key, Chinese headers,
+# required, note), on purpose: this literal already is the data table, read
+# like the one in docs/data-format.md, and its lines look alike because the
+# rows of a table do.  A denser form (tuples, or a text table parsed at
+# import) would drop the field names or the checks and still need a line
+# per column; a Column shared between sheets (volunteer_id, id) would send
+# the reader of one sheet elsewhere to see it.  Only the time headers, which
+# must agree wherever times are read, are shared.
 SHEETS: dict[str, SheetSpec] = {
     spec.name: spec
     for spec in (
@@ -264,30 +271,24 @@ SHEETS: dict[str, SheetSpec] = {
 }
 """Every sheet of a dataset, by English name, in the documented order."""
 
-ROSTER_COLUMNS: tuple[str, ...] = (
-    "need_id",
-    "need_title",
-    "volunteer_id",
-    "volunteer_name",
-    "department",
-    "date",
-    "start",
-    "end",
-    "role",
-)
+# One entry per roster column, English header to Chinese header: the two
+# header rows below are read off it, so they cannot fall out of step.
+_ROSTER_HEADERS: dict[str, str] = {
+    "need_id": "需求编号",
+    "need_title": "需求名称",
+    "volunteer_id": "志愿者编号",
+    "volunteer_name": "姓名",
+    "department": "学院",
+    "date": "日期",
+    "start": "开始",
+    "end": "结束",
+    "role": "角色",
+}
+
+ROSTER_COLUMNS: tuple[str, ...] = tuple(_ROSTER_HEADERS)
 """English headers of ``roster.csv``, in order."""
 
-ROSTER_COLUMNS_ZH: tuple[str, ...] = (
-    "需求编号",
-    "需求名称",
-    "志愿者编号",
-    "姓名",
-    "学院",
-    "日期",
-    "开始",
-    "结束",
-    "角色",
-)
+ROSTER_COLUMNS_ZH: tuple[str, ...] = tuple(_ROSTER_HEADERS.values())
 """Chinese headers of ``roster.xlsx``, in the order of :data:`ROSTER_COLUMNS`."""
 
 _ROSTER_REQUIRED = frozenset({"need_id", "volunteer_id"})
@@ -295,10 +296,7 @@ ROSTER_SHEET = SheetSpec(
     "roster",
     "排班表",
     True,
-    {
-        en: Column((zh,), en in _ROSTER_REQUIRED)
-        for en, zh in zip(ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, strict=True)
-    },
+    {en: Column((zh,), en in _ROSTER_REQUIRED) for en, zh in _ROSTER_HEADERS.items()},
 )
 """The roster file (``roster.csv`` / sheet 排班表 of ``roster.xlsx``) as a sheet."""
 

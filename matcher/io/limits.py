@@ -57,6 +57,27 @@ the 600,000-cell workbook of issue 9 is refused in a fraction of a second.
 The CLI reads without bounds unless told otherwise."""
 
 
+# What each limit's refusal says, in Chinese and English (``allowed`` is the limit):
+# the only part of a refusal that differs from one limit to another.
+_TOO_LARGE = {
+    "max_rows_per_sheet": (
+        "数据过大：每个表最多 {allowed:,} 行，此表超过 / too large: more than "
+        "{allowed:,} rows below the header (limit max_rows_per_sheet); split the data "
+        "or delete empty rows at the end"
+    ),
+    "max_cells": (
+        "数据过大：所有表合计最多 {allowed:,} 个单元格，已超过 / too large: more than "
+        "{allowed:,} cells in all sheets (limit max_cells); split the data or delete "
+        "unused columns"
+    ),
+    "max_seconds": (
+        "数据过大：读取超过 {allowed:g} 秒仍未完成，已停止 / too large: reading took "
+        "more than {allowed:g} seconds (limit max_seconds); split the data or remove "
+        "unused rows and sheets"
+    ),
+}
+
+
 class ReadBudget:
     """What one load has used of its :class:`ReadLimits`; raises when a bound is passed."""
 
@@ -86,51 +107,25 @@ class ReadBudget:
         Nothing is charged: this is for sizes known ahead of reading.
         """
         if rows is not None:
-            self._rows(file, rows)
+            self._refuse_above(file, "max_rows_per_sheet", rows)
         if cells is not None:
-            self._cells(file, cells)
+            self._refuse_above(file, "max_cells", cells)
 
     def row(self, file: str, number: int, width: int) -> None:
         """Count row ``number`` (1-based, the header is 1) of ``width`` cells."""
-        self._rows(file, number - 1)
+        self._refuse_above(file, "max_rows_per_sheet", number - 1)
         self.cells += width
-        self._cells(file, self.cells)
+        self._refuse_above(file, "max_cells", self.cells)
         if number % self.CLOCK_EVERY == 0:
             self.clock(file)
 
     def clock(self, file: str) -> None:
         """Refuse when the time is up."""
-        allowed = self.limits.max_seconds
-        if allowed is not None and time.monotonic() - self.started > allowed:
-            raise DatasetTooLargeError(
-                file,
-                "max_seconds",
-                allowed,
-                f"数据过大：读取超过 {allowed:g} 秒仍未完成，已停止 / too large: reading took "
-                f"more than {allowed:g} seconds (limit max_seconds); split the data or remove "
-                "unused rows and sheets",
-            )
+        self._refuse_above(file, "max_seconds", time.monotonic() - self.started)
 
-    def _rows(self, file: str, rows: int) -> None:
-        allowed = self.limits.max_rows_per_sheet
-        if allowed is not None and rows > allowed:
-            raise DatasetTooLargeError(
-                file,
-                "max_rows_per_sheet",
-                allowed,
-                f"数据过大：每个表最多 {allowed:,} 行，此表超过 / too large: more than "
-                f"{allowed:,} rows below the header (limit max_rows_per_sheet); split the data "
-                "or delete empty rows at the end",
-            )
-
-    def _cells(self, file: str, cells: int) -> None:
-        allowed = self.limits.max_cells
-        if allowed is not None and cells > allowed:
-            raise DatasetTooLargeError(
-                file,
-                "max_cells",
-                allowed,
-                f"数据过大：所有表合计最多 {allowed:,} 个单元格，已超过 / too large: more than "
-                f"{allowed:,} cells in all sheets (limit max_cells); split the data or delete "
-                "unused columns",
-            )
+    def _refuse_above(self, file: str, limit: str, used: float) -> None:
+        """Raise when ``used`` passes ``limit`` (a field of :class:`ReadLimits`), if it is set."""
+        allowed = getattr(self.limits, limit)
+        if allowed is not None and used > allowed:
+            message = _TOO_LARGE[limit].format(allowed=allowed)
+            raise DatasetTooLargeError(file, limit, allowed, message)

@@ -85,31 +85,17 @@ def _cells_zh(row: Mapping[str, Any]) -> Sequence[Any]:
 
 
 def roster_csv(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """``roster.csv``: English headers, UTF-8 with BOM (Excel opens it right).
+    """The bytes of ``roster.csv`` for roster ``rows`` (see :func:`roster_rows`).
 
-    Parameters
-    ----------
-    rows
-        Roster rows (see :func:`roster_rows`).
-
-    Returns
-    -------
-    bytes
+    English headers, UTF-8 with BOM (Excel opens it right).
     """
     return csv_bytes(ROSTER_COLUMNS, (_cells(row) for row in rows))
 
 
 def roster_xlsx(rows: Iterable[Mapping[str, Any]]) -> bytes:
-    """``roster.xlsx``: sheet 排班表 with Chinese headers and Chinese roles.
+    """The bytes of ``roster.xlsx`` for roster ``rows`` (see :func:`roster_rows`).
 
-    Parameters
-    ----------
-    rows
-        Roster rows (see :func:`roster_rows`).
-
-    Returns
-    -------
-    bytes
+    Sheet 排班表 with Chinese headers and Chinese roles.
     """
     book = new_workbook()
     add_sheet(book, ROSTER_SHEET.zh, ROSTER_COLUMNS_ZH, (_cells_zh(row) for row in rows))

@@ -127,7 +127,7 @@ def _part_outcome(
 ) -> _PartOutcome:
     """Keep what the merge needs of a solved part, and explain its unmet needs."""
     elig, rm, best = run.elig, run.rm, run.best
-    has_roster = best is not None and run.status in (Status.OPTIMAL, Status.FEASIBLE)
+    has_roster = run.has_roster
     if has_roster and best is not None and not any(r.name == "soft" for r in run.reports):
         # Cut short before the soft stage: fill the teams as that stage would start.
         best = best.filled(problem, elig, rm.gain, params)
@@ -162,14 +162,7 @@ def _part_outcome(
     terms = {t.name: best.value(t, rm) for t in rm.soft} if has_roster and best is not None else {}
     # The part's funnels are the whole problem's (part_candidates): explanations
     # count every volunteer, not only this part's.
-    unmet = explain_unmet(
-        problem,
-        elig,
-        assignments,
-        rm.closed,
-        params.travel_minutes_default,
-        has_roster=has_roster,
-    )
+    unmet = run.explain_unmet(problem, assignments, params.travel_minutes_default)
     return _PartOutcome(
         label=label,
         status=run.status,

@@ -15,9 +15,8 @@ from contextlib import nullcontext
 from matcher.decompose import find_parts
 from matcher.domain import Assignment, Problem
 from matcher.eligibility import build_eligibility, find_candidates
-from matcher.explain import explain_unmet
 from matcher.params import SolverParams
-from matcher.result import Result, Status
+from matcher.result import Result
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model
 from matcher.solver.parts import solve_parts
@@ -101,8 +100,8 @@ def solve(
 
 def _result(problem: Problem, run: ModelRun, params: SolverParams, started: float) -> Result:
     """The result of a problem solved as one model."""
-    elig, rm, best, reports, status = run.elig, run.rm, run.best, run.reports, run.status
-    has_roster = best is not None and status in (Status.OPTIMAL, Status.FEASIBLE)
+    elig, best, reports, status = run.elig, run.best, run.reports, run.status
+    has_roster = run.has_roster
     assignments: tuple[Assignment, ...] = ()
     if has_roster and best is not None:
         assignments = roster_assignments(problem, elig, best)
@@ -120,14 +119,7 @@ def _result(problem: Problem, run: ModelRun, params: SolverParams, started: floa
         coverage_bound=sum(r.bound for r in coverage_reports),
         stages=tuple(reports),
         objective_terms=terms,
-        unmet=explain_unmet(
-            problem,
-            elig,
-            assignments,
-            rm.closed,
-            params.travel_minutes_default,
-            has_roster=has_roster,
-        ),
+        unmet=run.explain_unmet(problem, assignments, params.travel_minutes_default),
         message=run.message,
         params=params.as_dict(),
         pairs=elig.size,

@@ -20,13 +20,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from matcher.baselines import greedy_roster
-from matcher.domain import Problem
+from matcher.domain import Assignment, Problem
 from matcher.eligibility import Eligibility
+from matcher.explain import explain_unmet
 from matcher.params import SolverParams
-from matcher.result import StageReport, Status, relative_gap
+from matcher.result import StageReport, Status, UnmetNeed, relative_gap
 from matcher.solver.backend import Backend, HeldRow, Improved, StageEnd, StageOutcome
 from matcher.solver.model import RosterModel
 from matcher.solver.objective import Term
@@ -79,6 +80,23 @@ class ModelRun:
     reports: list[StageReport]
     status: Status
     message: str
+
+    @property
+    def has_roster(self) -> bool:
+        """True when the run ends with a roster that keeps every hard rule."""
+        return self.best is not None and self.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def explain_unmet(
+        self, problem: Problem, roster: Sequence[Assignment], travel_default: int
+    ) -> tuple[UnmetNeed, ...]:
+        """Why each need is unmet or short in ``roster`` (this run's, empty when it has none).
+
+        The one call a single model's result and a part's outcome both make
+        (:func:`matcher.explain.explain_unmet` with this run's blocked needs).
+        """
+        return explain_unmet(
+            problem, self.elig, roster, self.rm.closed, travel_default, has_roster=self.has_roster
+        )
 
 
 def stage_terms(rm: RosterModel) -> list[Term]:
