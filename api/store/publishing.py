@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from api.store.models import Dataset, DatasetItem, SolveJob, VolunteerRecord, utcnow
 from api.store.serialize import to_json
 from matcher.domain import Assignment, HistoryEntry, Problem
+from matcher.history import history_of
 
 
 class PublishConflictError(Exception):
@@ -41,27 +42,6 @@ class Published:
     history_rows: int
     skipped: int
     superseded: int | None
-
-
-def history_of(problem: Problem, roster: Iterable[Assignment]) -> list[HistoryEntry]:
-    """History rows of a roster's assignments (untimed needs dated on the horizon's last day)."""
-    needs = {n.id: n for n in problem.needs}
-    entries = []
-    for a in roster:
-        need = needs[a.need_id]
-        minutes = a.end - a.start if a.start is not None and a.end is not None else need.duration
-        entries.append(
-            HistoryEntry(
-                volunteer_id=a.volunteer_id,
-                date=a.date or problem.horizon.end,
-                minutes=minutes,
-                attended=True,
-                need_id=need.id,
-                household_id=need.household_id,
-                category=need.category,
-            )
-        )
-    return entries
 
 
 def publish(
