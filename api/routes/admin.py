@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from api.admin_schemas import AuditEntryModel, KeyCreate, KeyCreated, KeyModel
 from api.deps import SessionDep, audit, require
 from api.keys import create_key, revoke_key, token_prefix
-from api.record_schemas import AuditEntryModel, KeyCreate, KeyCreated, KeyModel
 from api.routes.common import AUTH, NOT_FOUND
 from api.schemas import ErrorMessage, Page
 from api.store.models import ApiKey, AuditEntry, KeyRole

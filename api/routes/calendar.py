@@ -17,13 +17,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.deps import Reader, SessionDep, Writer, audit
 from api.exports import assignments, job_problem, roster_ics
 from api.keys import hash_key, new_secret, same_hash, token_prefix
+from api.roster_schemas import CalendarLinkMade, CalendarLinksRevoked
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
 from api.store.models import CalendarLink, Dataset, SolveJob, VolunteerRecord, utcnow
@@ -47,38 +47,6 @@ CALENDAR_DESCRIPTION = (
     "roster), in Asia/Shanghai time; untimed needs are all-day events over the horizon. "
     "`from` keeps only events on or after a date. An empty calendar when nothing is published."
 )
-
-
-class CalendarLinkMade(BaseModel):
-    """A new calendar link; the token is shown this once (it is stored hashed)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 3,
-                    "dataset_id": 1,
-                    "volunteer_id": "V001",
-                    "url": "/calendars/cal_1a2b3c4d_Zm9vYmFy.ics",
-                    "created_at": "2026-12-01T08:00:00Z",
-                }
-            ]
-        }
-    )
-
-    id: int
-    dataset_id: int
-    volunteer_id: str
-    url: str = Field(description="path to subscribe to (prefix it with the server's address)")
-    created_at: dt.datetime
-
-
-class CalendarLinksRevoked(BaseModel):
-    """How many links of the volunteer were closed."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"revoked": 1}]})
-
-    revoked: int
 
 
 def _known_volunteer(session: Session, dataset_id: int, volunteer_id: str) -> None:
