@@ -18,6 +18,9 @@ AUTH: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorMessage, "description": "Missing, unknown or revoked X-API-Key"},
     403: {"model": ErrorMessage, "description": "The key's role may not do this"},
 }
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorMessage, "description": "Clashes with what is stored"}
+}
 
 
 def get_dataset(session: Session, dataset_id: int) -> Dataset:

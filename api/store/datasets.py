@@ -92,16 +92,23 @@ def need_record(dataset_id: int, position: int, need: Need) -> NeedRecord:
     )
 
 
+def item_columns(item: Any) -> dict[str, Any]:
+    """The columns of a :class:`DatasetItem` holding ``item``: its JSON and what it refers to.
+
+    A skill of the skills list is its name alone (``{"name": ...}``).
+    """
+    if isinstance(item, str):
+        return {"data": {"name": item}, "volunteer_id": None, "household_id": None, "need_id": None}
+    return {
+        "data": to_json(item),
+        "volunteer_id": getattr(item, "volunteer_id", None),
+        "household_id": getattr(item, "household_id", None),
+        "need_id": getattr(item, "need_id", None),
+    }
+
+
 def _item(dataset_id: int, kind: str, position: int, item: Any) -> DatasetItem:
-    return DatasetItem(
-        dataset_id=dataset_id,
-        kind=kind,
-        position=position,
-        volunteer_id=getattr(item, "volunteer_id", None),
-        household_id=getattr(item, "household_id", None),
-        need_id=getattr(item, "need_id", None),
-        data=to_json(item),
-    )
+    return DatasetItem(dataset_id=dataset_id, kind=kind, position=position, **item_columns(item))
 
 
 def save_problem(
@@ -120,10 +127,7 @@ def save_problem(
     rows += [need_record(dataset.id, i, n) for i, n in enumerate(problem.needs)]
     for kind in ITEM_KINDS:
         rows += [_item(dataset.id, kind, i, x) for i, x in enumerate(getattr(problem, kind))]
-    rows += [
-        DatasetItem(dataset_id=dataset.id, kind="skills", position=i, data={"name": skill})
-        for i, skill in enumerate(problem.skills)
-    ]
+    rows += [_item(dataset.id, "skills", i, skill) for i, skill in enumerate(problem.skills)]
     session.add_all(rows)
     session.flush()
     return dataset
