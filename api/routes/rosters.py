@@ -7,14 +7,14 @@ follows it.  Viewers read; coordinators and admins start, stop and publish.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import Reader, SessionDep, Writer, audit
+from api.deps import Reader, SessionDep, Writer
 from api.exports import assignments, job_problem, roster_csv, roster_ics, roster_xlsx
 from api.roster_schemas import (
     Explanation,
@@ -29,7 +29,9 @@ from api.roster_schemas import (
 )
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
+from api.store.audit import audit
 from api.store.datasets import load_problem
+from api.store.jobs import find_job, job_page, queue_job
 from api.store.models import (
     ACTIVE_STATUSES,
     ApiKey,
@@ -54,7 +56,7 @@ ROSTERED = (JobStatus.DONE.value, JobStatus.STOPPED.value)
 
 
 def _job(session: Session, roster_id: int) -> SolveJob:
-    job = session.get(SolveJob, roster_id)
+    job = find_job(session, roster_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roster {roster_id}")
     return job
@@ -120,15 +122,7 @@ def _start(
             raise unprocessable(
                 [(("horizon", issue.column or "from"), issue.message) for issue in error.issues]
             ) from None
-    job = SolveJob(
-        dataset_id=dataset_id,
-        status=JobStatus.QUEUED.value,
-        params=raw,
-        problem=to_json(problem),
-        created_by=key.id,
-    )
-    session.add(job)
-    session.flush()
+    job = queue_job(session, dataset_id, raw, to_json(problem), key.id)
     audit(
         session,
         key,
@@ -214,18 +208,7 @@ def list_rosters(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> JobPage:
-    query = select(SolveJob)
-    if dataset_id is not None:
-        query = query.where(SolveJob.dataset_id == dataset_id)
-    if job_status is not None:
-        query = query.where(SolveJob.status == job_status)
-    if published is not None:
-        query = query.where(
-            SolveJob.published_at.is_not(None) if published else SolveJob.published_at.is_(None)
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    # only the light columns: snapshots and rosters can be large
-    jobs = session.scalars(query.order_by(SolveJob.id.desc()).offset(offset).limit(limit))
+    total, jobs = job_page(session, dataset_id, job_status, published, offset, limit)
     return JobPage(
         items=[_view(j, full=False) for j in jobs], total=total, offset=offset, limit=limit
     )
@@ -380,11 +363,7 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
         superseded=published.superseded,
     )
     session.commit()
+    # the report is what publish() wrote, field by field, with the roster it is about
     return PublishReport(
-        roster_id=job.id,
-        dataset_id=job.dataset_id,
-        published_at=published.published_at,
-        history_rows=published.history_rows,
-        skipped=published.skipped,
-        superseded=published.superseded,
+        roster_id=job.id, dataset_id=job.dataset_id, **dataclasses.asdict(published)
     )

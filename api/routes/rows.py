@@ -29,11 +29,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.deps import Reader, SessionDep, Writer, audit, can_see_personal_data
+from api.deps import Reader, SessionDep, Writer, can_see_personal_data
 from api.masking import mask_personal
 from api.pins import pin_refusals, refuse_broken_pins
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import DeleteReport, Page
+from api.store.audit import audit
 from api.store.database import ClashError, save
 from api.store.datasets import touch
 from api.store.models import ApiKey, Dataset

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.store.models import (
@@ -189,3 +189,42 @@ def problem_counts(problem: Problem) -> dict[str, int]:
         for f in dataclasses.fields(problem)
         if isinstance(getattr(problem, f.name), tuple)
     }
+
+
+def find_dataset(session: Session, dataset_id: int) -> Dataset | None:
+    """The dataset with this id, None when there is none."""
+    return session.get(Dataset, dataset_id)
+
+
+def all_datasets(session: Session) -> list[Dataset]:
+    """Every dataset, oldest first."""
+    return list(session.scalars(select(Dataset).order_by(Dataset.id)))
+
+
+def dataset_counts(session: Session, dataset_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Rows of each kind per dataset (kinds without rows are 0 for the main three)."""
+    counts: dict[int, dict[str, int]] = {
+        i: {"volunteers": 0, "households": 0, "needs": 0} for i in dataset_ids
+    }
+    if not dataset_ids:
+        return counts
+    for model, kind in (
+        (VolunteerRecord, "volunteers"),
+        (HouseholdRecord, "households"),
+        (NeedRecord, "needs"),
+    ):
+        rows = session.execute(
+            select(model.dataset_id, func.count())
+            .where(model.dataset_id.in_(dataset_ids))
+            .group_by(model.dataset_id)
+        )
+        for dataset_id, count in rows:
+            counts[dataset_id][kind] = count
+    rows = session.execute(
+        select(DatasetItem.dataset_id, DatasetItem.kind, func.count())
+        .where(DatasetItem.dataset_id.in_(dataset_ids))
+        .group_by(DatasetItem.dataset_id, DatasetItem.kind)
+    )
+    for dataset_id, kind, count in rows:
+        counts[dataset_id][kind] = count
+    return counts
