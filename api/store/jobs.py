@@ -1,13 +1,24 @@
-"""The SQL of solve jobs: queue one, find one, list them, the plan of record."""
+"""The SQL of solve jobs: queue, find and list them, the plan of record, and their states.
+
+The state changes (claim, progress, end, interrupt) take a session or a
+connection: the solver process writes through its own engine's connections,
+the server through sessions.  Each one is a single guarded UPDATE, so a job
+that ended (or was interrupted) is never overwritten by a late writer.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
-from api.store.models import JobStatus, SolveJob
+from api.store.models import ACTIVE_STATUSES, JobStatus, SolveJob, utcnow
+
+Database = Connection | Session
+"""Where a state change is written: the server's session or a solver process's connection."""
+
+ACTIVE = [s.value for s in ACTIVE_STATUSES]
 
 
 def queue_job(
@@ -66,4 +77,69 @@ def plan_of_record(session: Session, dataset_id: int) -> SolveJob | None:
             SolveJob.published_at.is_not(None),
             SolveJob.superseded_at.is_(None),
         )
+    )
+
+
+# --------------------------------------------------------------------------- states
+
+
+def claim_job(db: Database, job_id: int) -> bool:
+    """Mark a queued job running; False when it is no longer queued (stopped, interrupted)."""
+    claimed = db.execute(
+        update(SolveJob)
+        .where(SolveJob.id == job_id, SolveJob.status == JobStatus.QUEUED.value)
+        .values(status=JobStatus.RUNNING.value, started_at=utcnow())
+    )
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def job_status(db: Database, job_id: int) -> str | None:
+    """The job's status as stored now, None when there is no such job."""
+    return db.scalar(select(SolveJob.status).where(SolveJob.id == job_id))
+
+
+def write_progress(db: Database, job_id: int, progress: dict[str, Any]) -> None:
+    """Replace the job's progress (best objective, bound, gap of the current stage)."""
+    db.execute(update(SolveJob).where(SolveJob.id == job_id).values(progress=progress))
+
+
+def end_job(db: Database, job_id: int, **values: Any) -> bool:
+    """Write the end of a job (status, result or error) unless it already ended.
+
+    Returns whether it was written: False for a job that ended meanwhile,
+    e.g. one a starting server marked interrupted.
+    """
+    ended = db.execute(
+        update(SolveJob)
+        .where(SolveJob.id == job_id, SolveJob.status.in_(ACTIVE))
+        .values(finished_at=utcnow(), **values)
+    )
+    return bool(ended.rowcount)  # type: ignore[attr-defined]
+
+
+def interrupt_active(db: Database, reason: str) -> int:
+    """Mark every job not yet ended as interrupted, with ``reason``; how many."""
+    result = db.execute(
+        update(SolveJob)
+        .where(SolveJob.status.in_(ACTIVE))
+        .values(status=JobStatus.INTERRUPTED.value, finished_at=utcnow(), error=reason)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def stop_all(db: Database) -> None:
+    """At shutdown: queued jobs are interrupted, running ones asked to stop (keeping rosters)."""
+    db.execute(
+        update(SolveJob)
+        .where(SolveJob.status == JobStatus.QUEUED.value)
+        .values(
+            status=JobStatus.INTERRUPTED.value,
+            finished_at=utcnow(),
+            error="the server stopped before this job started",
+        )
+    )
+    db.execute(
+        update(SolveJob)
+        .where(SolveJob.status == JobStatus.RUNNING.value)
+        .values(status=JobStatus.STOPPING.value)
     )
