@@ -20,12 +20,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.store.datasets import item_columns
 from api.store.models import Dataset, DatasetItem, SolveJob, VolunteerRecord, utcnow
-from api.store.serialize import to_json
+from api.store.rows import ItemTable
 from matcher.domain import Assignment, HistoryEntry, Problem
 from matcher.history import history_of
 
@@ -116,31 +117,21 @@ def _write_history(
             select(VolunteerRecord.entity_id).where(VolunteerRecord.dataset_id == dataset_id)
         )
     )
-    position = (
-        session.scalar(
-            select(func.max(DatasetItem.position)).where(
-                DatasetItem.dataset_id == dataset_id, DatasetItem.kind == "history"
-            )
-        )
-        or 0
-    )
+    position = ItemTable("history").next_position(session, dataset_id)
     written = skipped = 0
     for entry in entries:
         if entry.volunteer_id not in present:
             skipped += 1
             continue
-        position += 1
         session.add(
             DatasetItem(
                 dataset_id=dataset_id,
                 kind="history",
                 position=position,
-                volunteer_id=entry.volunteer_id,
-                household_id=entry.household_id,
-                need_id=entry.need_id,
-                data=to_json(entry),
                 roster_id=roster_id,
+                **item_columns(entry),
             )
         )
+        position += 1
         written += 1
     return written, skipped
