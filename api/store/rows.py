@@ -16,6 +16,7 @@ declares the query parameters, this module knows the columns.
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Any, Generic, TypeVar
@@ -53,7 +54,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
 
 
-class RowTable(Generic[Row]):
+class RowTable(ABC, Generic[Row]):
     """Where the rows of one kind live, and the five things the routes ask of it."""
 
     kind: str
@@ -80,33 +81,37 @@ class RowTable(Generic[Row]):
         """Delete a row (flushed with the transaction)."""
         session.delete(row)
 
-    def find(self, session: Session, dataset_id: int, key: Any) -> Row | None:  # pragma: no cover
+    @abstractmethod
+    def find(self, session: Session, dataset_id: int, key: Any) -> Row | None:
         """The row of the dataset with this key, None when there is none."""
-        raise NotImplementedError
 
-    def add(self, session: Session, dataset_id: int, value: Any) -> Row:  # pragma: no cover
+    @abstractmethod
+    def add(self, session: Session, dataset_id: int, value: Any) -> Row:
         """Add ``value`` (a domain row) as the dataset's last row of this kind."""
-        raise NotImplementedError
 
-    def replace(self, row: Row, value: Any) -> list[str]:  # pragma: no cover
+    @abstractmethod
+    def replace(self, row: Row, value: Any) -> list[str]:
         """Put ``value`` in place of the row (keeping its key and place); the changed fields."""
-        raise NotImplementedError
 
-    def key_of(self, row: Row) -> str | int:  # pragma: no cover
+    @abstractmethod
+    def key_of(self, row: Row) -> str | int:
         """How a route addresses the row."""
-        raise NotImplementedError
 
-    def _model(self) -> Any:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def conditions(self, criteria: Criteria) -> list[ColumnElement[bool]]:
+        """The SQL of named list filters on this kind's rows."""
 
-    def _of(self, dataset_id: int) -> list[ColumnElement[bool]]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _model(self) -> Any:
+        """The mapped class of the rows."""
 
-    def _order(self) -> list[Any]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _of(self, dataset_id: int) -> list[ColumnElement[bool]]:
+        """The condition of the dataset's rows of this kind."""
 
-    def conditions(self, criteria: Criteria) -> list[ColumnElement[bool]]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _order(self) -> list[Any]:
+        """Upload order."""
 
 
 class EntityTable(RowTable[Any]):
