@@ -102,7 +102,7 @@ class DepartmentBody(RowBody):
 
     def to_domain(self) -> Department:
         """The domain department (categories once each, in order)."""
-        return Department(self.name, tuple(unique(self.fit_categories)))  # type: ignore[arg-type]
+        return self.domain(Department, fit_categories=tuple(unique(self.fit_categories)))
 
 
 class SkillBody(RowBody):
@@ -143,12 +143,8 @@ class AvailabilityBody(RowBody):
 
     def to_domain(self) -> AvailabilityWindow:
         """The domain window."""
-        return AvailabilityWindow(
-            volunteer_id=self.volunteer_id,
-            start=parse_time(self.start),
-            end=parse_time(self.end, end=True),
-            date=self.date,
-            weekday=self.weekday,
+        return self.domain(
+            AvailabilityWindow, start=parse_time(self.start), end=parse_time(self.end, end=True)
         )
 
 
@@ -164,7 +160,7 @@ class BlackoutBody(RowBody):
 
     def to_domain(self) -> Blackout:
         """The domain blackout."""
-        return Blackout(self.volunteer_id, self.date)
+        return self.domain(Blackout)
 
 
 class PairBody(RowBody):
@@ -192,14 +188,7 @@ class PairBody(RowBody):
 
     def to_domain(self) -> Pair:
         """The domain pair."""
-        return Pair(
-            volunteer_id=self.volunteer_id,
-            need_id=self.need_id,
-            household_id=self.household_id,
-            affinity=self.affinity,
-            forbidden=self.forbidden,
-            extra_minutes=self.extra_minutes,
-        )
+        return self.domain(Pair)
 
 
 class PinBody(RowBody):
@@ -220,7 +209,7 @@ class PinBody(RowBody):
 
     def to_domain(self) -> Pin:
         """The domain pin."""
-        return Pin(self.volunteer_id, self.need_id, minutes_of(self.start))
+        return self.domain(Pin, start=minutes_of(self.start))
 
 
 class HistoryBody(RowBody):
@@ -252,15 +241,7 @@ class HistoryBody(RowBody):
 
     def to_domain(self) -> HistoryEntry:
         """The domain history entry."""
-        return HistoryEntry(
-            volunteer_id=self.volunteer_id,
-            date=self.date,
-            minutes=self.minutes,
-            attended=self.attended,
-            need_id=self.need_id,
-            household_id=self.household_id,
-            category=self.category,
-        )
+        return self.domain(HistoryEntry)
 
 
 class TravelBody(RowBody):
@@ -279,7 +260,7 @@ class TravelBody(RowBody):
 
     def to_domain(self) -> Travel:
         """The domain travel time."""
-        return Travel(self.origin, self.destination, self.minutes)
+        return self.domain(Travel)
 
 
 # --------------------------------------------------------------------------- answers
