@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -87,6 +87,13 @@ class RowBody(Body):
         None, description="the row's id: leave out on create, the path's id on replace"
     )
 
+    row_class: ClassVar[type]
+    """The domain class of the row (the body's fields by name, :meth:`Body.domain`)."""
+
+    def to_domain(self) -> Any:
+        """The domain row; bodies whose fields need converting say how."""
+        return self.domain(self.row_class)
+
 
 class DepartmentBody(RowBody):
     """A college department (二级学院) and the need categories it suits (a soft preference)."""
@@ -155,12 +162,10 @@ class BlackoutBody(RowBody):
         json_schema_extra={"examples": [{"volunteer_id": "V0001", "date": "2026-09-26"}]}
     )
 
+    row_class = Blackout
+
     volunteer_id: EntityId
     date: DateField
-
-    def to_domain(self) -> Blackout:
-        """The domain blackout."""
-        return self.domain(Blackout)
 
 
 class PairBody(RowBody):
@@ -175,6 +180,8 @@ class PairBody(RowBody):
         }
     )
 
+    row_class = Pair
+
     volunteer_id: EntityId
     need_id: EntityId | None = Field(None, description="a need (or give household_id)")
     household_id: EntityId | None = Field(
@@ -185,10 +192,6 @@ class PairBody(RowBody):
     )
     forbidden: FlagField = Field(False, description="never assign this pair")
     extra_minutes: Count = Field(0, description="travel minutes counted against the budget")
-
-    def to_domain(self) -> Pair:
-        """The domain pair."""
-        return self.domain(Pair)
 
 
 class PinBody(RowBody):
@@ -231,6 +234,8 @@ class HistoryBody(RowBody):
         }
     )
 
+    row_class = HistoryEntry
+
     volunteer_id: EntityId
     date: DateField
     minutes: Count = Field(0, description="minutes served")
@@ -238,10 +243,6 @@ class HistoryBody(RowBody):
     need_id: EntityId | None = Field(None, description="the need of the time (free text)")
     household_id: EntityId | None = Field(None, description="a household of the dataset")
     category: NeedCategoryField | None = None
-
-    def to_domain(self) -> HistoryEntry:
-        """The domain history entry."""
-        return self.domain(HistoryEntry)
 
 
 class TravelBody(RowBody):
@@ -254,13 +255,11 @@ class TravelBody(RowBody):
         }
     )
 
+    row_class = Travel
+
     origin: Name = Field(min_length=1)
     destination: Name = Field(min_length=1)
     minutes: Count
-
-    def to_domain(self) -> Travel:
-        """The domain travel time."""
-        return self.domain(Travel)
 
 
 # --------------------------------------------------------------------------- answers
