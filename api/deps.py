@@ -1,16 +1,16 @@
-"""Request dependencies: database session, the caller's key and role checks, audit."""
+"""Request dependencies: database session, the caller's key and role checks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from api.keys import ROLE_RANK, find_key
-from api.store.models import ApiKey, AuditEntry, KeyRole
+from api.store.models import ApiKey, KeyRole
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -66,8 +66,3 @@ Writer = Annotated[ApiKey, Depends(require(KeyRole.COORDINATOR))]
 def can_see_personal_data(key: ApiKey) -> bool:
     """Coordinators and admins see phone numbers and addresses; viewers see them masked."""
     return ROLE_RANK[KeyRole(key.role)] >= ROLE_RANK[KeyRole.COORDINATOR]
-
-
-def audit(session: Session, key: ApiKey, action: str, target: str, **detail: Any) -> None:
-    """Record a write in the audit log (in the same transaction as the write)."""
-    session.add(AuditEntry(key_id=key.id, action=action, target=target[:200], detail=detail))

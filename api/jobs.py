@@ -38,10 +38,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.store.models import ACTIVE_STATUSES, JobStatus, SolveJob, utcnow
+from api.store.jobs import (
+    claim_job,
+    end_job,
+    find_job,
+    interrupt_active,
+    job_status,
+    stop_all,
+    write_progress,
+)
+from api.store.models import JobStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +104,7 @@ def clean_json(value: Any) -> Any:
 def interrupt_unfinished(session_factory: sessionmaker[Session], reason: str) -> int:
     """Mark every job not yet ended as interrupted; return how many."""
     with session_factory.begin() as session:
-        result = session.execute(
-            update(SolveJob)
-            .where(SolveJob.status.in_([s.value for s in ACTIVE_STATUSES]))
-            .values(status=JobStatus.INTERRUPTED.value, finished_at=utcnow(), error=reason)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return interrupt_active(session, reason)
 
 
 def _finish(engine: Engine, job_id: int, **values: Any) -> bool:
@@ -112,15 +116,7 @@ def _finish(engine: Engine, job_id: int, **values: Any) -> bool:
     if not _server_alive():
         os._exit(ORPHAN_EXIT_CODE)
     with engine.begin() as connection:
-        result = connection.execute(
-            update(SolveJob)
-            .where(
-                SolveJob.id == job_id,
-                SolveJob.status.in_([s.value for s in ACTIVE_STATUSES]),
-            )
-            .values(finished_at=utcnow(), **values)
-        )
-    return bool(result.rowcount)
+        return end_job(connection, job_id, **values)
 
 
 class _Watcher(threading.Thread):
@@ -153,13 +149,10 @@ class _Watcher(threading.Thread):
             latest = self.latest
         with self.engine.begin() as connection:
             if latest is not None and latest is not self.written:
-                connection.execute(
-                    update(SolveJob)
-                    .where(SolveJob.id == self.job_id)
-                    .values(progress=clean_json({**latest, "updated_at": utcnow().isoformat()}))
-                )
+                progress = clean_json({**latest, "updated_at": utcnow().isoformat()})
+                write_progress(connection, self.job_id, progress)
                 self.written = latest
-            status = connection.scalar(select(SolveJob.status).where(SolveJob.id == self.job_id))
+            status = job_status(connection, self.job_id)
         if status != JobStatus.RUNNING.value:  # stopping, or ended/removed behind our back
             self.stop.set()
 
@@ -188,16 +181,12 @@ def run_job(database_url: str, job_id: int) -> str:
     engine = make_engine(database_url)
     try:
         with engine.begin() as connection:
-            claimed = connection.execute(
-                update(SolveJob)
-                .where(SolveJob.id == job_id, SolveJob.status == JobStatus.QUEUED.value)
-                .values(status=JobStatus.RUNNING.value, started_at=utcnow())
-            ).rowcount
+            claimed = claim_job(connection, job_id)
         if not claimed:  # stopped or interrupted while it waited
             return "skipped"
         try:
             with Session(engine) as session:
-                job = session.get(SolveJob, job_id)
+                job = find_job(session, job_id)
                 assert job is not None
                 problem = from_json(Problem, job.problem)
                 params = params_from_mapping(job.params, "params")
@@ -295,7 +284,7 @@ class JobRunner:
 
     def _status(self, job_id: int) -> str | None:
         with self.session_factory() as session:
-            return session.scalar(select(SolveJob.status).where(SolveJob.id == job_id))
+            return job_status(session, job_id)
 
     def _settle(self, job_id: int, executor: ProcessPoolExecutor, future: Future[str]) -> None:
         """A job whose process never wrote an end gets one here (or is queued again)."""
@@ -322,14 +311,7 @@ class JobRunner:
             return
         try:
             with self.session_factory.begin() as session:
-                session.execute(
-                    update(SolveJob)
-                    .where(
-                        SolveJob.id == job_id,
-                        SolveJob.status.in_([s.value for s in ACTIVE_STATUSES]),
-                    )
-                    .values(finished_at=utcnow(), **values)
-                )
+                end_job(session, job_id, **values)
         except Exception:
             log.exception("job %s: end not written", job_id)
 
@@ -340,18 +322,5 @@ class JobRunner:
         if executor is None:
             return
         with self.session_factory.begin() as session:
-            session.execute(
-                update(SolveJob)
-                .where(SolveJob.status == JobStatus.QUEUED.value)
-                .values(
-                    status=JobStatus.INTERRUPTED.value,
-                    finished_at=utcnow(),
-                    error="the server stopped before this job started",
-                )
-            )
-            session.execute(
-                update(SolveJob)
-                .where(SolveJob.status == JobStatus.RUNNING.value)
-                .values(status=JobStatus.STOPPING.value)
-            )
+            stop_all(session)
         executor.shutdown(wait=True, cancel_futures=True)

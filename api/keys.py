@@ -11,10 +11,11 @@ import hashlib
 import hmac
 import secrets
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.store.database import open_database
+from api.store.keys import key_by_id, key_by_prefix
 from api.store.models import ApiKey, KeyRole, utcnow
 
 ROLE_RANK = {KeyRole.VIEWER: 0, KeyRole.COORDINATOR: 1, KeyRole.ADMIN: 2}
@@ -89,7 +90,7 @@ def find_key(session: Session, key: str) -> ApiKey | None:
     prefix = _prefix(key)
     if prefix is None:
         return None
-    record = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    record = key_by_prefix(session, prefix)
     if record is None or record.revoked_at is not None:
         return None
     if not same_hash(record.key_hash, key):
@@ -99,7 +100,7 @@ def find_key(session: Session, key: str) -> ApiKey | None:
 
 def revoke_key(session: Session, key_id: int) -> bool:
     """Revoke a key by id; False when there is no such key."""
-    record = session.get(ApiKey, key_id)
+    record = key_by_id(session, key_id)
     if record is None:
         return False
     record.revoked_at = record.revoked_at or utcnow()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 HIDDEN_DIGITS = 7
 """Digits of a phone number that are always hidden; at most the last 4 are ever shown."""
 
@@ -35,3 +37,19 @@ def mask_address(address: str) -> str:
         else address[: min(2, len(address) // 2)]
     )
     return f"{keep}****"
+
+
+def mask_personal(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as a viewer sees it: phone, address and notes masked, the rest as it is.
+
+    Volunteers carry a ``phone``, households an ``address`` and ``notes``;
+    other rows carry none of these, so they pass unchanged.
+    """
+    shown = dict(row)
+    if shown.get("phone"):
+        shown["phone"] = mask_phone(shown["phone"])
+    if shown.get("address"):
+        shown["address"] = mask_address(shown["address"])
+    if shown.get("notes"):
+        shown["notes"] = "****"  # free text about residents: names, ages, health
+    return shown

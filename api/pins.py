@@ -2,9 +2,9 @@
 
 A pin must name a pair the solver finds eligible (skills, departments, gender,
 availability, blackouts, forbidden pairs, budget, travel from home ...), else
-the next solve job fails.  Every route that edits something a pin depends on
-(``api.routes.records`` for the rows, ``api.routes.entities`` for volunteers,
-households and needs) works the same way: :func:`pin_refusals` before the
+the next solve job fails.  Every write of a dataset's rows
+(:mod:`api.routes.rows`, for volunteers, households, needs and the other
+sheets alike) works the same way: :func:`pin_refusals` before the
 change, flush the change, then :func:`refuse_broken_pins`, which compares and
 answers 409 naming each pin the change breaks.  Pins that were refused before
 the change are left be, so data stored before a rule existed does not block
@@ -14,23 +14,13 @@ unrelated edits.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from fastapi import HTTPException, status
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from api.store.datasets import ITEM_KINDS
-from api.store.models import (
-    Dataset,
-    DatasetItem,
-    HouseholdRecord,
-    NeedRecord,
-    VolunteerRecord,
-)
-from api.store.serialize import from_json
+from api.store.models import Dataset
+from api.store.pins import pinned_problem
 from api.validation import Issue, unprocessable
-from matcher.domain import Horizon, Household, Need, Pin, Problem, Volunteer
 from matcher.eligibility import build_eligibility
 from matcher.errors import DataError
 
@@ -71,87 +61,9 @@ def pin_refusals(
         accepted.  Pins naming a volunteer or need that is not stored are left
         out: the routes keep those references valid themselves.
     """
-    ids = None if volunteer_ids is None else sorted(set(volunteer_ids))
-    if ids is not None and not ids:
+    problem = pinned_problem(session, dataset, volunteer_ids)
+    if problem is None:
         return {}
-    mine = [DatasetItem.volunteer_id.in_(ids)] if ids is not None else []
-    pins = [
-        from_json(Pin, data)
-        for data in session.scalars(
-            select(DatasetItem.data)
-            .where(DatasetItem.dataset_id == dataset.id, DatasetItem.kind == "pins", *mine)
-            .order_by(DatasetItem.position, DatasetItem.id)
-        )
-    ]
-    if not pins:
-        return {}
-    pinned = sorted({p.volunteer_id for p in pins})
-    volunteers = tuple(
-        from_json(Volunteer, data)
-        for data in session.scalars(
-            select(VolunteerRecord.data)
-            .where(VolunteerRecord.dataset_id == dataset.id, VolunteerRecord.entity_id.in_(pinned))
-            .order_by(VolunteerRecord.position)
-        )
-    )
-    needs = {
-        entity_id: from_json(Need, data)
-        for entity_id, data in session.execute(
-            select(NeedRecord.entity_id, NeedRecord.data)
-            .where(
-                NeedRecord.dataset_id == dataset.id,
-                NeedRecord.entity_id.in_({p.need_id for p in pins}),
-            )
-            .order_by(NeedRecord.position)
-        )
-    }
-    present = {v.id for v in volunteers}
-    pins = [p for p in pins if p.volunteer_id in present and p.need_id in needs]
-    if not pins:
-        return {}
-    # what the per-pair rules read: these volunteers' own rows and the shared ones
-    rows: dict[str, list[Any]] = {
-        kind: [] for kind in ("departments", "availability", "blackouts", "pairs", "travel")
-    }
-    for kind, data in session.execute(
-        select(DatasetItem.kind, DatasetItem.data)
-        .where(
-            DatasetItem.dataset_id == dataset.id,
-            DatasetItem.kind.in_(tuple(rows)),
-            or_(DatasetItem.volunteer_id.is_(None), DatasetItem.volunteer_id.in_(sorted(present))),
-        )
-        .order_by(DatasetItem.position, DatasetItem.id)
-    ):
-        rows[kind].append(data)
-    households = tuple(
-        from_json(Household, data)
-        for data in session.scalars(
-            select(HouseholdRecord.data)
-            .where(HouseholdRecord.dataset_id == dataset.id)
-            .order_by(HouseholdRecord.position)
-        )
-    )
-    skills = tuple(
-        session.scalars(
-            select(DatasetItem.data["name"].as_string()).where(
-                DatasetItem.dataset_id == dataset.id, DatasetItem.kind == "skills"
-            )
-        )
-    )
-    fields = {kind: tuple(from_json(ITEM_KINDS[kind], d) for d in rows[kind]) for kind in rows}
-    problem = Problem(
-        horizon=from_json(Horizon, dataset.horizon),
-        volunteers=volunteers,
-        needs=tuple(needs.values()),
-        households=households,
-        skills=skills,
-        **{
-            **fields,
-            # pairs of needs outside this small problem cannot matter to its pins
-            "pairs": tuple(p for p in fields["pairs"] if p.need_id is None or p.need_id in needs),
-            "pins": tuple(pins),
-        },
-    )
     try:
         build_eligibility(problem)
     except DataError as error:
@@ -159,8 +71,8 @@ def pin_refusals(
         for issue in error.issues:
             # the solver numbers pins as spreadsheet rows: the first is row 2
             index = (issue.row or 0) - 2
-            if 0 <= index < len(pins):
-                pin = pins[index]
+            if 0 <= index < len(problem.pins):
+                pin = problem.pins[index]
                 refusals[(pin.volunteer_id, pin.need_id)] = (
                     (issue.column or "volunteer_id",),
                     issue.message,

@@ -1,4 +1,4 @@
-"""Bodies of the dataset's other rows (:mod:`api.routes.records`) and of the admin routes.
+"""Bodies of the dataset's other rows (:mod:`api.routes.records`) and their answers.
 
 Row bodies use the domain's field names (``minutes``, ``origin``, ...), like
 the entity bodies of :mod:`api.schemas`, and accept the spreadsheet's cell
@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from api.schemas import Body, EntityId, Name, NeedCategoryField
-from api.store.models import KeyRole
 from matcher.domain import (
     AvailabilityWindow,
     Blackout,
@@ -88,6 +87,13 @@ class RowBody(Body):
         None, description="the row's id: leave out on create, the path's id on replace"
     )
 
+    row_class: ClassVar[type]
+    """The domain class of the row (the body's fields by name, :meth:`Body.domain`)."""
+
+    def to_domain(self) -> Any:
+        """The domain row; bodies whose fields need converting say how."""
+        return self.domain(self.row_class)
+
 
 class DepartmentBody(RowBody):
     """A college department (二级学院) and the need categories it suits (a soft preference)."""
@@ -103,7 +109,7 @@ class DepartmentBody(RowBody):
 
     def to_domain(self) -> Department:
         """The domain department (categories once each, in order)."""
-        return Department(self.name, tuple(unique(self.fit_categories)))  # type: ignore[arg-type]
+        return self.domain(Department, fit_categories=tuple(unique(self.fit_categories)))
 
 
 class SkillBody(RowBody):
@@ -144,12 +150,8 @@ class AvailabilityBody(RowBody):
 
     def to_domain(self) -> AvailabilityWindow:
         """The domain window."""
-        return AvailabilityWindow(
-            volunteer_id=self.volunteer_id,
-            start=parse_time(self.start),
-            end=parse_time(self.end, end=True),
-            date=self.date,
-            weekday=self.weekday,
+        return self.domain(
+            AvailabilityWindow, start=parse_time(self.start), end=parse_time(self.end, end=True)
         )
 
 
@@ -160,12 +162,10 @@ class BlackoutBody(RowBody):
         json_schema_extra={"examples": [{"volunteer_id": "V0001", "date": "2026-09-26"}]}
     )
 
+    row_class = Blackout
+
     volunteer_id: EntityId
     date: DateField
-
-    def to_domain(self) -> Blackout:
-        """The domain blackout."""
-        return Blackout(self.volunteer_id, self.date)
 
 
 class PairBody(RowBody):
@@ -180,6 +180,8 @@ class PairBody(RowBody):
         }
     )
 
+    row_class = Pair
+
     volunteer_id: EntityId
     need_id: EntityId | None = Field(None, description="a need (or give household_id)")
     household_id: EntityId | None = Field(
@@ -190,17 +192,6 @@ class PairBody(RowBody):
     )
     forbidden: FlagField = Field(False, description="never assign this pair")
     extra_minutes: Count = Field(0, description="travel minutes counted against the budget")
-
-    def to_domain(self) -> Pair:
-        """The domain pair."""
-        return Pair(
-            volunteer_id=self.volunteer_id,
-            need_id=self.need_id,
-            household_id=self.household_id,
-            affinity=self.affinity,
-            forbidden=self.forbidden,
-            extra_minutes=self.extra_minutes,
-        )
 
 
 class PinBody(RowBody):
@@ -221,7 +212,7 @@ class PinBody(RowBody):
 
     def to_domain(self) -> Pin:
         """The domain pin."""
-        return Pin(self.volunteer_id, self.need_id, minutes_of(self.start))
+        return self.domain(Pin, start=minutes_of(self.start))
 
 
 class HistoryBody(RowBody):
@@ -243,6 +234,8 @@ class HistoryBody(RowBody):
         }
     )
 
+    row_class = HistoryEntry
+
     volunteer_id: EntityId
     date: DateField
     minutes: Count = Field(0, description="minutes served")
@@ -250,18 +243,6 @@ class HistoryBody(RowBody):
     need_id: EntityId | None = Field(None, description="the need of the time (free text)")
     household_id: EntityId | None = Field(None, description="a household of the dataset")
     category: NeedCategoryField | None = None
-
-    def to_domain(self) -> HistoryEntry:
-        """The domain history entry."""
-        return HistoryEntry(
-            volunteer_id=self.volunteer_id,
-            date=self.date,
-            minutes=self.minutes,
-            attended=self.attended,
-            need_id=self.need_id,
-            household_id=self.household_id,
-            category=self.category,
-        )
 
 
 class TravelBody(RowBody):
@@ -274,13 +255,11 @@ class TravelBody(RowBody):
         }
     )
 
+    row_class = Travel
+
     origin: Name = Field(min_length=1)
     destination: Name = Field(min_length=1)
     minutes: Count
-
-    def to_domain(self) -> Travel:
-        """The domain travel time."""
-        return Travel(self.origin, self.destination, self.minutes)
 
 
 # --------------------------------------------------------------------------- answers
@@ -439,97 +418,3 @@ class TravelRow(BaseModel):
     origin: str
     destination: str
     minutes: int
-
-
-# --------------------------------------------------------------------------- admin
-
-
-class KeyCreate(BaseModel):
-    """A key to make: its role and whose it is."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        str_strip_whitespace=True,
-        json_schema_extra={"examples": [{"role": "coordinator", "label": "王老师 (社区办)"}]},
-    )
-
-    role: KeyRole
-    label: str = Field("", max_length=200, pattern=r"^[^\x00]*$", description="whose key")
-
-
-class KeyModel(BaseModel):
-    """A stored API key; the key itself is never shown again, nor its hash."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 3,
-                    "prefix": "1a2b3c4d",
-                    "role": "coordinator",
-                    "label": "王老师 (社区办)",
-                    "created_at": "2026-09-01T08:00:00Z",
-                    "revoked_at": None,
-                }
-            ]
-        }
-    )
-
-    id: int
-    prefix: str = Field(description="the key's public part: mk_<prefix>_...")
-    role: KeyRole
-    label: str
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
-
-
-class KeyCreated(KeyModel):
-    """A new key, with the key in plain text: shown this once, stored only hashed."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 4,
-                    "prefix": "9f8e7d6c",
-                    "role": "viewer",
-                    "label": "区委组织部",
-                    "created_at": "2026-09-01T08:00:00Z",
-                    "revoked_at": None,
-                    "key": "mk_9f8e7d6c_pX3v-0Qh2k7oEw8yZ1a5bR9sT4uV6wXc",
-                }
-            ]
-        }
-    )
-
-    key: str = Field(description="send as X-API-Key; it cannot be shown again")
-
-
-class AuditEntryModel(BaseModel):
-    """One write: when, by which key (with its prefix and label), what and on what."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 42,
-                    "at": "2026-09-18T09:30:00Z",
-                    "key_id": 3,
-                    "key_prefix": "1a2b3c4d",
-                    "key_label": "王老师 (社区办)",
-                    "action": "pin.create",
-                    "target": "dataset:1/pin:512",
-                    "detail": {},
-                }
-            ]
-        }
-    )
-
-    id: int
-    at: dt.datetime
-    key_id: int | None
-    key_prefix: str | None
-    key_label: str | None
-    action: str
-    target: str
-    detail: dict[str, Any]

@@ -8,6 +8,7 @@ Chinese word the spreadsheets use (``学生``, ``党员`` ...).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
@@ -73,12 +74,33 @@ class Body(BaseModel):
             raise ValueError("expected text without NUL characters")
         return value
 
+    def domain(self, cls: type[T], **converted: Any) -> T:
+        """The domain object ``cls`` of this body: its fields by name, ``converted`` instead.
+
+        Bodies use the domain's field names, so only what is written otherwise
+        needs saying: lists become tuples (of domain objects where the items
+        are bodies, such as skills), fields the body lacks keep the domain's
+        defaults, and fields the domain lacks (a row's ``id``) are left out.
+        """
+        values = dict(converted)
+        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if field.init and field.name not in values and field.name in type(self).model_fields:
+                value = getattr(self, field.name)
+                if isinstance(value, list):
+                    value = tuple(v.to_domain() if isinstance(v, SkillModel) else v for v in value)
+                values[field.name] = value
+        return cls(**values)
+
 
 class SkillModel(Body):
     """A skill with a level 1 (basic) .. 3 (expert)."""
 
     name: str = Field(min_length=1, max_length=100)
     level: int = Field(1, ge=1, le=3)
+
+    def to_domain(self) -> Skill:
+        """The domain skill."""
+        return Skill(self.name, self.level)
 
 
 Skills = Annotated[list[SkillModel], Field(max_length=50)]
@@ -130,21 +152,7 @@ class VolunteerModel(Body):
 
     def to_domain(self) -> Volunteer:
         """The domain volunteer."""
-        return Volunteer(
-            id=self.id,
-            name=self.name,
-            role=self.role,
-            membership=self.membership,
-            department=self.department,
-            skills=tuple(Skill(s.name, s.level) for s in self.skills),
-            languages=tuple(self.languages),
-            gender=self.gender,
-            max_shifts=self.max_shifts,
-            max_minutes=self.max_minutes,
-            phone=self.phone,
-            home_area=self.home_area,
-            max_travel=self.max_travel,
-        )
+        return self.domain(Volunteer)
 
 
 class HouseholdModel(Body):
@@ -176,15 +184,7 @@ class HouseholdModel(Body):
 
     def to_domain(self) -> Household:
         """The domain household."""
-        return Household(
-            id=self.id,
-            address=self.address,
-            category=self.category,
-            area=self.area,
-            languages=tuple(self.languages),
-            preferred_gender=self.preferred_gender,
-            notes=self.notes,
-        )
+        return self.domain(Household)
 
 
 def _clock(value: Any, *, end: bool) -> Any:
@@ -258,27 +258,13 @@ class NeedModel(Body):
             duration = 60 if self.duration is None else self.duration
         else:
             duration = self.duration if self.duration is not None else (end or 0) - (start or 0)
-        return Need(
-            id=self.id,
-            title=self.title,
-            category=self.category,
+        return self.domain(
+            Need,
             duration=duration,
-            date=self.date,
             start=start,
             end=end,
-            household_id=self.household_id,
-            location=self.location,
             area=self.area or area,
-            skills=tuple(Skill(s.name, s.level) for s in self.skills),
-            departments=tuple(self.departments),
-            min_volunteers=self.min_volunteers,
             max_volunteers=self.max_volunteers or self.min_volunteers,
-            priority=self.priority,
-            lead_required=self.lead_required,
-            joint_departments=tuple(self.joint_departments),
-            required_gender=self.required_gender,
-            required_languages=tuple(self.required_languages),
-            must_cover=self.must_cover,
         )
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from api.deps import audit
 from api.keys import create_key, revoke_key
+from api.store.audit import audit
 from api.store.database import open_database
 from api.store.datasets import problem_counts, save_problem
 from matcher.io import load_dataset

@@ -13,17 +13,18 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
 
-from api.deps import SessionDep, audit, require
+from api.admin_schemas import AuditEntryModel, KeyCreate, KeyCreated, KeyModel
+from api.deps import SessionDep, require
 from api.keys import create_key, revoke_key, token_prefix
-from api.record_schemas import AuditEntryModel, KeyCreate, KeyCreated, KeyModel
 from api.routes.common import AUTH, NOT_FOUND
 from api.schemas import ErrorMessage, Page
-from api.store.models import ApiKey, AuditEntry, KeyRole
+from api.store.audit import audit, audit_page
+from api.store.keys import key_by_id, key_by_prefix, key_page, lock_working_admins
+from api.store.models import ApiKey, KeyRole
 
-router = APIRouter(tags=["admin"])
+# every route here needs an admin key, so every one can answer 401 and 403
+router = APIRouter(tags=["admin"], responses=AUTH)
 
 Admin = Annotated[ApiKey, Depends(require(KeyRole.ADMIN))]
 KeyId = Annotated[int, Path(ge=1, le=2_147_483_647, description="the key's id")]
@@ -46,13 +47,6 @@ def _key_model(record: ApiKey) -> KeyModel:
     )
 
 
-def _get_key(session: Session, key_id: int) -> ApiKey:
-    record = session.get(ApiKey, key_id)
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no key {key_id}")
-    return record
-
-
 @router.get(
     "/keys",
     summary="List API keys",
@@ -60,7 +54,6 @@ def _get_key(session: Session, key_id: int) -> ApiKey:
     "label and when it was made and revoked; never the key or its hash. Filter by role and "
     "by whether it still works. Admins only.",
     response_model=Page[KeyModel],
-    responses=AUTH,
 )
 def list_keys(
     session: SessionDep,
@@ -72,15 +65,7 @@ def list_keys(
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[KeyModel]:
-    where: list[ColumnElement[bool]] = []
-    if role is not None:
-        where.append(ApiKey.role == role.value)
-    if active is not None:
-        where.append(ApiKey.revoked_at.is_(None) if active else ApiKey.revoked_at.is_not(None))
-    total = session.scalar(select(func.count()).select_from(ApiKey).where(*where)) or 0
-    records = session.scalars(
-        select(ApiKey).where(*where).order_by(ApiKey.id).offset(offset).limit(limit)
-    )
+    total, records = key_page(session, role, active, offset, limit)
     return Page[KeyModel](
         items=[_key_model(r) for r in records], total=total, offset=offset, limit=limit
     )
@@ -94,11 +79,10 @@ def list_keys(
     "create` does. The answer holds the key in plain text: it is shown this once and "
     "stored only as its hash. Admins only; written to the audit log.",
     response_model=KeyCreated,
-    responses=AUTH,
 )
 def make_key(body: KeyCreate, session: SessionDep, key: Admin) -> KeyCreated:
     plain = create_key(session, body.role, body.label)
-    record = session.scalar(select(ApiKey).where(ApiKey.prefix == token_prefix(plain, "mk")))
+    record = key_by_prefix(session, token_prefix(plain, "mk") or "")
     assert record is not None  # create_key flushed it
     audit(session, key, "key.create", f"key:{record.id}", role=record.role, label=record.label)
     session.commit()
@@ -112,27 +96,22 @@ def make_key(body: KeyCreate, session: SessionDep, key: Admin) -> KeyCreated:
     "time. The last working admin key cannot be revoked (409): make another admin key "
     "first. Admins only; written to the audit log.",
     response_model=KeyModel,
-    responses={**AUTH, **NOT_FOUND, **CONFLICT},
+    responses={**NOT_FOUND, **CONFLICT},
 )
 def revoke(key_id: KeyId, session: SessionDep, key: Admin) -> KeyModel:
-    record = _get_key(session, key_id)
+    record = key_by_id(session, key_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no key {key_id}")
     if record.revoked_at is not None:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"key {key_id} was revoked at {record.revoked_at}"
         )
-    if record.role == KeyRole.ADMIN.value:
-        # Lock the working admin keys (PostgreSQL; SQLite writes one at a time anyway), so
-        # two admins revoking each other at once cannot both pass this check.
-        admins = session.scalars(
-            select(ApiKey.id)
-            .where(ApiKey.role == KeyRole.ADMIN.value, ApiKey.revoked_at.is_(None))
-            .with_for_update()
-        ).all()
-        if set(admins) <= {record.id}:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                f"key {key_id} is the last working admin key; make another admin key first",
-            )
+    # the admin keys are locked, so two admins revoking each other at once cannot both pass
+    if record.role == KeyRole.ADMIN.value and set(lock_working_admins(session)) <= {record.id}:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"key {key_id} is the last working admin key; make another admin key first",
+        )
     revoke_key(session, record.id)
     audit(session, key, "key.revoke", f"key:{record.id}", role=record.role, label=record.label)
     session.commit()
@@ -166,7 +145,6 @@ def _query_time(value: dt.datetime | None, name: str) -> dt.datetime | None:
     "the start of the target (`dataset:1/` for everything done to dataset 1) and a time "
     "range (`since` inclusive, `until` exclusive; times without a zone are UTC). Admins only.",
     response_model=Page[AuditEntryModel],
-    responses=AUTH,
 )
 def read_audit(
     session: SessionDep,
@@ -182,25 +160,15 @@ def read_audit(
     offset: Offset = 0,
     limit: Limit = 100,
 ) -> Page[AuditEntryModel]:
-    where: list[ColumnElement[bool]] = []
-    if key_id is not None:
-        where.append(AuditEntry.key_id == key_id)
-    if action is not None:
-        where.append(AuditEntry.action == action)
-    if target is not None:
-        where.append(AuditEntry.target.startswith(target, autoescape=True))
-    if (start := _query_time(since, "since")) is not None:
-        where.append(AuditEntry.at >= start)
-    if (end := _query_time(until, "until")) is not None:
-        where.append(AuditEntry.at < end)
-    total = session.scalar(select(func.count()).select_from(AuditEntry).where(*where)) or 0
-    rows = session.execute(
-        select(AuditEntry, ApiKey.prefix, ApiKey.label)
-        .outerjoin(ApiKey, AuditEntry.key_id == ApiKey.id)
-        .where(*where)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset(offset)
-        .limit(limit)
+    total, rows = audit_page(
+        session,
+        key_id=key_id,
+        action=action,
+        target=target,
+        since=_query_time(since, "since"),
+        until=_query_time(until, "until"),
+        offset=offset,
+        limit=limit,
     )
     items = [
         AuditEntryModel(

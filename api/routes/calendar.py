@@ -17,16 +17,25 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.deps import Reader, SessionDep, Writer, audit
+from api.deps import Reader, SessionDep, Writer
 from api.exports import assignments, job_problem, roster_ics
 from api.keys import hash_key, new_secret, same_hash, token_prefix
+from api.roster_schemas import CalendarLinkMade, CalendarLinksRevoked
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
-from api.store.models import CalendarLink, Dataset, SolveJob, VolunteerRecord, utcnow
+from api.store import rows
+from api.store.audit import audit
+from api.store.calendars import (
+    add_link,
+    datasets_with_volunteer,
+    link_by_prefix,
+    revoke_links,
+)
+from api.store.datasets import find_dataset
+from api.store.jobs import plan_of_record
+from api.store.models import Dataset
 from matcher.domain import Horizon, Problem
 
 router = APIRouter(tags=["calendars"])
@@ -49,45 +58,8 @@ CALENDAR_DESCRIPTION = (
 )
 
 
-class CalendarLinkMade(BaseModel):
-    """A new calendar link; the token is shown this once (it is stored hashed)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 3,
-                    "dataset_id": 1,
-                    "volunteer_id": "V001",
-                    "url": "/calendars/cal_1a2b3c4d_Zm9vYmFy.ics",
-                    "created_at": "2026-12-01T08:00:00Z",
-                }
-            ]
-        }
-    )
-
-    id: int
-    dataset_id: int
-    volunteer_id: str
-    url: str = Field(description="path to subscribe to (prefix it with the server's address)")
-    created_at: dt.datetime
-
-
-class CalendarLinksRevoked(BaseModel):
-    """How many links of the volunteer were closed."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"revoked": 1}]})
-
-    revoked: int
-
-
 def _known_volunteer(session: Session, dataset_id: int, volunteer_id: str) -> None:
-    known = session.scalar(
-        select(VolunteerRecord.id).where(
-            VolunteerRecord.dataset_id == dataset_id, VolunteerRecord.entity_id == volunteer_id
-        )
-    )
-    if known is None:
+    if not rows.is_stored(session, rows.VOLUNTEERS, dataset_id, volunteer_id):
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id} in dataset {dataset_id}"
         )
@@ -96,13 +68,7 @@ def _known_volunteer(session: Session, dataset_id: int, volunteer_id: str) -> No
 def _calendar(
     session: Session, dataset: Dataset, volunteer_id: str, since: dt.date | None
 ) -> Response:
-    plan = session.scalar(
-        select(SolveJob).where(
-            SolveJob.dataset_id == dataset.id,
-            SolveJob.published_at.is_not(None),
-            SolveJob.superseded_at.is_(None),
-        )
-    )
+    plan = plan_of_record(session, dataset.id)
     if plan is None:
         today = dt.date.today()
         problem = Problem(horizon=Horizon(today, today, ()), volunteers=(), needs=())
@@ -165,12 +131,7 @@ def volunteer_calendar(
 ) -> Response:
     if dataset_id is not None:
         return dataset_volunteer_calendar(dataset_id, volunteer_id, session, key, since)
-    found = session.scalars(
-        select(VolunteerRecord.dataset_id)
-        .where(VolunteerRecord.entity_id == volunteer_id)
-        .order_by(VolunteerRecord.dataset_id)
-        .limit(20)
-    ).all()
+    found = datasets_with_volunteer(session, volunteer_id, limit=20)
     if not found:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id}")
     if len(found) > 1:
@@ -202,15 +163,7 @@ def make_calendar_link(
     get_dataset(session, dataset_id)
     _known_volunteer(session, dataset_id, volunteer_id)
     token, prefix = new_secret("cal")
-    link = CalendarLink(
-        dataset_id=dataset_id,
-        volunteer_id=volunteer_id,
-        prefix=prefix,
-        token_hash=hash_key(token),
-        created_by=key.id,
-    )
-    session.add(link)
-    session.flush()
+    link = add_link(session, dataset_id, volunteer_id, prefix, hash_key(token), key.id)
     audit(
         session,
         key,
@@ -238,15 +191,7 @@ def revoke_calendar_links(
 ) -> CalendarLinksRevoked:
     get_dataset(session, dataset_id)
     _known_volunteer(session, dataset_id, volunteer_id)
-    revoked = session.execute(
-        update(CalendarLink)
-        .where(
-            CalendarLink.dataset_id == dataset_id,
-            CalendarLink.volunteer_id == volunteer_id,
-            CalendarLink.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    ).rowcount
+    revoked = revoke_links(session, dataset_id, volunteer_id)
     audit(
         session,
         key,
@@ -271,15 +216,11 @@ def linked_calendar(
     since: Since = None,
 ) -> Response:
     prefix = token_prefix(token, "cal")
-    link = (
-        session.scalar(select(CalendarLink).where(CalendarLink.prefix == prefix))
-        if prefix
-        else None
-    )
+    link = link_by_prefix(session, prefix) if prefix else None
     # One answer for malformed, unknown and revoked links: a guesser learns nothing.
     if link is None or link.revoked_at is not None or not same_hash(link.token_hash, token):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such calendar link")
-    dataset = session.get(Dataset, link.dataset_id)
+    dataset = find_dataset(session, link.dataset_id)
     if dataset is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such calendar link")
     return _calendar(session, dataset, link.volunteer_id, since)

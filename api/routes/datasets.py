@@ -11,14 +11,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
-from api.deps import Reader, SessionDep, Writer, audit
+from api.deps import Reader, SessionDep, Writer
 from api.guards import forbidden_character
-from api.routes.common import AUTH, NOT_FOUND, DatasetId, dataset_counts, get_dataset, summary
+from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset, summary
 from api.schemas import DatasetSummary, DeleteReport, ErrorMessage, UploadErrors
-from api.store.datasets import delete_dataset, problem_counts, save_problem
-from api.store.models import Dataset
+from api.store.audit import audit
+from api.store.datasets import (
+    all_datasets,
+    dataset_counts,
+    delete_dataset,
+    problem_counts,
+    save_problem,
+)
 from matcher.errors import DataError, DataIssue, DatasetTooLargeError
 from matcher.io import load_dataset
 
@@ -230,7 +235,7 @@ def upload_dataset(
     responses=AUTH,
 )
 def list_datasets(session: SessionDep, key: Reader) -> list[DatasetSummary]:
-    datasets = list(session.scalars(select(Dataset).order_by(Dataset.id)))
+    datasets = all_datasets(session)
     counts = dataset_counts(session, [d.id for d in datasets])
     return [summary(d, counts[d.id]) for d in datasets]
 

@@ -7,19 +7,31 @@ follows it.  Viewers read; coordinators and admins start, stop and publish.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import Reader, SessionDep, Writer, audit
+from api.deps import Reader, SessionDep, Writer
 from api.exports import assignments, job_problem, roster_csv, roster_ics, roster_xlsx
+from api.roster_schemas import (
+    Explanation,
+    HorizonRange,
+    JobAccepted,
+    JobPage,
+    PublishReport,
+    RosterJob,
+    RosterRequest,
+    RosterRow,
+    SolveRequest,
+)
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
+from api.store.audit import audit
 from api.store.datasets import load_problem
+from api.store.jobs import find_job, job_page, queue_job
 from api.store.models import (
     ACTIVE_STATUSES,
     ApiKey,
@@ -40,240 +52,11 @@ RosterId = Annotated[int, Path(ge=1, le=2_147_483_647, description="roster (solv
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorMessage, "description": "Not possible in the job's present state"}
 }
-PARAMS_EXAMPLE = {"time_limit": 30, "weights": {"fairness": 6, "continuity": 8}}
 ROSTERED = (JobStatus.DONE.value, JobStatus.STOPPED.value)
 
 
-HORIZON_EXAMPLE = {"from": "2026-12-05", "to": "2026-12-06"}
-
-
-class HorizonRange(BaseModel):
-    """Part of the dataset's horizon to plan, e.g. one weekend of a month's needs."""
-
-    model_config = ConfigDict(
-        extra="forbid", populate_by_name=True, json_schema_extra={"examples": [HORIZON_EXAMPLE]}
-    )
-
-    from_: dt.date | None = Field(None, alias="from", description="first date (inclusive)")
-    to: dt.date | None = Field(None, description="last date (inclusive)")
-
-
-class SolveRequest(BaseModel):
-    """Solver parameters of a job, as in ``params.toml`` (unknown keys are refused)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"params": PARAMS_EXAMPLE, "horizon": HORIZON_EXAMPLE}]},
-    )
-
-    params: dict[str, Any] = Field(
-        default_factory=dict,
-        description="time_limit, workers, seed, relative_gap, weights {...} (see matcher.params)",
-        examples=[PARAMS_EXAMPLE],
-    )
-    horizon: HorizonRange | None = Field(
-        None,
-        description="plan only these dates of the dataset's horizon; needs dated outside "
-        "them are left out, undated needs stay (default: the whole horizon)",
-    )
-
-
-class RosterRequest(SolveRequest):
-    """A dataset to solve and the solver parameters."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {"dataset_id": 1, "params": PARAMS_EXAMPLE},
-                {"dataset_id": 1, "horizon": HORIZON_EXAMPLE},
-            ]
-        },
-    )
-
-    dataset_id: int = Field(ge=1, le=2_147_483_647)
-
-
-class JobAccepted(BaseModel):
-    """A job was queued; follow it at ``url``."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"id": 7, "status": "queued", "url": "/rosters/7"}]}
-    )
-
-    id: int
-    status: str
-    url: str
-
-
-class RosterRow(BaseModel):
-    """One assignment, with the columns of ``roster.csv``."""
-
-    need_id: str
-    need_title: str
-    volunteer_id: str
-    volunteer_name: str
-    department: str
-    date: str = Field(description="ISO date, empty for an untimed need")
-    start: str = Field(description="HH:MM, empty for an untimed need")
-    end: str
-    role: str = Field(description="lead or member")
-
-
-class RosterJob(BaseModel):
-    """A solve job: status, progress and, once it ended with one, its roster."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 7,
-                    "dataset_id": 1,
-                    "status": "running",
-                    "params": {"time_limit": 30},
-                    "progress": {
-                        "stage": "coverage_p5",
-                        "objective": 12.0,
-                        "bound": 14.0,
-                        "gap": 0.14,
-                        "elapsed": 1.2,
-                        "updated_at": "2026-09-01T08:00:03+00:00",
-                    },
-                    "created_at": "2026-09-01T08:00:00Z",
-                    "summary": None,
-                    "roster": None,
-                }
-            ]
-        }
-    )
-
-    id: int
-    dataset_id: int | None = Field(description="None once the dataset was deleted")
-    status: str = Field(
-        description="queued, running, stopping, done, stopped, failed or interrupted"
-    )
-    params: dict[str, Any]
-    horizon: tuple[dt.date, dt.date] | None = Field(
-        None, description="first and last date planned (the job's input snapshot)"
-    )
-    progress: dict[str, Any] | None = Field(
-        None, description="best objective, bound and gap so far, of the current stage"
-    )
-    error: str = ""
-    created_by: int | None = None
-    created_at: dt.datetime
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
-    published_at: dt.datetime | None = None
-    superseded_at: dt.datetime | None = None
-    summary: dict[str, Any] | None = Field(
-        None,
-        description="solver status (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN), objective, bound, "
-        "gap, runtime, coverage and load, once the job ended with a result",
-    )
-    roster: list[RosterRow] | None = None
-
-
-class JobPage(BaseModel):
-    """One page of jobs (without their rosters)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "id": 7,
-                            "dataset_id": 1,
-                            "status": "done",
-                            "params": {"time_limit": 30},
-                            "horizon": ["2026-09-19", "2026-09-27"],
-                            "created_at": "2026-09-18T08:00:00Z",
-                            "finished_at": "2026-09-18T08:00:02Z",
-                        }
-                    ],
-                    "total": 1,
-                    "offset": 0,
-                    "limit": 50,
-                }
-            ]
-        }
-    )
-
-    items: list[RosterJob]
-    total: int
-    offset: int
-    limit: int
-
-
-class Explanation(BaseModel):
-    """Needs below their minimum (unmet) or their maximum (short), each with its reasons."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "roster_id": 1,
-                    "solver_status": "OPTIMAL",
-                    "unmet_needs": [
-                        {
-                            "need_id": "N033",
-                            "title": "手语陪同办事",
-                            "category": "other",
-                            "priority": 4,
-                            "min_volunteers": 1,
-                            "max_volunteers": 1,
-                            "assigned": 0,
-                            "eligible": 0,
-                            "reasons": [
-                                {
-                                    "code": "no_skill",
-                                    "message": "nobody has the required skills (手语)",
-                                    "count": 0,
-                                }
-                            ],
-                        }
-                    ],
-                    "short_needs": [],
-                }
-            ]
-        }
-    )
-
-    roster_id: int
-    solver_status: str
-    unmet_needs: list[dict[str, Any]]
-    short_needs: list[dict[str, Any]]
-
-
-class PublishReport(BaseModel):
-    """What publishing wrote."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "roster_id": 7,
-                    "dataset_id": 1,
-                    "published_at": "2026-09-18T09:00:00Z",
-                    "history_rows": 140,
-                    "skipped": 0,
-                    "superseded": 5,
-                }
-            ]
-        }
-    )
-
-    roster_id: int
-    dataset_id: int
-    published_at: dt.datetime
-    history_rows: int = Field(description="history rows written to the dataset")
-    skipped: int = Field(description="assignments of volunteers no longer in the dataset")
-    superseded: int | None = Field(None, description="the previous plan of record, if any")
-
-
 def _job(session: Session, roster_id: int) -> SolveJob:
-    job = session.get(SolveJob, roster_id)
+    job = find_job(session, roster_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roster {roster_id}")
     return job
@@ -339,15 +122,7 @@ def _start(
             raise unprocessable(
                 [(("horizon", issue.column or "from"), issue.message) for issue in error.issues]
             ) from None
-    job = SolveJob(
-        dataset_id=dataset_id,
-        status=JobStatus.QUEUED.value,
-        params=raw,
-        problem=to_json(problem),
-        created_by=key.id,
-    )
-    session.add(job)
-    session.flush()
+    job = queue_job(session, dataset_id, raw, to_json(problem), key.id)
     audit(
         session,
         key,
@@ -433,18 +208,7 @@ def list_rosters(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> JobPage:
-    query = select(SolveJob)
-    if dataset_id is not None:
-        query = query.where(SolveJob.dataset_id == dataset_id)
-    if job_status is not None:
-        query = query.where(SolveJob.status == job_status)
-    if published is not None:
-        query = query.where(
-            SolveJob.published_at.is_not(None) if published else SolveJob.published_at.is_(None)
-        )
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    # only the light columns: snapshots and rosters can be large
-    jobs = session.scalars(query.order_by(SolveJob.id.desc()).offset(offset).limit(limit))
+    total, jobs = job_page(session, dataset_id, job_status, published, offset, limit)
     return JobPage(
         items=[_view(j, full=False) for j in jobs], total=total, offset=offset, limit=limit
     )
@@ -599,11 +363,7 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
         superseded=published.superseded,
     )
     session.commit()
+    # the report is what publish() wrote, field by field, with the roster it is about
     return PublishReport(
-        roster_id=job.id,
-        dataset_id=job.dataset_id,
-        published_at=published.published_at,
-        history_rows=published.history_rows,
-        skipped=published.skipped,
-        superseded=published.superseded,
+        roster_id=job.id, dataset_id=job.dataset_id, **dataclasses.asdict(published)
     )

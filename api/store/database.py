@@ -14,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -60,3 +61,20 @@ def open_database(database_url: str) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(database_url)
     migrate(engine)
     return engine, sessionmaker(engine, expire_on_commit=False)
+
+
+class ClashError(Exception):
+    """A write clashes with a stored row (a unique constraint); the session was rolled back."""
+
+
+def save(session: Session, *, commit: bool = True) -> None:
+    """Commit (or only flush) the session's writes; :class:`ClashError` on a clash.
+
+    A clash is a race the routes' own checks could not see (two requests
+    adding the same id at once), so it is the client's 409, not a server error.
+    """
+    try:
+        session.commit() if commit else session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise ClashError(str(exc.orig)) from exc

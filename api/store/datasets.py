@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.store.models import (
@@ -92,16 +92,23 @@ def need_record(dataset_id: int, position: int, need: Need) -> NeedRecord:
     )
 
 
+def item_columns(item: Any) -> dict[str, Any]:
+    """The columns of a :class:`DatasetItem` holding ``item``: its JSON and what it refers to.
+
+    A skill of the skills list is its name alone (``{"name": ...}``).
+    """
+    if isinstance(item, str):
+        return {"data": {"name": item}, "volunteer_id": None, "household_id": None, "need_id": None}
+    return {
+        "data": to_json(item),
+        "volunteer_id": getattr(item, "volunteer_id", None),
+        "household_id": getattr(item, "household_id", None),
+        "need_id": getattr(item, "need_id", None),
+    }
+
+
 def _item(dataset_id: int, kind: str, position: int, item: Any) -> DatasetItem:
-    return DatasetItem(
-        dataset_id=dataset_id,
-        kind=kind,
-        position=position,
-        volunteer_id=getattr(item, "volunteer_id", None),
-        household_id=getattr(item, "household_id", None),
-        need_id=getattr(item, "need_id", None),
-        data=to_json(item),
-    )
+    return DatasetItem(dataset_id=dataset_id, kind=kind, position=position, **item_columns(item))
 
 
 def save_problem(
@@ -120,10 +127,7 @@ def save_problem(
     rows += [need_record(dataset.id, i, n) for i, n in enumerate(problem.needs)]
     for kind in ITEM_KINDS:
         rows += [_item(dataset.id, kind, i, x) for i, x in enumerate(getattr(problem, kind))]
-    rows += [
-        DatasetItem(dataset_id=dataset.id, kind="skills", position=i, data={"name": skill})
-        for i, skill in enumerate(problem.skills)
-    ]
+    rows += [_item(dataset.id, "skills", i, skill) for i, skill in enumerate(problem.skills)]
     session.add_all(rows)
     session.flush()
     return dataset
@@ -185,3 +189,42 @@ def problem_counts(problem: Problem) -> dict[str, int]:
         for f in dataclasses.fields(problem)
         if isinstance(getattr(problem, f.name), tuple)
     }
+
+
+def find_dataset(session: Session, dataset_id: int) -> Dataset | None:
+    """The dataset with this id, None when there is none."""
+    return session.get(Dataset, dataset_id)
+
+
+def all_datasets(session: Session) -> list[Dataset]:
+    """Every dataset, oldest first."""
+    return list(session.scalars(select(Dataset).order_by(Dataset.id)))
+
+
+def dataset_counts(session: Session, dataset_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Rows of each kind per dataset (kinds without rows are 0 for the main three)."""
+    counts: dict[int, dict[str, int]] = {
+        i: {"volunteers": 0, "households": 0, "needs": 0} for i in dataset_ids
+    }
+    if not dataset_ids:
+        return counts
+    for model, kind in (
+        (VolunteerRecord, "volunteers"),
+        (HouseholdRecord, "households"),
+        (NeedRecord, "needs"),
+    ):
+        rows = session.execute(
+            select(model.dataset_id, func.count())
+            .where(model.dataset_id.in_(dataset_ids))
+            .group_by(model.dataset_id)
+        )
+        for dataset_id, count in rows:
+            counts[dataset_id][kind] = count
+    rows = session.execute(
+        select(DatasetItem.dataset_id, DatasetItem.kind, func.count())
+        .where(DatasetItem.dataset_id.in_(dataset_ids))
+        .group_by(DatasetItem.dataset_id, DatasetItem.kind)
+    )
+    for dataset_id, kind, count in rows:
+        counts[dataset_id][kind] = count
+    return counts

@@ -20,13 +20,15 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.store.datasets import item_columns
 from api.store.models import Dataset, DatasetItem, SolveJob, VolunteerRecord, utcnow
-from api.store.serialize import to_json
+from api.store.rows import ItemTable
 from matcher.domain import Assignment, HistoryEntry, Problem
+from matcher.history import history_of
 
 
 class PublishConflictError(Exception):
@@ -41,27 +43,6 @@ class Published:
     history_rows: int
     skipped: int
     superseded: int | None
-
-
-def history_of(problem: Problem, roster: Iterable[Assignment]) -> list[HistoryEntry]:
-    """History rows of a roster's assignments (untimed needs dated on the horizon's last day)."""
-    needs = {n.id: n for n in problem.needs}
-    entries = []
-    for a in roster:
-        need = needs[a.need_id]
-        minutes = a.end - a.start if a.start is not None and a.end is not None else need.duration
-        entries.append(
-            HistoryEntry(
-                volunteer_id=a.volunteer_id,
-                date=a.date or problem.horizon.end,
-                minutes=minutes,
-                attended=True,
-                need_id=need.id,
-                household_id=need.household_id,
-                category=need.category,
-            )
-        )
-    return entries
 
 
 def publish(
@@ -136,31 +117,21 @@ def _write_history(
             select(VolunteerRecord.entity_id).where(VolunteerRecord.dataset_id == dataset_id)
         )
     )
-    position = (
-        session.scalar(
-            select(func.max(DatasetItem.position)).where(
-                DatasetItem.dataset_id == dataset_id, DatasetItem.kind == "history"
-            )
-        )
-        or 0
-    )
+    position = ItemTable("history").next_position(session, dataset_id)
     written = skipped = 0
     for entry in entries:
         if entry.volunteer_id not in present:
             skipped += 1
             continue
-        position += 1
         session.add(
             DatasetItem(
                 dataset_id=dataset_id,
                 kind="history",
                 position=position,
-                volunteer_id=entry.volunteer_id,
-                household_id=entry.household_id,
-                need_id=entry.need_id,
-                data=to_json(entry),
                 roster_id=roster_id,
+                **item_columns(entry),
             )
         )
+        position += 1
         written += 1
     return written, skipped

@@ -1,0 +1,387 @@
+"""Checks of a written row against its dataset, per kind: what the upload checks.
+
+Each check takes the body of a create or replace (and the row it replaces,
+None on create) and gives the domain row to store, or refuses: 422 with the
+field path for bad values (:func:`api.validation.unprocessable`), 409 for a
+clash with what is stored (a duplicate, a rename of a department still in
+use).  The wording is the loader's (:mod:`matcher.io`), so an upload and an
+edit explain a bad reference alike.  The queries are :mod:`api.store.rows`'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import HTTPException, status
+from sqlalchemy.orm import Session
+
+from api.record_schemas import (
+    AvailabilityBody,
+    BlackoutBody,
+    DepartmentBody,
+    HistoryBody,
+    PairBody,
+    PinBody,
+    SkillBody,
+    TravelBody,
+)
+from api.schemas import HouseholdModel, NeedModel, VolunteerModel
+from api.store import rows
+from api.store.models import Dataset, DatasetItem
+from api.store.serialize import from_json
+from api.validation import (
+    DatasetContext,
+    Issue,
+    household_issues,
+    need_issues,
+    unprocessable,
+    volunteer_issues,
+)
+from matcher.domain import (
+    AvailabilityWindow,
+    Blackout,
+    Department,
+    HistoryEntry,
+    Household,
+    Need,
+    Pair,
+    Pin,
+    Travel,
+    Volunteer,
+    format_minutes,
+)
+from matcher.io import SHEETS
+
+# --------------------------------------------------------------------------- shared
+
+
+def check(issues: list[Issue]) -> None:
+    """422 when there are issues."""
+    if issues:
+        raise unprocessable(issues)
+
+
+def conflict(message: str) -> HTTPException:
+    """A 409: the write clashes with what is stored."""
+    return HTTPException(status.HTTP_409_CONFLICT, message)
+
+
+def _horizon(dataset: Dataset) -> tuple[dt.date, dt.date]:
+    return dt.date.fromisoformat(dataset.horizon["start"]), dt.date.fromisoformat(
+        dataset.horizon["end"]
+    )
+
+
+def _inside_horizon(dataset: Dataset, day: dt.date, field: str) -> list[Issue]:
+    start, end = _horizon(dataset)
+    if start <= day <= end:
+        return []
+    return [((field,), f"expected a date inside the horizon {start} .. {end}, found {day}")]
+
+
+def _known(
+    session: Session, dataset: Dataset, table: rows.EntityTable, value: str | None, field: str
+) -> list[Issue]:
+    """An issue when ``value`` names no stored volunteer, need or household."""
+    if value is None or rows.is_stored(session, table, dataset.id, value):
+        return []
+    sheet = table.kind
+    listed = f"listed in {sheet} ({SHEETS[sheet].zh})"  # the loader's wording
+    return [((field,), f"expected a {sheet.rstrip('s')} id {listed}, found unknown {value!r}")]
+
+
+def _duplicate(
+    session: Session,
+    dataset: Dataset,
+    kind: str,
+    current: DatasetItem | None,
+    match: rows.Criteria,
+    what: str,
+) -> None:
+    """409 when another row of ``kind`` matches ``match`` (the upload refuses duplicates)."""
+    other = rows.same_item(session, dataset.id, kind, match, current.id if current else None)
+    if other is not None:
+        raise conflict(
+            f"{what} is already row {other.id}; PUT /datasets/{dataset.id}/{kind}/"
+            f"{other.id} replaces it"
+        )
+
+
+def _some(ids: list[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return f"{shown} and {len(ids) - limit} more" if len(ids) > limit else shown
+
+
+def _users(volunteers: list[str], needs: list[str]) -> str:
+    parts = []
+    if volunteers:
+        parts.append(f"volunteers {_some(volunteers)}")
+    if needs:
+        parts.append(f"needs {_some(needs)}")
+    return " and ".join(parts)
+
+
+def _time_order(start: str, end: str) -> list[Issue]:
+    if end > start:  # both HH:MM, so text order is time order
+        return []
+    return [(("end",), f"expected an end after the start {start}, found {end}")]
+
+
+# ------------------------------------------------------------- volunteers, households, needs
+
+
+def dataset_context(session: Session, dataset: Dataset) -> DatasetContext:
+    """What an entity body is checked against: the dataset's names, households and horizon."""
+    start, end = _horizon(dataset)
+    return DatasetContext(
+        departments=frozenset(rows.names(session, dataset.id, "departments")),
+        skills=frozenset(rows.names(session, dataset.id, "skills")) or None,
+        households=rows.household_areas(session, dataset.id),
+        horizon_start=start,
+        horizon_end=end,
+    )
+
+
+def check_volunteer(
+    session: Session, dataset: Dataset, body: VolunteerModel, current: Any
+) -> Volunteer:
+    """A volunteer body as stored: known department and skills, a home for max_travel."""
+    check(volunteer_issues(body, dataset_context(session, dataset)))
+    return body.to_domain()
+
+
+def check_household(
+    session: Session, dataset: Dataset, body: HouseholdModel, current: Any
+) -> Household:
+    """A household body as stored."""
+    check(household_issues(body, dataset_context(session, dataset)))
+    return body.to_domain()
+
+
+def check_need(session: Session, dataset: Dataset, body: NeedModel, current: Any) -> Need:
+    """A need body as stored: names, household, horizon and timing, and its pins' starts."""
+    context = dataset_context(session, dataset)
+    check(need_issues(body, context))
+    need = body.to_domain(area=context.households.get(body.household_id or "", ""))
+    # pins of this need must still fit it (the loader checks the same)
+    issues: list[Issue] = []
+    for data in rows.item_data(session, dataset.id, "pins", {"need_id": need.id}):
+        start = data.get("start")
+        if start is not None and (
+            not need.is_flexible or not need.start <= start <= need.latest_start  # type: ignore[operator]
+        ):
+            issues.append(
+                (
+                    ("start",),
+                    f"a pin of volunteer {data['volunteer_id']} starts this need at "
+                    f"minute {start}, outside the new window; change the pin first",
+                )
+            )
+    check(issues)
+    return need
+
+
+def household_in_use(session: Session, dataset: Dataset, row: Any) -> None:
+    """409 while needs or history rows refer to the household."""
+    household_id = row.entity_id
+    needs = rows.household_needs(session, dataset.id, household_id)
+    history = rows.count_items(session, dataset.id, "history", {"household_id": household_id})
+    if needs or history:
+        raise conflict(
+            f"household {household_id!r} is referred to by needs {needs} and "
+            f"{history} history rows; change or delete those first"
+        )
+
+
+# --------------------------------------------------------------------------- departments, skills
+
+
+def _department_users(session: Session, dataset: Dataset, name: str) -> str:
+    needs = [
+        need_id
+        for need_id, need in rows.need_data(session, dataset.id)
+        if name in need.get("departments", ()) or name in need.get("joint_departments", ())
+    ]
+    return _users(rows.volunteers_with(session, dataset.id, department=name), needs)
+
+
+def _skill_users(session: Session, dataset: Dataset, name: str) -> str:
+    needs = [
+        need_id
+        for need_id, need in rows.need_data(session, dataset.id)
+        if any(s["name"] == name for s in need.get("skills", ()))
+    ]
+    return _users(rows.volunteers_with(session, dataset.id, skill=name), needs)
+
+
+def check_department(
+    session: Session, dataset: Dataset, body: DepartmentBody, current: DatasetItem | None
+) -> Department:
+    """A department: a new name, and no rename of one still in use."""
+    match = {"name": body.name}
+    _duplicate(session, dataset, "departments", current, match, f"department {body.name!r}")
+    if current is not None and current.data["name"] != body.name:
+        old = current.data["name"]
+        if users := _department_users(session, dataset, old):
+            raise conflict(
+                f"department {old!r} is used by {users}; a rename would leave them "
+                "without a listed department (add the new name, move them, then delete)"
+            )
+    return body.to_domain()
+
+
+def department_in_use(session: Session, dataset: Dataset, row: DatasetItem) -> None:
+    """409 while a volunteer or a need names the department."""
+    name = row.data["name"]
+    if users := _department_users(session, dataset, name):
+        raise conflict(f"department {name!r} is used by {users}; change those first")
+
+
+def _skills_in_use(session: Session, dataset: Dataset) -> set[str]:
+    used = rows.volunteer_skills(session, dataset.id)
+    for _, data in rows.need_data(session, dataset.id):
+        used.update(s["name"] for s in data.get("skills", ()))
+    return used
+
+
+def check_skill(
+    session: Session, dataset: Dataset, body: SkillBody, current: DatasetItem | None
+) -> str:
+    """A skill name: new, no rename of one in use, and no first name that strands others."""
+    _duplicate(session, dataset, "skills", current, {"name": body.name}, f"skill {body.name!r}")
+    if current is not None and current.data["name"] != body.name:
+        old = current.data["name"]
+        if users := _skill_users(session, dataset, old):
+            raise conflict(
+                f"skill {old!r} is used by {users}; a rename would leave them with a "
+                "skill that is not listed (add the new name, change them, then delete)"
+            )
+    elif current is None and not rows.names(session, dataset.id, "skills"):
+        # without a skills list any name goes; the first name makes the list binding
+        unlisted = sorted(_skills_in_use(session, dataset) - {body.name})
+        if unlisted:
+            raise conflict(
+                "the dataset has no skills list, so any skill name goes; a first skill "
+                f"would make the list binding, but {_some(unlisted)} are in use and not "
+                "listed (upload the dataset with the whole skills list instead)"
+            )
+    return body.name
+
+
+def skill_in_use(session: Session, dataset: Dataset, row: DatasetItem) -> None:
+    """409 while a volunteer or a need has the skill (unless it is the list's last)."""
+    name = row.data["name"]
+    if not rows.names(session, dataset.id, "skills", other_than=row.id):
+        return  # the last skill: without a list any name goes, so nothing breaks
+    if users := _skill_users(session, dataset, name):
+        raise conflict(f"skill {name!r} is used by {users}; change those first")
+
+
+# --------------------------------------------------------------------------- a volunteer's rows
+
+
+def check_availability(
+    session: Session, dataset: Dataset, body: AvailabilityBody, current: DatasetItem | None
+) -> AvailabilityWindow:
+    """A window: a known volunteer, a date of the horizon or a weekday, times in order."""
+    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
+    if (body.date is None) == (body.weekday is None):
+        found = "neither" if body.date is None else "both"
+        issues.append((("date",), f"expected exactly one of date and weekday, found {found}"))
+    if body.date is not None:
+        issues += _inside_horizon(dataset, body.date, "date")
+    issues += _time_order(body.start, body.end)
+    check(issues)
+    return body.to_domain()
+
+
+def check_blackout(
+    session: Session, dataset: Dataset, body: BlackoutBody, current: DatasetItem | None
+) -> Blackout:
+    """A blackout: a known volunteer on a date of the horizon."""
+    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
+    issues += _inside_horizon(dataset, body.date, "date")
+    check(issues)
+    return body.to_domain()
+
+
+def check_pair(
+    session: Session, dataset: Dataset, body: PairBody, current: DatasetItem | None
+) -> Pair:
+    """A pair: a known volunteer with one known need or household."""
+    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
+    if (body.need_id is None) == (body.household_id is None):
+        found = "neither" if body.need_id is None else "both"
+        issues.append(
+            (("need_id",), f"expected exactly one of need_id and household_id, found {found}")
+        )
+    issues += _known(session, dataset, rows.NEEDS, body.need_id, "need_id")
+    issues += _known(session, dataset, rows.HOUSEHOLDS, body.household_id, "household_id")
+    check(issues)
+    return body.to_domain()
+
+
+def _pin_start(need: Need, start: int) -> list[Issue]:
+    """An issue when a pin's start does not fit its need's window."""
+    if not need.is_flexible:
+        return [
+            (
+                ("start",),
+                f"expected no start: need {need.id} is not flexible (its time is fixed "
+                f"or it is untimed), found {format_minutes(start)}",
+            )
+        ]
+    if not need.start <= start <= need.latest_start:  # type: ignore[operator]
+        return [
+            (
+                ("start",),
+                f"expected a start from {format_minutes(need.start)} to "
+                f"{format_minutes(need.latest_start)} for need {need.id}, "
+                f"found {format_minutes(start)}",
+            )
+        ]
+    return []
+
+
+def check_pin(
+    session: Session, dataset: Dataset, body: PinBody, current: DatasetItem | None
+) -> Pin:
+    """A pin: known volunteer and need, once per pair, a start inside a flexible need's window."""
+    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
+    issues += _known(session, dataset, rows.NEEDS, body.need_id, "need_id")
+    check(issues)
+    pin = body.to_domain()
+    _duplicate(
+        session,
+        dataset,
+        "pins",
+        current,
+        {"volunteer_id": pin.volunteer_id, "need_id": pin.need_id},
+        f"the pin of volunteer {pin.volunteer_id} on need {pin.need_id}",
+    )
+    if pin.start is not None:
+        ((_, data),) = rows.need_data(session, dataset.id, pin.need_id)
+        check(_pin_start(from_json(Need, data), pin.start))
+    return pin
+
+
+def check_history(
+    session: Session, dataset: Dataset, body: HistoryBody, current: DatasetItem | None
+) -> HistoryEntry:
+    """A history row: a known volunteer and (if given) household."""
+    # as in the upload: the need is free text (it may be long gone), the date any date
+    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
+    issues += _known(session, dataset, rows.HOUSEHOLDS, body.household_id, "household_id")
+    check(issues)
+    return body.to_domain()
+
+
+def check_travel(
+    session: Session, dataset: Dataset, body: TravelBody, current: DatasetItem | None
+) -> Travel:
+    """A travel time: once per origin and destination."""
+    route = {"origin": body.origin, "destination": body.destination}
+    what = f"travel {body.origin} -> {body.destination}"
+    _duplicate(session, dataset, "travel", current, route, what)
+    return body.to_domain()
