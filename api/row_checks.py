@@ -10,6 +10,7 @@ edit explain a bad reference alike.  The queries are :mod:`api.store.rows`'.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -30,28 +31,31 @@ from api.schemas import HouseholdModel, NeedModel, VolunteerModel
 from api.store import rows
 from api.store.models import Dataset, DatasetItem
 from api.store.serialize import from_json
-from api.validation import (
-    DatasetContext,
-    Issue,
-    household_issues,
-    need_issues,
-    unprocessable,
-    volunteer_issues,
-)
+from api.validation import Issue, placed, unprocessable
 from matcher.domain import (
     AvailabilityWindow,
     Blackout,
     Department,
     HistoryEntry,
+    Horizon,
     Household,
     Need,
     Pair,
     Pin,
     Travel,
     Volunteer,
-    format_minutes,
 )
-from matcher.io import SHEETS
+from matcher.validate import (
+    Catalogue,
+    availability_findings,
+    blackout_findings,
+    history_findings,
+    household_findings,
+    need_findings,
+    pair_findings,
+    pin_findings,
+    volunteer_findings,
+)
 
 # --------------------------------------------------------------------------- shared
 
@@ -73,22 +77,37 @@ def _horizon(dataset: Dataset) -> tuple[dt.date, dt.date]:
     )
 
 
-def _inside_horizon(dataset: Dataset, day: dt.date, field: str) -> list[Issue]:
+def catalogue(
+    session: Session,
+    dataset: Dataset,
+    *,
+    volunteers: tuple[str | None, ...] = (),
+    households: tuple[str | None, ...] = (),
+    needs: tuple[str | None, ...] = (),
+) -> Catalogue:
+    """What a body is checked against, for the ids it names (each looked up once).
+
+    The dataset's names and horizon in full; of its volunteers, households and
+    needs only those the body refers to, as found in the store, so a check
+    costs a few lookups rather than reading every id of a large dataset.
+    """
     start, end = _horizon(dataset)
-    if start <= day <= end:
-        return []
-    return [((field,), f"expected a date inside the horizon {start} .. {end}, found {day}")]
 
+    def stored(table: rows.EntityTable, ids: tuple[str | None, ...]) -> frozenset[str]:
+        return frozenset(i for i in ids if i and rows.is_stored(session, table, dataset.id, i))
 
-def _known(
-    session: Session, dataset: Dataset, table: rows.EntityTable, value: str | None, field: str
-) -> list[Issue]:
-    """An issue when ``value`` names no stored volunteer, need or household."""
-    if value is None or rows.is_stored(session, table, dataset.id, value):
-        return []
-    sheet = table.kind
-    listed = f"listed in {sheet} ({SHEETS[sheet].zh})"  # the loader's wording
-    return [((field,), f"expected a {sheet.rstrip('s')} id {listed}, found unknown {value!r}")]
+    return Catalogue(
+        horizon=Horizon(start, end, service_days=()),
+        departments=frozenset(rows.names(session, dataset.id, "departments")),
+        skills=frozenset(rows.names(session, dataset.id, "skills")) or None,
+        volunteers=stored(rows.VOLUNTEERS, volunteers),
+        households=stored(rows.HOUSEHOLDS, households),
+        needs={
+            need_id: from_json(Need, data)
+            for need_id in stored(rows.NEEDS, needs)
+            for _, data in rows.need_data(session, dataset.id, need_id)
+        },
+    )
 
 
 def _duplicate(
@@ -122,60 +141,46 @@ def _users(volunteers: list[str], needs: list[str]) -> str:
     return " and ".join(parts)
 
 
-def _time_order(start: str, end: str) -> list[Issue]:
-    if end > start:  # both HH:MM, so text order is time order
-        return []
-    return [(("end",), f"expected an end after the start {start}, found {end}")]
-
-
 # ------------------------------------------------------------- volunteers, households, needs
-
-
-def dataset_context(session: Session, dataset: Dataset) -> DatasetContext:
-    """What an entity body is checked against: the dataset's names, households and horizon."""
-    start, end = _horizon(dataset)
-    return DatasetContext(
-        departments=frozenset(rows.names(session, dataset.id, "departments")),
-        skills=frozenset(rows.names(session, dataset.id, "skills")) or None,
-        households=rows.household_areas(session, dataset.id),
-        horizon_start=start,
-        horizon_end=end,
-    )
 
 
 def check_volunteer(
     session: Session, dataset: Dataset, body: VolunteerModel, current: Any
 ) -> Volunteer:
     """A volunteer body as stored: known department and skills, a home for max_travel."""
-    check(volunteer_issues(body, dataset_context(session, dataset)))
-    return body.to_domain()
+    volunteer = body.to_domain()
+    check(placed(volunteer_findings(volunteer, catalogue(session, dataset))))
+    return volunteer
 
 
 def check_household(
     session: Session, dataset: Dataset, body: HouseholdModel, current: Any
 ) -> Household:
     """A household body as stored."""
-    check(household_issues(body, dataset_context(session, dataset)))
-    return body.to_domain()
+    household = body.to_domain()
+    check(placed(household_findings(household, catalogue(session, dataset))))
+    return household
 
 
 def check_need(session: Session, dataset: Dataset, body: NeedModel, current: Any) -> Need:
     """A need body as stored: names, household, horizon and timing, and its pins' starts."""
-    context = dataset_context(session, dataset)
-    check(need_issues(body, context))
-    need = body.to_domain(area=context.households.get(body.household_id or "", ""))
+    known = catalogue(session, dataset, households=(body.household_id,))
+    areas = rows.household_areas(session, dataset.id) if body.household_id else {}
+    need = body.to_domain(area=areas.get(body.household_id or "", ""))
+    check(placed(need_findings(need, known)))
     # pins of this need must still fit it (the loader checks the same)
     issues: list[Issue] = []
+    moved = dataclasses.replace(known, needs={need.id: need})
     for data in rows.item_data(session, dataset.id, "pins", {"need_id": need.id}):
-        start = data.get("start")
-        if start is not None and (
-            not need.is_flexible or not need.start <= start <= need.latest_start  # type: ignore[operator]
-        ):
+        pin = from_json(Pin, data)
+        # only the start is in question here: the pin's volunteer and need are stored
+        starts = [m for field, m in pin_findings(pin, moved) if field == "start"]
+        for message in starts:
             issues.append(
                 (
                     ("start",),
-                    f"a pin of volunteer {data['volunteer_id']} starts this need at "
-                    f"minute {start}, outside the new window; change the pin first",
+                    f"a pin of volunteer {pin.volunteer_id} no longer fits: {message}; "
+                    "change the pin first",
                 )
             )
     check(issues)
@@ -285,73 +290,46 @@ def check_availability(
     session: Session, dataset: Dataset, body: AvailabilityBody, current: DatasetItem | None
 ) -> AvailabilityWindow:
     """A window: a known volunteer, a date of the horizon or a weekday, times in order."""
-    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
-    if (body.date is None) == (body.weekday is None):
-        found = "neither" if body.date is None else "both"
-        issues.append((("date",), f"expected exactly one of date and weekday, found {found}"))
-    if body.date is not None:
-        issues += _inside_horizon(dataset, body.date, "date")
-    issues += _time_order(body.start, body.end)
-    check(issues)
-    return body.to_domain()
+    window = body.to_domain()
+    known = catalogue(session, dataset, volunteers=(window.volunteer_id,))
+    check(placed(availability_findings(window, known)))
+    return window
 
 
 def check_blackout(
     session: Session, dataset: Dataset, body: BlackoutBody, current: DatasetItem | None
 ) -> Blackout:
     """A blackout: a known volunteer on a date of the horizon."""
-    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
-    issues += _inside_horizon(dataset, body.date, "date")
-    check(issues)
-    return body.to_domain()
+    blackout = body.to_domain()
+    known = catalogue(session, dataset, volunteers=(blackout.volunteer_id,))
+    check(placed(blackout_findings(blackout, known)))
+    return blackout
 
 
 def check_pair(
     session: Session, dataset: Dataset, body: PairBody, current: DatasetItem | None
 ) -> Pair:
     """A pair: a known volunteer with one known need or household."""
-    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
-    if (body.need_id is None) == (body.household_id is None):
-        found = "neither" if body.need_id is None else "both"
-        issues.append(
-            (("need_id",), f"expected exactly one of need_id and household_id, found {found}")
-        )
-    issues += _known(session, dataset, rows.NEEDS, body.need_id, "need_id")
-    issues += _known(session, dataset, rows.HOUSEHOLDS, body.household_id, "household_id")
-    check(issues)
-    return body.to_domain()
-
-
-def _pin_start(need: Need, start: int) -> list[Issue]:
-    """An issue when a pin's start does not fit its need's window."""
-    if not need.is_flexible:
-        return [
-            (
-                ("start",),
-                f"expected no start: need {need.id} is not flexible (its time is fixed "
-                f"or it is untimed), found {format_minutes(start)}",
-            )
-        ]
-    if not need.start <= start <= need.latest_start:  # type: ignore[operator]
-        return [
-            (
-                ("start",),
-                f"expected a start from {format_minutes(need.start)} to "
-                f"{format_minutes(need.latest_start)} for need {need.id}, "
-                f"found {format_minutes(start)}",
-            )
-        ]
-    return []
+    pair = body.to_domain()
+    known = catalogue(
+        session,
+        dataset,
+        volunteers=(pair.volunteer_id,),
+        needs=(pair.need_id,),
+        households=(pair.household_id,),
+    )
+    check(placed(pair_findings(pair, known)))
+    return pair
 
 
 def check_pin(
     session: Session, dataset: Dataset, body: PinBody, current: DatasetItem | None
 ) -> Pin:
     """A pin: known volunteer and need, once per pair, a start inside a flexible need's window."""
-    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
-    issues += _known(session, dataset, rows.NEEDS, body.need_id, "need_id")
-    check(issues)
     pin = body.to_domain()
+    known = catalogue(session, dataset, volunteers=(pin.volunteer_id,), needs=(pin.need_id,))
+    findings = pin_findings(pin, known)
+    check(placed([f for f in findings if f[0] != "start"]))
     _duplicate(
         session,
         dataset,
@@ -360,9 +338,7 @@ def check_pin(
         {"volunteer_id": pin.volunteer_id, "need_id": pin.need_id},
         f"the pin of volunteer {pin.volunteer_id} on need {pin.need_id}",
     )
-    if pin.start is not None:
-        ((_, data),) = rows.need_data(session, dataset.id, pin.need_id)
-        check(_pin_start(from_json(Need, data), pin.start))
+    check(placed(findings))
     return pin
 
 
@@ -371,10 +347,12 @@ def check_history(
 ) -> HistoryEntry:
     """A history row: a known volunteer and (if given) household."""
     # as in the upload: the need is free text (it may be long gone), the date any date
-    issues = _known(session, dataset, rows.VOLUNTEERS, body.volunteer_id, "volunteer_id")
-    issues += _known(session, dataset, rows.HOUSEHOLDS, body.household_id, "household_id")
-    check(issues)
-    return body.to_domain()
+    entry = body.to_domain()
+    known = catalogue(
+        session, dataset, volunteers=(entry.volunteer_id,), households=(entry.household_id,)
+    )
+    check(placed(history_findings(entry, known)))
+    return entry
 
 
 def check_travel(

@@ -251,13 +251,15 @@ class NeedModel(Body):
         return _clock(value, end=True)
 
     def to_domain(self, area: str = "") -> Need:
-        """The domain need (call after :func:`api.validation.need_issues` found nothing)."""
+        """The domain need as written; :func:`matcher.validate.need_findings` judges it."""
         start = parse_time(self.start) if self.start else None
         end = parse_time(self.end, end=True) if self.end else None
         if self.date is None:
             duration = 60 if self.duration is None else self.duration
         else:
-            duration = self.duration if self.duration is not None else (end or 0) - (start or 0)
+            # a window that does not end after its start is the rules' to report, not a crash
+            window = max(0, (end or 0) - (start or 0))
+            duration = self.duration if self.duration is not None else window
         return self.domain(
             Need,
             duration=duration,
