@@ -288,7 +288,7 @@ class HighsBackend:
         rm = self.prepared.rm
         x = rm.variables
         terms = {}
-        for term in [*rm.coverage, *rm.soft]:
+        for term in [*rm.coverage, *rm.wishes, *rm.soft]:
             cols = [v.index for v in term.variables]  # type: ignore[union-attr]
             terms[term.name] = float(np.dot(term.coefficients, values[cols]))
         return Solution(

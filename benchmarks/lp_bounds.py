@@ -330,8 +330,9 @@ def unpruned_bounds(
        unpruned model has the same rules over a superset of pairs; a need
        left open only in the unpruned model is simply unstaffed.
     2. Each stage objective takes the same value on such a roster in both
-       models: coverage by construction (same weight per priority), and the
-       soft terms are sums of per-pair scores (:func:`matcher.solver.objective.pair_scores`
+       models: coverage by construction (same weight per priority), the
+       wishes stage is a sum of per-pair counts (:func:`matcher.solver.wishes.wish_counts`),
+       and the soft terms are sums of per-pair scores (:func:`matcher.solver.objective.pair_scores`
        depends on the pair only), ``fill`` per need, and ``fairness`` per
        volunteer (``max(0, shifts - 1)``, 0 for a volunteer with one pair).
     3. Relaxation mode only drops rows (``no_overlap``, interval consistency)
@@ -390,7 +391,8 @@ def unpruned_bounds(
             [int(weights[priority[n]]) for n in chosen],
         )
         stages.append(stage_objective(rm.model, aligned))
-    stages.append(stage_objective(rm.model, stage_terms(rm)[-1]))
+    # The stages after coverage (wishes, soft) are per-pair sums: the same on both models.
+    stages += [stage_objective(rm.model, t) for t in stage_terms(rm)[len(coverage_terms) :]]
     translated = time.perf_counter()
     columns = None
     if kept is not None and kept.size < elig.size:

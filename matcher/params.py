@@ -4,6 +4,7 @@ Example ``params.toml``::
 
     time_limit = 30
     workers = 1
+    wishes_stage = true
 
     [weights]
     fairness = 4
@@ -50,7 +51,11 @@ class Weights:
     widening: int = 3
     """Bonus for non-party (群众) and first-time volunteers."""
     household_preference: int = 2
-    """Bonus for matching a household's preferred gender or language."""
+    """Bonus for matching a household's preferred gender or language.
+
+    With ``SolverParams.wishes_stage`` on (the default) the wishes are
+    already maximised in a stage of their own before the soft rules, so this
+    weight only matters with that stage off."""
     travel: int = 1
     """Penalty per 10 extra (travel) minutes of a pair."""
 
@@ -81,6 +86,14 @@ class SolverParams:
     """Eligible pairs above which the candidate limit applies (district and city sizes)."""
     relative_gap: float = 0.0
     """Stop a stage once its gap to the bound is at most this (0 = prove optimal)."""
+    wishes_stage: bool = True
+    """Keep household wishes wherever they cost no coverage (a stage between coverage and soft).
+
+    The wishes stage maximises the wishes met (a household's preferred
+    gender, its languages other than 普通话), each counted once per
+    assignment, with coverage held; the soft rules then run with that count
+    held too.  False leaves wishes to the ``household_preference`` weight
+    among the soft rules (the behaviour before the stage existed)."""
     decompose: bool = True
     """Solve independent parts (volunteers and needs that share no candidate) one by one.
 

@@ -72,6 +72,24 @@ class UnmetNeed:
         return self.assigned >= self.min_volunteers
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class UnmetWish:
+    """A household's wish that no volunteer on one of its staffed needs meets.
+
+    ``kind`` is ``gender`` (the household's preferred gender) or ``language``
+    (any of its languages other than 普通话); ``wish`` is what was asked in
+    the spreadsheet's words (``女``, ``柳州话、壮话``).  ``reasons`` say why,
+    in the order a coordinator would check them (see
+    :func:`matcher.solver.wishes.unmet_wishes`).
+    """
+
+    household_id: str
+    need_id: str
+    kind: str
+    wish: str
+    reasons: tuple[Reason, ...]
+
+
 @dataclasses.dataclass(frozen=True)
 class Result:
     """A roster and everything needed to trust it.
@@ -99,6 +117,8 @@ class Result:
     """Volunteer-need pairs in the model (one variable each)."""
     pruned_pairs: int = 0
     """Eligible pairs left out by the candidate limit; the bound is the pruned model's."""
+    unmet_wishes: tuple[UnmetWish, ...] = ()
+    """Household wishes (gender, language) not met on a staffed need of the household, and why."""
 
     @property
     def has_roster(self) -> bool:

@@ -207,10 +207,20 @@ def test_holding_coverage_by_counts_changes_no_optimum(name: str) -> None:
     assert [s.objective for s in by_counts.stages] == [s.objective for s in by_value.stages]
 
 
-@pytest.mark.parametrize("name", ["community_a", "60x20 seed 2"])
-def test_lp_bounds_are_at_least_the_optimum(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "wishes_stage"),
+    [
+        ("community_a", False),
+        ("60x20 seed 2", False),
+        ("community_a", True),
+        ("60x20 seed 2", True),
+    ],
+)
+def test_lp_bounds_are_at_least_the_optimum(name: str, wishes_stage: bool) -> None:
     problem = ROSTERS[name]()
-    params = SolverParams(time_limit=20)
+    params = SolverParams(time_limit=20, wishes_stage=wishes_stage)
+    # The wishes stage (a per-pair count) sits between coverage and soft when on.
+    names = ["coverage", "wishes", "soft"] if wishes_stage else ["coverage", "soft"]
     ours = solve(problem, params)
     held = _stage_values(ours)
     prepared = prepare(problem, params)
@@ -218,7 +228,7 @@ def test_lp_bounds_are_at_least_the_optimum(name: str) -> None:
     full = unpruned_bounds(
         problem, params, coverage_weights_by_priority(problem, prepared.rm), held
     )
-    assert [b.name for b in pruned] == [b.name for b in full.stages] == ["coverage", "soft"]
+    assert [b.name for b in pruned] == [b.name for b in full.stages] == names
     for bound, value in zip(pruned, held, strict=True):
         assert bound.bound is not None and bound.bound >= value
         # The design's claim: the LP of this model is tight (a valid but useless bound fails).
@@ -231,9 +241,12 @@ def test_lp_bounds_are_at_least_the_optimum(name: str) -> None:
 
 def test_the_unpruned_bound_bounds_the_pruned_and_the_full_optimum() -> None:
     problem = generate_problem(60, 20, seed=1)
-    pruned_params = SolverParams(time_limit=20, prune_above=0, candidate_limit=4)
+    # Coverage then soft (the wishes stage is off): the bound's two stages are compared.
+    pruned_params = SolverParams(
+        time_limit=20, prune_above=0, candidate_limit=4, wishes_stage=False
+    )
     pruned = solve(problem, pruned_params)
-    full = solve(problem, SolverParams(time_limit=20, candidate_limit=0))
+    full = solve(problem, SolverParams(time_limit=20, candidate_limit=0, wishes_stage=False))
     assert pruned.pruned_pairs > 0 and pruned.status == Status.FEASIBLE
     assert full.status == Status.OPTIMAL
     assert pruned.stages[0].gap == 0 and pruned.stages[1].gap == 0  # optimal for its model
@@ -249,8 +262,9 @@ def test_the_unpruned_bound_bounds_the_pruned_and_the_full_optimum() -> None:
         assert soft >= full.stages[1].objective
 
 
-def test_stage_objectives_are_what_cp_sat_optimises() -> None:
-    prepared = prepare(community_a(), SolverParams())
+@pytest.mark.parametrize("wishes_stage", [False, True])
+def test_stage_objectives_are_what_cp_sat_optimises(wishes_stage: bool) -> None:
+    prepared = prepare(community_a(), SolverParams(wishes_stage=wishes_stage))
     model = prepared.rm.model
     for term, stage in zip(stage_terms(prepared.rm), prepared.stages, strict=True):
         model.maximize(term.expression())  # what solve() hands CP-SAT
@@ -260,7 +274,8 @@ def test_stage_objectives_are_what_cp_sat_optimises() -> None:
         np.add.at(expected, list(objective.vars), -np.array(list(objective.coeffs)))
         model.clear_objective()
         assert np.array_equal(stage.cost(prepared.milp.cols), expected)
-    assert [s.name for s in prepared.stages] == ["coverage", "soft"]
+    names = ["coverage", "wishes", "soft"] if wishes_stage else ["coverage", "soft"]
+    assert [s.name for s in prepared.stages] == names
 
 
 # --- holding coverage by counts per priority ---------------------------------------------
@@ -364,7 +379,8 @@ def test_the_unpruned_bound_is_skipped_above_the_pair_limit() -> None:
 
 def test_column_generation_reaches_the_lp_optimum() -> None:
     problem = generate_problem(60, 20, seed=1)
-    params = SolverParams(time_limit=20, prune_above=0, candidate_limit=4)
+    # Two stages, coverage and soft, as the rounds below count them.
+    params = SolverParams(time_limit=20, prune_above=0, candidate_limit=4, wishes_stage=False)
     ours = solve(problem, params)
     prepared = prepare(problem, params)
     weights = coverage_weights_by_priority(problem, prepared.rm)
@@ -382,7 +398,7 @@ def test_the_lagrangian_bound_holds_for_any_prices() -> None:
     from benchmarks.lp_bounds import lagrangian_bound
 
     problem = generate_problem(60, 20, seed=2)
-    prepared = prepare(problem, SolverParams())
+    prepared = prepare(problem, SolverParams(wishes_stage=False))  # stages[1] is the soft stage
     milp, stage = prepared.milp, prepared.stages[1]
     optimum = lp_bounds(milp, [stage], [])[0].lp_value
     assert optimum is not None

@@ -134,7 +134,10 @@ class CpSatBackend:
             assign=np.array([solver.boolean_value(v) for v in x.assign], dtype=bool),
             staffed={n: solver.boolean_value(y) for n, y in x.staffed.items()},
             start={n: solver.value(s) for n, s in x.start.items()},
-            terms={t.name: float(solver.value(t.expression())) for t in [*rm.coverage, *rm.soft]},
+            terms={
+                t.name: float(solver.value(t.expression()))
+                for t in [*rm.coverage, *rm.wishes, *rm.soft]
+            },
         )
 
     def hold(self, stage: Term, reached: int, bound: int) -> None:

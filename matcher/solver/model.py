@@ -18,8 +18,10 @@ from matcher.solver.objective import (
     pair_gain,
     pair_scores,
     soft_terms,
+    wishes_stages,
 )
 from matcher.solver.variables import RosterVariables, make_variables
+from matcher.solver.wishes import wish_counts
 from matcher.teams import Blocker
 from matcher.teams import staffing_blockers as team_blockers
 
@@ -43,6 +45,8 @@ class RosterModel:
     """Whether each pair belongs to a need that can be staffed (has a real variable)."""
     window_start: dict[int, int]
     """Window start of each flexible need (hint for needs left unstaffed)."""
+    wishes: list[Term] = dataclasses.field(default_factory=list)
+    """The wishes stage between coverage and the soft rules (empty when off or nothing to wish)."""
 
 
 def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[Blocker]:
@@ -91,6 +95,12 @@ def build_model(
     extra_shifts: list[tuple[cp_model.IntVar, list[int]]] = []
     scores = pair_scores(problem, elig, params.weights, standing)
     soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts, scores)
+    pair_open = np.isin(elig.need, np.array(open_needs, dtype=np.int64))
+    wishes = (
+        wishes_stages(wish_counts(problem, elig), pair_open, x)
+        if params.wishes_stage and problem.households
+        else []
+    )
     return RosterModel(
         model=model,
         variables=x,
@@ -100,6 +110,7 @@ def build_model(
         soft=soft,
         extra_shifts=extra_shifts,
         gain=pair_gain(problem, elig, params.weights, scores),
-        pair_open=np.isin(elig.need, np.array(open_needs, dtype=np.int64)),
+        pair_open=pair_open,
         window_start={n: int(problem.needs[n].start) for n in x.start},  # type: ignore[arg-type]
+        wishes=wishes,
     )

@@ -20,6 +20,7 @@ from matcher.domain import Membership, Problem
 from matcher.eligibility import Eligibility, Participation
 from matcher.params import Weights
 from matcher.solver.variables import RosterVariables
+from matcher.solver.wishes import wish_counts
 
 EXACT_LIMIT = 2**50
 
@@ -80,6 +81,34 @@ def coverage_stages(problem: Problem, x: RosterVariables) -> list[Term]:
         if chosen:
             stages.append(Term(f"coverage_p{p}", [x.staffed[n] for n in chosen], [1] * len(chosen)))
     return stages
+
+
+def wishes_stages(counts: np.ndarray, pair_open: np.ndarray, x: RosterVariables) -> list[Term]:
+    """The wishes stage: household wishes met by the roster, each once per assignment.
+
+    Parameters
+    ----------
+    counts
+        Wishes each pair meets (:func:`matcher.solver.wishes.wish_counts`).
+    pair_open
+        Whether each pair belongs to a need that can be staffed (the others
+        are constants 0 in the model).
+    x
+        The model's variables.
+
+    Returns
+    -------
+    list of Term
+        One term named ``wishes``, or none when no pair can meet a wish (a
+        stage that can only be 0 would cost a solve for nothing).
+        Coefficients are 1 or 2 (a volunteer meeting both of a household's
+        wishes); :func:`matcher.solver.stages.hold_rows` holds such a stage
+        by its single row.
+    """
+    chosen = np.flatnonzero((counts > 0) & pair_open).tolist()
+    if not chosen:
+        return []
+    return [Term("wishes", [x.assign[p] for p in chosen], counts[chosen].tolist())]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,22 +208,7 @@ def pair_scores(
         behind = standing.behind
         scores["behind"] = weights.behind * behind[vol] if size else np.zeros(0, np.int64)
     if weights.household_preference and problem.households:
-        households = problem.household_by_id
-        pref = np.zeros(size, dtype=np.int64)
-        for p, (v, n) in enumerate(zip(vol.tolist(), need.tolist(), strict=True)):
-            h = needs[n].household_id
-            if h is None:
-                continue
-            household, volunteer = households[h], volunteers[v]
-            if (
-                household.preferred_gender is not None
-                and volunteer.gender == household.preferred_gender
-            ):
-                pref[p] += 1
-            shared = set(household.languages) & set(volunteer.languages) - {"普通话"}
-            if shared:
-                pref[p] += 1
-        scores["household_preference"] = weights.household_preference * pref
+        scores["household_preference"] = weights.household_preference * wish_counts(problem, elig)
     return scores
 
 

@@ -33,7 +33,7 @@ from matcher.eligibility import (
 )
 from matcher.explain import explain_unmet
 from matcher.params import SolverParams
-from matcher.result import Result, StageReport, Status, UnmetNeed, relative_gap
+from matcher.result import Result, StageReport, Status, UnmetNeed, UnmetWish, relative_gap
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model, staffing_blockers
 from matcher.solver.objective import (
@@ -46,8 +46,16 @@ from matcher.solver.objective import (
     soft_values,
 )
 from matcher.solver.solution import Solution, roster_assignments
-from matcher.solver.stages import ModelRun, StageSettings, run_stages, trivial_bound
+from matcher.solver.stages import (
+    ModelRun,
+    StageSettings,
+    filled_keeping,
+    run_stages,
+    stage_terms,
+    trivial_bound,
+)
 from matcher.solver.stop import AnyOf, Deadline
+from matcher.solver.wishes import unmet_wishes, wish_counts
 from matcher.teams import Blocker
 
 PRIORITIES = (5, 4, 3, 2, 1)
@@ -69,10 +77,13 @@ class _PartOutcome:
     reach: dict[int, int]
     """A lexicographic upper bound of ``staffed`` (from the coverage bounds)."""
     soft: StageReport
+    wishes: StageReport | None
+    """The wishes stage (None when the part's model has none)."""
     terms: dict[str, float]
     closed: dict[int, list[Blocker]]
     """Needs no roster can staff, by position in the whole problem."""
     unmet: tuple[UnmetNeed, ...]
+    unmet_wishes: tuple[UnmetWish, ...]
     pairs: int
     pruned: int
 
@@ -130,7 +141,7 @@ def _part_outcome(
     has_roster = run.has_roster
     if has_roster and best is not None and not any(r.name == "soft" for r in run.reports):
         # Cut short before the soft stage: fill the teams as that stage would start.
-        best = best.filled(problem, elig, rm.gain, params)
+        best = filled_keeping(best, problem, elig, rm, params, stage_terms(rm)[:-1])
     assignments = roster_assignments(problem, elig, best) if has_roster and best is not None else ()
     open_counts = dict.fromkeys(PRIORITIES, 0)
     staffed = dict.fromkeys(PRIORITIES, 0)
@@ -159,7 +170,12 @@ def _part_outcome(
         soft = dataclasses.replace(
             soft, bound=separable, gap=relative_gap(soft.objective, separable)
         )
-    terms = {t.name: best.value(t, rm) for t in rm.soft} if has_roster and best is not None else {}
+    wishes = _part_wishes(run, best if has_roster else None)
+    terms = (
+        {t.name: best.value(t, rm) for t in [*rm.wishes, *rm.soft]}
+        if has_roster and best is not None
+        else {}
+    )
     # The part's funnels are the whole problem's (part_candidates): explanations
     # count every volunteer, not only this part's.
     unmet = run.explain_unmet(problem, assignments, params.travel_minutes_default)
@@ -173,12 +189,45 @@ def _part_outcome(
         staffed=staffed,
         reach=_coverage_reach(problem, run, open_counts, staffed) if has_roster else open_counts,
         soft=soft,
+        wishes=wishes,
         terms=terms,
         closed={int(part.needs[n]): blockers for n, blockers in rm.closed.items()},
         unmet=unmet,
+        unmet_wishes=run.explain_wishes(problem, assignments, params),
         pairs=elig.size,
         pruned=elig.pruned,
     )
+
+
+def _part_wishes(run: ModelRun, best: Solution | None) -> StageReport | None:
+    """The part's wishes stage as reached, or as the roster holds it when it never ran."""
+    if not run.rm.wishes:
+        return None
+    [stage] = run.rm.wishes
+    report = next((r for r in run.reports if r.name == stage.name), None)
+    if report is not None and report.status in (Status.OPTIMAL, Status.FEASIBLE):
+        return report
+    held = best.value(stage, run.rm) if best is not None else 0.0
+    bound = trivial_bound(stage)
+    return StageReport(stage.name, Status.FEASIBLE, held, bound, relative_gap(held, bound), 0.0)
+
+
+def _greedy_wishes(
+    problem: Problem,
+    elig: Eligibility,
+    params: SolverParams,
+    open_pairs: np.ndarray,
+    assign: np.ndarray | None,
+) -> StageReport | None:
+    """The wishes stage of a part kept greedy: the roster's count and the trivial bound."""
+    if not (params.wishes_stage and problem.households):
+        return None
+    counts = wish_counts(problem, elig) * open_pairs
+    if not counts.any():
+        return None
+    met = float(counts[assign].sum()) if assign is not None else 0.0
+    bound = float(counts.sum())
+    return StageReport("wishes", Status.FEASIBLE, met, bound, relative_gap(met, bound), 0.0)
 
 
 def _greedy_part(
@@ -231,7 +280,14 @@ def _greedy_part(
         problem, elig.volunteer[open_pairs], elig.need[open_pairs], gain[open_pairs], params.weights
     )
     held = sum(terms.values())
+    wishes = _greedy_wishes(problem, elig, params, open_pairs, best.assign if has_roster else None)
+    if wishes is not None and has_roster:
+        terms = {"wishes": wishes.objective, **terms}
     assignments = roster_assignments(problem, elig, best) if has_roster else ()
+    travel, wishes_ran = (
+        params.travel_minutes_default,
+        Status.UNKNOWN if params.wishes_stage else None,
+    )
     message = f"{why} before the first stage; keeping the greedy roster"
     if not has_roster:
         message = f"{why} before any roster keeping every hard rule was found"
@@ -245,6 +301,7 @@ def _greedy_part(
         staffed=staffed,
         reach=dict(open_counts),
         soft=StageReport("soft", Status.FEASIBLE, held, bound, relative_gap(held, bound), 0.0),
+        wishes=wishes,
         terms=terms,
         closed={int(part.needs[n]): blockers for n, blockers in closed.items()},
         unmet=explain_unmet(
@@ -255,6 +312,9 @@ def _greedy_part(
             params.travel_minutes_default,
             has_roster=has_roster,
         ),
+        unmet_wishes=unmet_wishes(problem, elig, assignments, travel, wishes_ran)
+        if has_roster
+        else (),
         pairs=elig.size,
         pruned=elig.pruned,
     )
@@ -490,11 +550,20 @@ def _merged_result(
     Coverage is one stage weighted with the whole problem's lexicographic
     weights (as a single model of the whole would score it), its bound the
     weighted sum of each part's lexicographic bound (:func:`_coverage_reach`).
-    The soft stage adds up the parts' soft objectives and bounds.
+    The wishes stage (when any part has one) and the soft stage add up the
+    parts' objectives and bounds.
     """
     coverage = _merged_coverage(outcomes)
     stages = [coverage]
     terms: dict[str, float] = {"coverage": coverage.objective}
+    wishes = [o.wishes for o in outcomes if o.wishes is not None]
+    if wishes:
+        # Parts without a wish to meet add 0 to both sides.
+        stages.append(
+            _merged_stage(
+                "wishes", wishes, sum(r.objective for r in wishes), sum(r.bound for r in wishes)
+            )
+        )
     softs = [o.soft for o in outcomes]
     stages.append(
         _merged_stage("soft", softs, sum(r.objective for r in softs), sum(r.bound for r in softs))
@@ -540,4 +609,10 @@ def _merged_result(
         params=params.as_dict(),
         pairs=sum(o.pairs for o in outcomes),
         pruned_pairs=sum(o.pruned for o in outcomes),
+        unmet_wishes=tuple(
+            sorted(
+                (w for o in outcomes for w in o.unmet_wishes),
+                key=lambda w: problem.need_index[w.need_id],
+            )
+        ),
     )

@@ -45,7 +45,8 @@ def solve(
     """Plan a roster.
 
     Coverage is maximised first (higher priorities strictly first), then held
-    while the soft rules are optimised.  The time limit covers everything; a
+    while the households' wishes are (``params.wishes_stage``), then both are
+    held while the soft rules are optimised.  The time limit covers everything; a
     run that is stopped or runs out of time returns the best roster found with
     its gap.  When volunteers' travel limits (or anything else) split the
     problem into independent parts, each part is solved on its own and the
@@ -120,6 +121,7 @@ def _result(problem: Problem, run: ModelRun, params: SolverParams, started: floa
         stages=tuple(reports),
         objective_terms=terms,
         unmet=run.explain_unmet(problem, assignments, params.travel_minutes_default),
+        unmet_wishes=run.explain_wishes(problem, assignments, params),
         message=run.message,
         params=params.as_dict(),
         pairs=elig.size,

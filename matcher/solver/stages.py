@@ -1,4 +1,4 @@
-"""The lexicographic stage driver: greedy starts, coverage, then the soft rules, held in turn.
+"""The lexicographic stage driver: greedy starts, coverage, wishes, soft rules, held in turn.
 
 One procedure for every backend (CP-SAT in the library, HiGHS in the
 benchmark), so that a comparison of backends compares solvers, not
@@ -8,10 +8,14 @@ procedures:
    better one, by whether it keeps must-cover needs and pins and then by its
    stage values, is the first start and, when it keeps every hard rule, the
    fallback roster;
-2. each coverage stage (one, or one per priority), then the soft stage, each
-   given 60% of the time left (the last stage all of it);
+2. each coverage stage (one, or one per priority), the wishes stage
+   (households' preferred gender and languages, when on and anything can be
+   met), then the soft stage; coverage stages are given 60% of the time
+   left, the wishes stage 30% (one linear count whose LP is tight, and the
+   soft stage should not lose its time to it), the last stage all of it;
 3. before the soft stage the roster's teams are rebuilt and filled
-   (:meth:`Solution.filled`), keeping every earlier stage's value;
+   (:meth:`Solution.filled`), kept only when that keeps every earlier
+   stage's value (rebuilt teams may swap a wished-for volunteer out);
 4. each finished stage is held by :func:`hold_rows` while the later ones run.
 """
 
@@ -27,12 +31,16 @@ from matcher.domain import Assignment, Problem
 from matcher.eligibility import Eligibility
 from matcher.explain import explain_unmet
 from matcher.params import SolverParams
-from matcher.result import StageReport, Status, UnmetNeed, relative_gap
+from matcher.result import StageReport, Status, UnmetNeed, UnmetWish, relative_gap
 from matcher.solver.backend import Backend, HeldRow, Improved, StageEnd, StageOutcome
 from matcher.solver.model import RosterModel
 from matcher.solver.objective import Term
 from matcher.solver.solution import Solution
 from matcher.solver.stop import AnyOf, Deadline, StoppingCriterion, StopWatcher
+from matcher.solver.wishes import unmet_wishes
+
+WISHES_SHARE = 0.3
+"""Share of the time left that the wishes stage may take (coverage stages take 0.6)."""
 
 Progress = Callable[[str, float, float, float], None]
 """Called as ``progress(stage, objective, bound, elapsed_seconds)`` on each better roster."""
@@ -98,15 +106,34 @@ class ModelRun:
             problem, self.elig, roster, self.rm.closed, travel_default, has_roster=self.has_roster
         )
 
+    def explain_wishes(
+        self, problem: Problem, roster: Sequence[Assignment], params: SolverParams
+    ) -> tuple[UnmetWish, ...]:
+        """Household wishes ``roster`` leaves unmet on staffed needs, and why (empty without one).
+
+        The wishes stage's status tells the reasons apart: proven, a wish
+        left unmet would have cost coverage, another wish or a team rule.
+        """
+        if not self.has_roster:
+            return ()
+        stage: Status | None = None
+        if params.wishes_stage:
+            # Without a stage in the model no pair meets a wish: nothing to prove.
+            stage = Status.OPTIMAL if not self.rm.wishes else Status.UNKNOWN
+            for report in self.reports:
+                if report.name == "wishes":
+                    stage = report.status
+        return unmet_wishes(problem, self.elig, roster, params.travel_minutes_default, stage)
+
 
 def stage_terms(rm: RosterModel) -> list[Term]:
-    """The stages, in order: the coverage term(s), then all soft terms as one."""
+    """The stages in order: the coverage term(s), the wishes (if any), all soft terms as one."""
     soft = Term(
         "soft",
         [v for t in rm.soft for v in t.variables],
         [c for t in rm.soft for c in t.coefficients],
     )
-    return [*rm.coverage, soft]
+    return [*rm.coverage, *rm.wishes, soft]
 
 
 def hold_rows(stage: Term, reached: int, bound: int) -> list[HeldRow]:
@@ -263,9 +290,9 @@ def run_stages(
             status, message = _out_of_time(stage, rm, best, reports, stop_now.reason, 0.0)
             break
         remaining = deadline.remaining()
-        share = remaining if i == len(stages) - 1 else remaining * 0.6
+        share = remaining if i == len(stages) - 1 else remaining * _share(stage)
         if stage is soft and best is not None:
-            best = best.filled(problem, elig, rm.gain, params)
+            best = filled_keeping(best, problem, elig, rm, params, stages[:i])
             backend.start_from(best)
         if settings.stop is not None and settings.stop():
             status, message = _out_of_time(stage, rm, best, reports, settings.stop.reason, 0.0)
@@ -299,6 +326,32 @@ def run_stages(
             "pairs were left out by the candidate limit"
         )
     return ModelRun(elig, rm, soft, best, reports, status, message)
+
+
+def _share(stage: Term) -> float:
+    """Share of the time left a stage other than the last may take."""
+    return WISHES_SHARE if stage.name == "wishes" else 0.6
+
+
+def filled_keeping(
+    best: Solution,
+    problem: Problem,
+    elig: Eligibility,
+    rm: RosterModel,
+    params: SolverParams,
+    held: Sequence[Term],
+) -> Solution:
+    """``best`` with its teams rebuilt and filled, unless that loses a held stage's value.
+
+    Rebuilding keeps every staffed need at its start, so coverage holds; the
+    wishes stage may not (the greedy rebuild scores wishes only by the soft
+    ``household_preference`` weight), and a start below a held row would be
+    no start at all for the backend, nor a fallback.
+    """
+    filled = best.filled(problem, elig, rm.gain, params)
+    if all(filled.value(stage, rm) >= best.value(stage, rm) for stage in held):
+        return filled
+    return best
 
 
 def _reached(stage: Term, outcome: StageOutcome) -> StageReport:
