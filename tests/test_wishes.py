@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from matcher.decompose import find_parts
@@ -217,3 +219,27 @@ def test_parts_keep_their_wishes_and_merge_them() -> None:
     assert apart.objective_terms["wishes"] == 2
     assert team(apart, "N1") == ["V1"] and team(apart, "N2") == ["V3"]
     assert apart.unmet_wishes == whole.unmet_wishes == ()
+
+
+def test_a_full_team_meeting_the_other_wish_is_said_so() -> None:
+    # One place; the woman speaks no 柳州话, the man does: either meets one wish.
+    asking = household(1, preferred_gender=Gender.FEMALE, languages=("柳州话",))
+    p = visit_case(households=(asking,))
+    man = p.volunteers[1]
+    p = p.replace(volunteers=(p.volunteers[0], dataclasses.replace(man, languages=("柳州话",))))
+    result = solved(p)
+    assert result.objective_terms["wishes"] == 1
+    [unmet] = result.unmet_wishes
+    assert [r.code for r in unmet.reasons] == ["other_wish"]
+
+
+def test_a_free_match_who_cannot_lead_is_kept_off_by_the_team_rules() -> None:
+    # The woman is a student (no lead); the visit needs a lead and has one place.
+    p = visit_case()
+    woman = dataclasses.replace(p.volunteers[0], role=Role.STUDENT, membership=Membership.LEAGUE)
+    p = p.replace(volunteers=(woman, p.volunteers[1]))
+    result = solved(p)
+    assert team(result, "N1") == ["V2"]
+    [unmet] = result.unmet_wishes
+    [reason] = unmet.reasons
+    assert reason.code == "team_rules" and reason.message.startswith("V1 with 女 was free")

@@ -134,10 +134,15 @@ def unmet_wishes(
         need = problem.needs[n]
         if need.household_id is None or need.household_id not in households:
             continue
-        for wish in household_wishes(households[need.household_id]):
-            if any(wish.met_by(problem.volunteers[v]) for v in team[n]):
+        wishes = household_wishes(households[need.household_id])
+        members = [problem.volunteers[v] for v in team[n]]
+        met = [wish for wish in wishes if any(wish.met_by(m) for m in members)]
+        for wish in wishes:
+            if wish in met:
                 continue
-            reasons = _why_unmet(problem, elig, n, wish, bookings, start_of.get(n), stage)
+            # A full team meeting the household's other wish: the stage had a tie to break.
+            other = [w.wish for w in met] if len(members) >= need.max_volunteers else []
+            reasons = _why_unmet(problem, elig, n, wish, bookings, start_of.get(n), stage, other)
             out.append(UnmetWish(need.household_id, need.id, wish.kind, wish.wish, reasons))
     return tuple(out)
 
@@ -155,8 +160,12 @@ def _why_unmet(
     bookings: Bookings,
     start: int | None,
     stage: Status | None,
+    other: Sequence[str] = (),
 ) -> tuple[Reason, ...]:
-    """Where the volunteers who meet ``wish`` and could serve need ``n`` were instead."""
+    """Where the volunteers who meet ``wish`` and could serve need ``n`` were instead.
+
+    ``other`` names the household's other wishes that the need's full team meets.
+    """
     need = problem.needs[n]
     busy: dict[str, list[str]] = {}
     capped: list[str] = []
@@ -195,19 +204,27 @@ def _why_unmet(
         reasons.append(Reason("cap", text, len(capped)))
     if free:
         who = _named(free)
+        were = "was" if len(free) == 1 else "were"
         if stage is None:
             text = (
-                f"{who} with {wish.wish} were free; the soft rules scored the team as it is "
+                f"{who} with {wish.wish} {were} free; the soft rules scored the team as it is "
                 "higher (the wishes stage is off)"
             )
             reasons.append(Reason("soft_rules", text, len(free)))
+        elif stage == Status.OPTIMAL and other:
+            text = (
+                f"{who} with {wish.wish} {were} free, but the team of {need.id} is full and "
+                f"meets the household's other wish ({'、'.join(other)}) instead; each wish "
+                "counts the same"
+            )
+            reasons.append(Reason("other_wish", text, len(free)))
         elif stage == Status.OPTIMAL:
             text = (
-                f"{who} with {wish.wish} were free, but the team of {need.id} has no place for "
+                f"{who} with {wish.wish} {were} free, but the team of {need.id} has no place for "
                 "them: its size, lead, departments, languages or pins need the members it has"
             )
             reasons.append(Reason("team_rules", text, len(free)))
         else:
-            text = f"{who} with {wish.wish} were free; the run ended before the wishes stage did"
+            text = f"{who} with {wish.wish} {were} free; the run ended before the wishes stage did"
             reasons.append(Reason("out_of_time", text, len(free)))
     return tuple(reasons)
