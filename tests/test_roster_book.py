@@ -292,3 +292,34 @@ def test_a_failed_run_into_a_new_folder_writes_no_roster(tmp_path: Path) -> None
     assert failed.exit_code == 1
     assert {p.name for p in out.iterdir()} == {FAILED_SUMMARY_FILE}
     assert "no roster files written" in failed.output
+
+
+def test_sheet_names_excel_accepts_across_a_new_year() -> None:
+    from matcher.calendar import build_horizon
+    from matcher.domain import (
+        Assignment,
+        AssignmentRole,
+        Membership,
+        Need,
+        NeedCategory,
+        Role,
+        Volunteer,
+    )
+
+    festival = "元旦/新年:[假期]*?" + "很长的节日名称" * 4
+    horizon = build_horizon(
+        dt.date(2026, 12, 26), dt.date(2027, 1, 3), festivals=[(dt.date(2027, 1, 1), festival)]
+    )
+    needs = tuple(
+        Need(f"N{i}", "清扫", NeedCategory.CLEAN_UP, 60, day, 540, 600)
+        for i, day in enumerate((dt.date(2026, 12, 26), dt.date(2027, 1, 1)), start=1)
+    )
+    volunteer = Volunteer("V1", "张三", Role.TEACHER, Membership.PARTY, "机电学院")
+    problem = Problem(horizon=horizon, volunteers=(volunteer,), needs=needs)
+    roster = [Assignment(n.id, "V1", n.date, n.start, n.end, AssignmentRole.LEAD) for n in needs]
+    book = openpyxl.load_workbook(io.BytesIO(make_book(problem, roster)))
+    days = book.sheetnames[1:3]
+    assert days[0] == "2026年12月26日 周六"  # the year, as the horizon spans two
+    assert days[1].startswith("2027年1月1日 元旦-新年--假期") and len(days[1]) <= 31
+    text = day_texts(problem, roster)[dt.date(2027, 1, 1)][0]
+    assert f"【2027年1月1日 {festival}】清扫 09:00-10:00" in text  # the chat keeps the name

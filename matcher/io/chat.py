@@ -30,6 +30,7 @@ from matcher.io.roster_view import (
     PersonalData,
     Team,
     day_label,
+    headcount,
     personal_data,
     span_text,
     teams_by_day,
@@ -133,12 +134,7 @@ def _team_line(label: str, team: Team) -> str:
     when = team.time if team.date is not None else ""
     head = " ".join(part for part in (f"【{label}】{team.need.title}", when, team.place) if part)
     if not team.members:
-        need = team.need
-        wanted = (
-            f"{need.min_volunteers}"
-            if need.min_volunteers == need.max_volunteers
-            else f"{need.min_volunteers}-{need.max_volunteers}"
-        )
+        wanted = headcount(team.need.min_volunteers, team.need.max_volunteers)
         return f"{head}：暂缺，需 {wanted} 人"
     parts = []
     if team.leads:

@@ -24,6 +24,7 @@ addresses follow a :class:`~matcher.io.roster_view.PersonalData` policy.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -39,6 +40,7 @@ from matcher.io.roster_view import (
     Team,
     category_zh,
     day_label,
+    headcount,
     personal_data,
     role_zh,
     span_text,
@@ -133,6 +135,23 @@ def _lay_out(sheet: Worksheet, widths: Sequence[int], title: str) -> None:
         sheet.auto_filter.ref = sheet.dimensions
 
 
+def _sheet_name(book: Workbook, label: str) -> str:
+    """``label`` as a sheet name Excel accepts, unique in the book.
+
+    A festival's name is the coordinator's text: Excel refuses ``[]:*?/\\`` in
+    a sheet name, more than 31 characters and a quote at either end.
+    """
+    name = re.sub(r"[\[\]:*?/\\]", "-", label).strip("'")[:31] or "-"
+    taken = {title.casefold() for title in book.sheetnames}
+    number = 1
+    candidate = name
+    while candidate.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        candidate = name[: 31 - len(suffix)] + suffix
+    return candidate
+
+
 def _sheet(
     book: Workbook,
     name: str,
@@ -140,37 +159,46 @@ def _sheet(
     rows: Iterable[Sequence[Any]],
     title: str,
 ) -> Worksheet:
+    name = _sheet_name(book, name)
     sheet = add_sheet(book, name, [header for header, _ in columns], rows)
     _lay_out(sheet, [width for _, width in columns], title)
     return sheet
 
 
+def _day_row(team: Team, time: str, role: str, name: str, department: str, phone: str) -> list[Any]:
+    """The cells of one row of a day's sheet (:data:`DAY_COLUMNS`)."""
+    need = team.need
+    sign_in = ""  # signed on paper on the day
+    return [
+        time,
+        team.place,
+        need.title,
+        category_zh(need.category),
+        role,
+        name,
+        department,
+        phone,
+        team.address,
+        need.id,
+        sign_in,
+    ]
+
+
 def _day_rows(teams: Sequence[Team]) -> list[list[Any]]:
+    """One row per volunteer, leads first; an unstaffed need gets one row pointing to 缺口."""
     rows: list[list[Any]] = []
     for team in teams:
-        need = team.need
-        common = [team.place, need.title, category_zh(need.category)]
         if not team.members:
-            rows.append(
-                [
-                    team.time,
-                    *common,
-                    "",
-                    f"未安排（见「{GAPS_SHEET}」表）",
-                    "",
-                    "",
-                    team.address,
-                    need.id,
-                    "",
-                ]
-            )
+            rows.append(_day_row(team, team.time, "", f"未安排（见「{GAPS_SHEET}」表）", "", ""))
         for member in team.members:
             volunteer = member.volunteer
+            # a flexible need's member may start at their own time
             time = span_text(member.start, member.end) if member.start is not None else team.time
             rows.append(
-                [time, *common, member.role_zh, volunteer.name, volunteer.department,
-                 member.phone, team.address, need.id, ""]
-            )  # fmt: skip
+                _day_row(
+                    team, time, member.role_zh, volunteer.name, volunteer.department, member.phone
+                )
+            )
     return rows
 
 
@@ -208,10 +236,10 @@ def _overview_rows(
         ]
 
     rows = [
-        figures(day_label(problem, day) if day else untimed_label(problem), teams,
-                _who_to_call(teams))
+        figures(label, teams, _who_to_call(teams))
         for day, teams in days.items()
-    ]  # fmt: skip
+        for label in [day_label(problem, day) if day else untimed_label(problem)]
+    ]
     every = [team for teams in days.values() for team in teams]
     rows.append(figures("合计", every, ""))
     return rows
@@ -224,11 +252,7 @@ def _gap_rows(
     for gap in sorted(unmet, key=lambda u: (u.staffed, -u.priority, u.need_id)):
         team = teams.get(gap.need_id)
         need = team.need if team else None
-        wanted = (
-            f"{gap.min_volunteers}"
-            if gap.min_volunteers == gap.max_volunteers
-            else f"{gap.min_volunteers}-{gap.max_volunteers}"
-        )
+        wanted = headcount(gap.min_volunteers, gap.max_volunteers)
         more = gap.max_volunteers - gap.assigned
         state = f"人手不足（可再加 {more} 人）" if gap.staffed else "未安排"
         rows.append(

@@ -40,6 +40,7 @@ __all__ = [
     "Team",
     "category_zh",
     "day_label",
+    "headcount",
     "personal_data",
     "role_zh",
     "span_text",
@@ -96,20 +97,27 @@ def role_zh(role: Role) -> str:
     return words[0] if words else str(role)
 
 
-def day_label(problem: Problem, day: dt.date) -> str:
-    """``9月19日 周六``, or the festival's name for a festival day: ``9月25日 中秋节``.
+def _date_zh(problem: Problem, day: dt.date) -> str:
+    """``9月19日``; with the year when the horizon spans two (so no two days read alike)."""
+    year = f"{day.year}年" if problem.horizon.start.year != problem.horizon.end.year else ""
+    return f"{year}{day.month}月{day.day}日"
 
-    No characters a sheet name may not carry (``[]:*?/\\``), and at most 31
-    characters with festival names as the calendar gives them.
-    """
+
+def day_label(problem: Problem, day: dt.date) -> str:
+    """``9月19日 周六``, or the festival's name for a festival day: ``9月25日 中秋节``."""
     festival = problem.horizon.festival_name(day)
-    return f"{day.month}月{day.day}日 {festival or WEEKDAYS_ZH[day.weekday()]}"
+    return f"{_date_zh(problem, day)} {festival or WEEKDAYS_ZH[day.weekday()]}"
 
 
 def untimed_label(problem: Problem) -> str:
     """The label of needs done at any time in the horizon: ``9月19日至9月27日 时间自定``."""
     start, end = problem.horizon.start, problem.horizon.end
-    return f"{start.month}月{start.day}日至{end.month}月{end.day}日 时间自定"
+    return f"{_date_zh(problem, start)}至{_date_zh(problem, end)} 时间自定"
+
+
+def headcount(least: int, most: int) -> str:
+    """How many a need wants: ``2`` or ``2-3``."""
+    return f"{least}" if least == most else f"{least}-{most}"
 
 
 def span_text(start: int | None, end: int | None) -> str:
