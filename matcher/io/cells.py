@@ -30,7 +30,9 @@ from matcher.domain import (
 from matcher.io.format import ENUM_WORDS
 
 __all__ = [
+    "NO_WORDS",
     "NUMBER_LIMIT",
+    "YES_WORDS",
     "cell_text",
     "found_text",
     "header_key",
@@ -264,8 +266,14 @@ def parse_weekday(value: Any) -> int:
     raise ValueError(f"expected a weekday 1-7, 周一..周日 or Mon..Sun, found {found_text(value)}")
 
 
-_TRUE = frozenset({"yes", "true", "1", "y", "是", "有", "√", "✓", "✔"})
-_FALSE = frozenset({"no", "false", "0", "n", "否", "无", "×", "✗", "✘", ""})
+YES_WORDS: tuple[str, ...] = ("yes", "true", "1", "y", "是", "需要", "要", "有", "√", "✓", "✔")
+"""Words of a yes/no cell that mean yes (case does not matter)."""
+
+NO_WORDS: tuple[str, ...] = ("no", "false", "0", "n", "否", "不需要", "不要", "无", "×", "✗", "✘")
+"""Words of a yes/no cell that mean no (case does not matter); an empty cell is no too."""
+
+_TRUE = frozenset(YES_WORDS)
+_FALSE = frozenset({*NO_WORDS, ""})
 
 
 def parse_bool(value: Any) -> bool:
@@ -274,8 +282,9 @@ def parse_bool(value: Any) -> bool:
     Parameters
     ----------
     value
-        ``yes/no``, ``true/false``, ``1/0``, ``y/n``, ``是/否``, ``有/无``,
-        ``√/×`` or a boolean.
+        A word of :data:`YES_WORDS` or :data:`NO_WORDS` (``yes/no``,
+        ``true/false``, ``1/0``, ``y/n``, ``是/否``, ``需要/不需要``, ``要/不要``,
+        ``有/无``, ``√/×``, ``✓/✗``) or a boolean.
 
     Returns
     -------
@@ -291,7 +300,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"expected yes/no (是/否, 1/0, √/×), found {found_text(value)}")
+    raise ValueError(f"expected yes/no (是/否, 需要/不需要, 1/0, √/×), found {found_text(value)}")
 
 
 _LIST_SPLIT = re.compile(r"[;；、,，]")

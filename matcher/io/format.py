@@ -130,7 +130,7 @@ SHEETS: dict[str, SheetSpec] = {
             {
                 "id": Column(("编号",), True, "唯一编号"),
                 "name": Column(("姓名",), True, "姓名"),
-                "role": Column(("身份",), True, "教师 / 学生 / 职工 / 居民"),
+                "role": Column(("身份",), True, "教师（含辅导员）/ 学生 / 职工 / 居民"),
                 "membership": Column(
                     ("政治面貌",), True, "中共党员 / 预备党员 / 入党积极分子 / 共青团员 / 群众"
                 ),
@@ -303,21 +303,24 @@ ROSTER_SHEET = SheetSpec(
 
 ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
     Role: {
-        Role.TEACHER: ("教师", "老师"),
+        # A counsellor (辅导员) belongs to the college's teaching staff (教育部令第43号, art. 3:
+        # "教师和管理队伍", with the dual standing of teacher and cadre) and leads student
+        # teams; as a teacher the lead rule (a teacher or a party member) counts them.
+        Role.TEACHER: ("教师", "老师", "辅导员"),
         Role.STUDENT: ("学生",),
         Role.STAFF: ("职工",),
         Role.RESIDENT: ("居民",),
     },
     Membership: {
-        Membership.PARTY: ("中共党员", "党员"),
+        Membership.PARTY: ("中共党员", "共产党员", "党员"),
         Membership.PROBATIONARY: ("预备党员", "中共预备党员"),
         Membership.ACTIVIST: ("入党积极分子", "积极分子"),
         Membership.LEAGUE: ("共青团员", "团员"),
         Membership.NONE: ("群众", "无"),
     },
     Gender: {
-        Gender.MALE: ("男",),
-        Gender.FEMALE: ("女",),
+        Gender.MALE: ("男", "男生", "男性", "M"),
+        Gender.FEMALE: ("女", "女生", "女性", "F"),
     },
     HouseholdCategory: {
         HouseholdCategory.ELDERLY_ALONE: ("独居老人",),

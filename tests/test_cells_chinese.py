@@ -1,0 +1,115 @@
+"""Values a community worker types in her own workbook (issue 10, "Chinese first"): accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher.domain import Gender, Membership, Role
+from matcher.io import load_dataset, parse_bool, parse_gender, parse_membership, parse_role
+from matcher.io.cells import NO_WORDS, YES_WORDS
+from tests.test_io import BASE, make_dataset
+
+YES = ("是", "需要", "有", "√", "✓", "要", "Y", "yes", "YES", "true", "True", "1")
+NO = ("否", "不需要", "无", "×", "✗", "不要", "N", "no", "false", "FALSE", "0", "")
+
+
+@pytest.mark.parametrize("word", YES)
+def test_yes_words(word: str) -> None:
+    assert parse_bool(word) is True
+
+
+@pytest.mark.parametrize("word", NO)
+def test_no_words(word: str) -> None:
+    assert parse_bool(word) is False
+
+
+def test_yes_and_no_words_do_not_overlap() -> None:
+    assert not {w.casefold() for w in YES_WORDS} & {w.casefold() for w in NO_WORDS}
+
+
+def test_a_yes_no_cell_that_is_neither_names_the_words() -> None:
+    with pytest.raises(ValueError, match="需要/不需要"):
+        parse_bool("也许")
+
+
+@pytest.mark.parametrize(
+    ("yes", "no"), [("需要", "不需要"), ("要", "不要"), ("✓", "✗"), ("Y", "N"), ("有", "无")]
+)
+def test_yes_no_words_in_every_flag_column(tmp_path: Path, yes: str, no: str) -> None:
+    needs = (
+        BASE["needs"]
+        .replace("joint_departments\n", "joint_departments,lead_required,must_cover\n")
+        .replace(",机电学院\n", f",机电学院,{yes},{no}\n")
+        .replace("micro-wish,,,,,,,,,,,\n", f"micro-wish,,,,,,,,,,,,{no},{yes}\n")
+    )
+    pairs = f"volunteer_id,need_id,forbidden\nV2,N1,{yes}\nV1,N2,{no}\n"
+    history = f"volunteer_id,date,attended\nV1,2026-09-01,{no}\nV2,2026-09-02,{yes}\n"
+    problem = load_dataset(
+        make_dataset(
+            tmp_path / "ds",
+            {"needs.csv": needs, "pairs.csv": pairs, "history.csv": history},
+        )
+    )
+    first, second = problem.needs
+    assert (first.lead_required, first.must_cover) == (True, False)
+    assert (second.lead_required, second.must_cover) == (False, True)
+    assert [p.forbidden for p in problem.pairs] == [True, False]
+    assert [h.attended for h in problem.history] == [False, True]
+
+
+@pytest.mark.parametrize("word", ["共产党员", "中共党员", "党员", "party"])
+def test_party_member(word: str) -> None:
+    assert parse_membership(word) == Membership.PARTY
+
+
+@pytest.mark.parametrize(
+    ("word", "membership"),
+    [
+        ("预备党员", Membership.PROBATIONARY),
+        ("中共预备党员", Membership.PROBATIONARY),
+        ("入党积极分子", Membership.ACTIVIST),
+        ("共青团员", Membership.LEAGUE),
+        ("团员", Membership.LEAGUE),
+        ("群众", Membership.NONE),
+    ],
+)
+def test_other_memberships(word: str, membership: Membership) -> None:
+    assert parse_membership(word) == membership
+
+
+def test_a_counsellor_is_a_teacher() -> None:
+    # so a counsellor can be the lead a lead_required need asks for
+    assert parse_role("辅导员") == Role.TEACHER
+
+
+@pytest.mark.parametrize(
+    ("word", "gender"),
+    [
+        *((w, Gender.FEMALE) for w in ("女", "女生", "女性", "F", "f", "female")),
+        *((w, Gender.MALE) for w in ("男", "男生", "男性", "M", "m", "male")),
+    ],
+)
+def test_gender_words(word: str, gender: Gender) -> None:
+    assert parse_gender(word) == gender
+
+
+def test_chinese_words_in_the_volunteers_sheet(tmp_path: Path) -> None:
+    volunteers = (
+        "编号,姓名,身份,政治面貌,学院,性别\n"
+        "V1,张三,辅导员,共产党员,机电学院,女生\n"
+        "V2,李四,居民,群众,A社区,M\n"
+    )
+    problem = load_dataset(make_dataset(tmp_path / "ds", {"volunteers.csv": volunteers}))
+    first, second = problem.volunteers
+    assert (first.role, first.membership, first.gender) == (
+        Role.TEACHER,
+        Membership.PARTY,
+        Gender.FEMALE,
+    )
+    assert (second.role, second.membership, second.gender) == (
+        Role.RESIDENT,
+        Membership.NONE,
+        Gender.MALE,
+    )
