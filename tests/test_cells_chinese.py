@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from matcher.domain import Gender, Membership, Role
-from matcher.io import load_dataset, parse_bool, parse_gender, parse_membership, parse_role
+from matcher.io import (
+    SHEETS,
+    load_dataset,
+    parse_bool,
+    parse_gender,
+    parse_membership,
+    parse_role,
+    write_template,
+)
 from matcher.io.cells import NO_WORDS, YES_WORDS
 from tests.test_io import BASE, make_dataset
 
@@ -113,3 +122,30 @@ def test_chinese_words_in_the_volunteers_sheet(tmp_path: Path) -> None:
         Membership.NONE,
         Gender.MALE,
     )
+
+
+# --- a household's contact phone ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["phone", "联系电话", "电话", "手机", "手机号码"])
+def test_household_phone_under_each_header(tmp_path: Path, header: str) -> None:
+    households = f"编号,地址,类别,{header}\nH1,3栋101,独居老人,199-0000-0102\n"
+    problem = load_dataset(make_dataset(tmp_path / "ds", {"households.csv": households}))
+    assert problem.households[0].phone == "199-0000-0102"
+
+
+def test_household_phone_is_optional(tmp_path: Path) -> None:
+    problem = load_dataset(make_dataset(tmp_path / "ds"))
+    assert problem.households[0].phone == ""
+
+
+def test_volunteer_and_household_phones_share_their_headers() -> None:
+    assert SHEETS["volunteers"].columns["phone"].zh == SHEETS["households"].columns["phone"].zh
+
+
+def test_template_has_a_household_phone_column_kept_as_text(tmp_path: Path) -> None:
+    write_template(tmp_path / "t.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["住户"]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:3] == ["编号", "地址", "电话"]
+    assert sheet.column_dimensions["C"].number_format == "@"  # keeps 199... as typed

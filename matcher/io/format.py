@@ -72,6 +72,9 @@ class SheetSpec(NamedTuple):
 
 START_TIME_ALIASES = ("开始", "开始时间")
 END_TIME_ALIASES = ("结束", "结束时间")
+# The same words head a volunteer's and a household's phone: a coordinator
+# copies columns between her lists.
+PHONE_ALIASES = ("电话", "联系电话", "手机", "手机号", "手机号码")
 
 # Written out sheet by sheet, one line per column (key, Chinese headers,
 # required, note), on purpose: this literal already is the data table, read
@@ -79,8 +82,8 @@ END_TIME_ALIASES = ("结束", "结束时间")
 # rows of a table do.  A denser form (tuples, or a text table parsed at
 # import) would drop the field names or the checks and still need a line
 # per column; a Column shared between sheets (volunteer_id, id) would send
-# the reader of one sheet elsewhere to see it.  Only the time headers, which
-# must agree wherever times are read, are shared.
+# the reader of one sheet elsewhere to see it.  Only the time and phone
+# headers, which must agree wherever they are read, are shared.
 SHEETS: dict[str, SheetSpec] = {
     spec.name: spec
     for spec in (
@@ -142,7 +145,7 @@ SHEETS: dict[str, SheetSpec] = {
                 "gender": Column(("性别",), False, "男 / 女"),
                 "max_shifts": Column(("最多班次",), False, "规划期内最多参加几次，默认 2"),
                 "max_hours": Column(("最多小时",), False, "规划期内最多小时数（可有小数），默认 8"),
-                "phone": Column(("电话",), False, "联系电话（个人信息）"),
+                "phone": Column(PHONE_ALIASES, False, "联系电话（个人信息）"),
                 "home_area": Column(("居住片区",), False, "居住片区"),
                 "max_travel": Column(
                     ("最远路程（分钟）", "最远路程(分钟)", "最远路程", "服务半径"),
@@ -173,6 +176,7 @@ SHEETS: dict[str, SheetSpec] = {
             {
                 "id": Column(("编号",), True, "唯一编号"),
                 "address": Column(("地址",), True, "楼栋门牌（个人信息）"),
+                "phone": Column(PHONE_ALIASES, False, "联系电话（个人信息，可不填）"),
                 "category": Column(
                     ("类别",), True, "独居老人 / 困难家庭 / 残疾人 / 留守儿童 / 其他"
                 ),

@@ -262,6 +262,7 @@ class _Builder:
             languages=row.items("languages"),
             preferred_gender=row.enum("preferred_gender", Gender),
             notes=row.text("notes"),
+            phone=row.text("phone"),
         )
 
     def _timing(self, row: Row) -> tuple[dt.date | None, int | None, int | None, int]:
