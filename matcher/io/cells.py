@@ -33,6 +33,7 @@ __all__ = [
     "NO_WORDS",
     "NUMBER_LIMIT",
     "YES_WORDS",
+    "DateSpan",
     "cell_text",
     "found_text",
     "header_key",
@@ -55,6 +56,9 @@ __all__ = [
 ]
 
 E = TypeVar("E", bound=StrEnum)
+
+DateSpan = tuple[dt.date, dt.date]
+"""First and last date of a planning horizon, as a date without a year needs them."""
 
 
 def header_key(text: str) -> str:
@@ -111,18 +115,58 @@ def found_text(value: Any) -> str:
 
 
 _DATE_RE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]0{1,2}:00(?::00)?)?"
 )
+_MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 
 
-def parse_date(value: Any) -> dt.date:
+def _date_without_year(month: int, day: int, value: Any, within: DateSpan | None) -> dt.date:
+    """The date ``month``/``day`` in the year of the planning horizon ``within``.
+
+    A horizon inside one year gives its year (the rules then check the date
+    against the horizon, as any other date).  A horizon across a new year
+    gives the one candidate inside it; none or two inside is an issue naming
+    both, since only the coordinator knows which she meant.
+    """
+    if within is None:
+        raise ValueError(
+            "expected a date with its year such as 2026-10-24 (a date without a year "
+            f"takes it from the planning horizon), found {found_text(value)}"
+        )
+    first, last = within
+    candidates = []
+    for year in sorted({first.year, last.year}):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue  # 2月29日 exists in leap years only
+    if not candidates:
+        raise ValueError(f"expected a date such as 10月24日, found {found_text(value)}")
+    if len(candidates) == 1:
+        return candidates[0]
+    inside = [candidate for candidate in candidates if first <= candidate <= last]
+    if len(inside) == 1:
+        return inside[0]
+    raise ValueError(
+        f"expected a date inside the planning horizon {first.isoformat()} to "
+        f"{last.isoformat()}; {found_text(value)} without a year could be "
+        f"{candidates[0].isoformat()} or {candidates[1].isoformat()}: write the year"
+    )
+
+
+def parse_date(value: Any, *, within: DateSpan | None = None) -> dt.date:
     """Parse a date cell.
 
     Parameters
     ----------
     value
-        ``2026-10-24``, ``2026/10/24``, ``2026.10.24``, ``2026年10月24日``,
-        ``2026-10-24 00:00:00`` or a date/datetime object (an Excel date cell).
+        ``2026-10-24``, ``2026/10/24``, ``2026.10.24``, ``2026年10月24日``
+        (or ``24号``), ``2026-10-24 00:00:00``, a date/datetime object (an
+        Excel date cell), or ``10月24日`` without a year when ``within`` is given.
+    within
+        First and last date of the planning horizon, which give a date written
+        without a year its year: the horizon's, or across a new year the one
+        that puts the date inside the horizon.  Without it such a date is refused.
 
     Returns
     -------
@@ -131,18 +175,23 @@ def parse_date(value: Any) -> dt.date:
     Raises
     ------
     ValueError
-        With an "expected ..., found ..." message.
+        With an "expected ..., found ..." message; for a date without a year
+        that fits the horizon in neither or both of its years, naming both.
     """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    match = _DATE_RE.fullmatch(cell_text(value))
-    if match:
+    text = cell_text(value)
+    if match := _DATE_RE.fullmatch(text):
         try:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
+    elif match := _MONTH_DAY_RE.fullmatch(text):
+        month, day = (int(part) for part in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return _date_without_year(month, day, value, within)
     raise ValueError(f"expected a date such as 2026-10-24, found {found_text(value)}")
 
 
@@ -446,12 +495,17 @@ def parse_number(value: Any) -> float:
     return number
 
 
-def parse_festivals(value: Any) -> tuple[tuple[dt.date, str], ...]:
-    """Parse ``date:name`` items (``2026-09-25:中秋节``, full-width colon too)."""
+def parse_festivals(
+    value: Any, *, within: DateSpan | None = None
+) -> tuple[tuple[dt.date, str], ...]:
+    """Parse ``date:name`` items (``2026-09-25:中秋节``, full-width colon too).
+
+    ``within`` is the planning horizon, for dates without a year (:func:`parse_date`).
+    """
     festivals = []
     for item in parse_list(value):
         day, _, name = re.sub(r"\s*[:：]\s*", ":", item, count=1).partition(":")
         if not name:
             raise ValueError(f"expected date:name such as 2026-09-25:中秋节, found {item!r}")
-        festivals.append((parse_date(day), name))
+        festivals.append((parse_date(day, within=within), name))
     return tuple(festivals)

@@ -89,6 +89,11 @@ class _Builder:
         self.department_names: set[str] = set()
         self.known = self.catalogue()
 
+    @property
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The horizon's first and last date, for dates written without a year."""
+        return (self.horizon.start, self.horizon.end) if self.horizon else None
+
     def rows(self, sheet: str) -> Iterator[Row]:
         table = self.tables.get(sheet)
         if table is None:
@@ -96,7 +101,7 @@ class _Builder:
         for count, (number, cells) in enumerate(table.rows, start=1):
             if count % ReadBudget.CLOCK_EVERY == 0:
                 self.budget.clock(table.label)  # checking rows counts against max_seconds too
-            yield Row(table, number, cells, self.issues)
+            yield Row(table, number, cells, self.issues, self.span)
 
     def build_all(self, sheet: str, make: Callable[[Row], T | None]) -> list[T]:
         """Apply ``make`` to each row; keep the results of rows without issues.
@@ -208,11 +213,13 @@ class _Builder:
                 None, f"expected exactly one row, found another besides row {rows[0].number}"
             )
         row = rows[0]
-        start = row.date("start", required=True)
+        start = row.date("start", required=True)  # these two need their year
         end = row.date("end", required=True)
+        if start is not None and end is not None:
+            row.span = (start, end)
         extra_days = row.dates("extra_days")
         excluded_days = row.dates("excluded_days")
-        festivals = row.get("festivals", parse_festivals, ())
+        festivals = row.get("festivals", lambda v: parse_festivals(v, within=row.span), ())
         if start is None or end is None:
             return None
         days = {

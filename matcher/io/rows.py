@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from matcher.domain import unique
 from matcher.io.cells import (
+    DateSpan,
     cell_text,
     found_text,
     header_key,
@@ -41,13 +42,25 @@ def _column_label(column: str, header: str | None) -> str:
 
 
 class Row:
-    """One data row; every getter records an issue and returns a default on bad input."""
+    """One data row; every getter records an issue and returns a default on bad input.
 
-    def __init__(self, table: Table, number: int, cells: dict[str, Any], issues: Issues):
+    ``span`` is the planning horizon's first and last date, which give a date
+    written without a year (``10月18日``) its year; None refuses such dates.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        number: int,
+        cells: dict[str, Any],
+        issues: Issues,
+        span: DateSpan | None = None,
+    ):
         self.table = table
         self.number = number
         self.cells = cells
         self.issues = issues
+        self.span = span
         self.ok = True
 
     def column(self, column: str) -> str:
@@ -122,10 +135,14 @@ class Row:
         )
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
-        return self.get(column, parse_date, None, required=required)
+        return self.get(column, lambda v: parse_date(v, within=self.span), None, required=required)
 
     def dates(self, column: str) -> tuple[dt.date, ...]:
-        return self.get(column, lambda v: tuple(parse_date(item) for item in parse_list(v)), ())
+        return self.get(
+            column,
+            lambda v: tuple(parse_date(item, within=self.span) for item in parse_list(v)),
+            (),
+        )
 
     def time(self, column: str, *, end: bool = False, required: bool = False) -> int | None:
         return self.get(column, lambda v: parse_time(v, end=end), None, required=required)
