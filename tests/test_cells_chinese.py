@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matcher.domain import Gender, Membership, Role
+from matcher.domain import Gender, Membership, Role, format_minutes
 from matcher.errors import DataError
 from matcher.io import (
     SHEETS,
@@ -18,9 +18,17 @@ from matcher.io import (
     parse_gender,
     parse_membership,
     parse_role,
+    parse_time,
     write_template,
 )
-from matcher.io.cells import NO_WORDS, YES_WORDS
+from matcher.io.cells import (
+    NO_WORDS,
+    WHOLE_DAY_WORDS,
+    WHOLE_SERVICE_DAY,
+    YES_WORDS,
+    parse_time_or_range,
+    parse_time_range,
+)
 from tests.test_io import BASE, assert_issue, make_dataset
 
 YES = ("是", "需要", "有", "√", "✓", "要", "Y", "yes", "YES", "true", "True", "1")
@@ -238,3 +246,96 @@ def test_date_without_year_that_fits_neither_year_is_an_issue_on_its_cell(tmp_pa
     with pytest.raises(DataError) as info:
         load_dataset(make_dataset(tmp_path / "ds", changes))
     assert_issue(info.value, "availability.csv", 2, "date", "2026-11-05 or 2027-11-05")
+
+
+# --- a time range in one cell ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["14:00-16:00", "14:00～16:00", "14:00~16:00", "14:00至16:00", "14:00 到 16:00", "下午2点-4点"],
+)
+def test_time_range_in_one_cell(text: str) -> None:
+    assert parse_time_range(text) == (14 * 60, 16 * 60)
+    assert parse_time_or_range(text) == (14 * 60, 16 * 60)
+
+
+def test_a_part_of_the_day_holds_for_both_times_unless_the_second_has_its_own() -> None:
+    assert parse_time_range("上午9点-11点半") == (9 * 60, 11 * 60 + 30)
+    assert parse_time_range("上午10点-下午2点") == (10 * 60, 14 * 60)
+    assert parse_time_range("晚上7点-9点") == (19 * 60, 21 * 60)
+
+
+def test_noon_hours() -> None:
+    assert parse_time("中午1点") == 13 * 60
+    assert parse_time("中午12点") == 12 * 60
+    assert parse_time_range("中午12点-2点") == (12 * 60, 14 * 60)
+
+
+def test_whole_day_is_the_named_service_day() -> None:
+    assert WHOLE_SERVICE_DAY == (8 * 60, 18 * 60)
+    assert parse_time_range("全天") == WHOLE_SERVICE_DAY
+    assert parse_time_or_range("全天") == WHOLE_SERVICE_DAY
+
+
+def test_one_time_is_not_a_range() -> None:
+    assert parse_time_or_range("14:00") == (14 * 60, None)
+
+
+@pytest.mark.parametrize("text", ["14:00-", "-16:00", "14:00-16:00-18:00", "下午", "25:00-26:00"])
+def test_bad_time_ranges(text: str) -> None:
+    with pytest.raises(ValueError, match="expected a time"):
+        parse_time_or_range(text)
+
+
+def test_whole_day_is_documented_with_its_hours() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "data-format.md").read_text("utf-8")
+    start, end = (format_minutes(m) for m in WHOLE_SERVICE_DAY)
+    flat = " ".join(doc.split())
+    assert f"is the whole service day, {start} to {end}" in flat
+    assert all(f"`{word}`" in flat for word in WHOLE_DAY_WORDS)
+
+
+def test_time_ranges_in_needs_and_availability(tmp_path: Path) -> None:
+    needs = (
+        "id,title,category,date,start,end\n"
+        "N1,修电视,repair-appliance,2026-10-01,下午2点-4点,\n"
+        "N2,大扫除,clean-up,2026-10-01,全天,\n"
+        "N3,宣讲,publicity,2026-10-01,9:00,10:00\n"
+    )
+    availability = (
+        "志愿者编号,日期,开始时间,结束时间\n"
+        "V1,2026-10-01,14:00～16:00,\n"
+        "V2,2026-10-01,全天,\n"
+        "V2,2026-10-02,08:00至12:00,\n"
+    )
+    changes: dict[str, str | bytes | None] = {
+        "needs.csv": needs,
+        "availability.csv": availability,
+        "pins.csv": None,
+    }
+    problem = load_dataset(make_dataset(tmp_path / "ds", changes))
+    assert [(n.start, n.end, n.duration) for n in problem.needs] == [
+        (840, 960, 120),
+        (480, 1080, 600),
+        (540, 600, 60),
+    ]
+    assert [(w.volunteer_id, w.start, w.end) for w in problem.availability] == [
+        ("V1", 840, 960),
+        ("V2", 480, 1080),
+        ("V2", 480, 720),
+    ]
+
+
+def test_a_range_with_the_end_filled_in_is_an_issue(tmp_path: Path) -> None:
+    availability = "volunteer_id,date,start,end\nV1,2026-10-01,14:00-16:00,16:00\n"
+    with pytest.raises(DataError) as info:
+        load_dataset(make_dataset(tmp_path / "ds", {"availability.csv": availability}))
+    assert_issue(info.value, "availability.csv", 2, "start", "expected a time", "14:00-16:00")
+
+
+def test_one_start_time_without_end_is_still_missing_its_end(tmp_path: Path) -> None:
+    availability = "volunteer_id,date,start,end\nV1,2026-10-01,14:00,\n"
+    with pytest.raises(DataError) as info:
+        load_dataset(make_dataset(tmp_path / "ds", {"availability.csv": availability}))
+    assert_issue(info.value, "availability.csv", 2, "end", "expected a value")

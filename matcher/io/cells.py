@@ -5,6 +5,11 @@ message; the loader turns it into a :class:`~matcher.errors.DataIssue` with
 file, row and column.  They accept what coordinators type in Excel (``2026年10月24日``,
 ``下午3点``, ``周六``, ``是``, ``、``-separated lists) as well as real Excel
 date and time cells.
+
+At about 600 lines the module is long on purpose: it is the one place that
+reads every kind of cell a coordinator types (the loader, the roster reader
+and the service's request bodies all call it, so they agree), and each
+parser in it is short.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from matcher.io.format import ENUM_WORDS
 __all__ = [
     "NO_WORDS",
     "NUMBER_LIMIT",
+    "WHOLE_DAY_WORDS",
+    "WHOLE_SERVICE_DAY",
     "YES_WORDS",
     "DateSpan",
     "cell_text",
@@ -51,6 +58,8 @@ __all__ = [
     "parse_role",
     "parse_skills",
     "parse_time",
+    "parse_time_or_range",
+    "parse_time_range",
     "parse_weekday",
     "parse_whole_number",
 ]
@@ -227,7 +236,8 @@ def _clock_minutes(value: Any) -> int | None:
     if match := _CHINESE_TIME_RE.fullmatch(text):
         part, hour_text, half, minute_text = match.groups()
         hour = int(hour_text)
-        if part in ("下午", "晚上") and hour < 12:
+        # 中午1点 is 13:00: noon spans about 11 to 14 o'clock
+        if (part in ("下午", "晚上") and hour < 12) or (part == "中午" and hour < 3):
             hour += 12
         minute = 30 if half else int(minute_text or 0)
         if minute >= 60:
@@ -265,6 +275,84 @@ def parse_time(value: Any, *, end: bool = False) -> int:
             f"expected a time from 00:00 to {latest} such as 09:00, found {found_text(value)}"
         )
     return minutes
+
+
+WHOLE_SERVICE_DAY: tuple[int, int] = (8 * 60, 18 * 60)
+"""``全天`` in a start cell: the whole service day, 08:00 to 18:00 (minutes after midnight)."""
+
+WHOLE_DAY_WORDS: tuple[str, ...] = ("全天", "整天")
+"""Words of a start cell that mean :data:`WHOLE_SERVICE_DAY`."""
+
+# One separator between two times: hyphens and dashes, tildes (～ is what a
+# Chinese IME types for ~), 至 and 到.
+_RANGE_SPLIT = re.compile(r"\s*(?:-|－|—|–|~|～|〜|至|到)\s*")
+_PERIOD_RE = re.compile(r"上午|早上|中午|下午|晚上")
+
+
+def parse_time_range(value: Any) -> tuple[int, int]:
+    """Parse a start and an end time written in one cell.
+
+    Parameters
+    ----------
+    value
+        Two times joined by ``-``, ``~``, ``～``, ``至`` or ``到`` (``14:00-16:00``,
+        ``14:00～16:00``, ``14:00至16:00``); a part of the day written before
+        the first time holds for the second too (``下午2点-4点`` is 14:00 to
+        16:00).  ``全天`` is :data:`WHOLE_SERVICE_DAY`.
+
+    Returns
+    -------
+    tuple of int
+        Start and end in minutes after midnight (the end may be 24:00); whether
+        the end comes after the start is a rule of the item, checked later.
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message.
+    """
+    text = cell_text(value)
+    if text in WHOLE_DAY_WORDS:
+        return WHOLE_SERVICE_DAY
+    parts = _RANGE_SPLIT.split(text)
+    if len(parts) == 2 and all(parts):
+        first, second = parts
+        period = _PERIOD_RE.match(first)
+        if period and not _PERIOD_RE.match(second):
+            second = period.group() + second
+        start, end = _clock_minutes(first), _clock_minutes(second)
+        if start is not None and end is not None and 0 <= start < 24 * 60 and 0 <= end <= 24 * 60:
+            return start, end
+    raise ValueError(
+        f"expected a time range such as 14:00-16:00 (or 全天), found {found_text(value)}"
+    )
+
+
+def parse_time_or_range(value: Any) -> tuple[int, int | None]:
+    """Parse a start cell that may hold the end too (when the end cell is empty).
+
+    Returns
+    -------
+    tuple
+        ``(start, None)`` for one time (:func:`parse_time`), ``(start, end)``
+        for a range (:func:`parse_time_range`).
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message naming both forms.
+    """
+    try:
+        return parse_time(value), None
+    except ValueError:
+        pass
+    try:
+        return parse_time_range(value)
+    except ValueError:
+        raise ValueError(
+            "expected a time from 00:00 to 23:59 such as 09:00, or a range such as "
+            f"14:00-16:00 or 全天, found {found_text(value)}"
+        ) from None
 
 
 _WEEKDAY_WORDS: dict[str, int] = {

@@ -164,7 +164,12 @@ SHEETS: dict[str, SheetSpec] = {
                 "weekday": Column(
                     ("星期",), False, "每周几：1-7、周六、星期日 ...（与 日期 二选一）"
                 ),
-                "start": Column(START_TIME_ALIASES, False, "开始时间，如 09:00"),
+                "start": Column(
+                    START_TIME_ALIASES,
+                    False,
+                    "开始时间，如 09:00；结束为空时可填整个时段："
+                    "14:00-16:00、下午2点-4点、全天（08:00-18:00）",
+                ),
                 "end": Column(END_TIME_ALIASES, False, "结束时间，晚于开始时间"),
                 "kind": Column(("类型",), False, "可以（默认）/ 不可以（整天不可，需填日期）"),
             },
@@ -203,7 +208,11 @@ SHEETS: dict[str, SheetSpec] = {
                 "location": Column(("地点",), False, "地点（路程按地点计算）"),
                 "area": Column(("片区",), False, "片区，默认为住户所在片区"),
                 "date": Column(("日期",), False, "日期；空 = 规划期内任意时间完成"),
-                "start": Column(START_TIME_ALIASES, False, "开始时间（或可选时段的开始）"),
+                "start": Column(
+                    START_TIME_ALIASES,
+                    False,
+                    "开始时间（或可选时段的开始）；结束为空时可填整个时段：14:00-16:00、全天",
+                ),
                 "end": Column(END_TIME_ALIASES, False, "结束时间（或可选时段的结束）"),
                 "duration_minutes": Column(
                     ("时长",),

@@ -275,8 +275,7 @@ class _Builder:
     def _timing(self, row: Row) -> tuple[dt.date | None, int | None, int | None, int]:
         """Date, start, end and duration of a need as written (the rules check them)."""
         date = row.date("date")
-        start = row.time("start")
-        end = row.time("end", end=True)
+        start, end = row.window()
         duration = row.integer("duration_minutes", None, lo=0)
         if duration is not None:
             return date, start, end, duration
@@ -341,8 +340,7 @@ class _Builder:
             blackout = Blackout(volunteer_id, date)
             self.check(row, "availability", blackout_findings(blackout, self.known))
             return blackout
-        start = row.time("start", required=True)
-        end = row.time("end", end=True, required=True)
+        start, end = row.window(required=True)
         window = AvailabilityWindow(volunteer_id, start or 0, end or 0, date=date, weekday=weekday)
         findings = availability_findings(window, self.known)
         if start is None or end is None:  # missing times were reported as missing values

@@ -25,6 +25,7 @@ from matcher.io.cells import (
     parse_list,
     parse_number,
     parse_time,
+    parse_time_or_range,
     parse_whole_number,
 )
 from matcher.io.read import Issues, Table
@@ -146,6 +147,20 @@ class Row:
 
     def time(self, column: str, *, end: bool = False, required: bool = False) -> int | None:
         return self.get(column, lambda v: parse_time(v, end=end), None, required=required)
+
+    def window(self, *, required: bool = False) -> tuple[int | None, int | None]:
+        """The ``start`` and ``end`` times of the row.
+
+        With ``end`` empty, ``start`` may hold both (``14:00-16:00``, ``全天``):
+        coordinators write a time slot in one cell.  ``required`` asks for both.
+        """
+        if self.has("end") or not self.has("start"):
+            start = self.time("start", required=required)
+            return start, self.time("end", end=True, required=required)
+        start, end = self.get("start", parse_time_or_range, (None, None))
+        if end is None and required:
+            self.fail("end", "expected a value, found an empty cell")
+        return start, end
 
     def flag(self, column: str, default: bool = False) -> bool:
         return self.get(column, parse_bool, default)
