@@ -8,17 +8,20 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matcher.domain import Gender, Membership, Role, format_minutes
+from matcher.domain import Gender, Membership, Problem, Role, format_minutes
 from matcher.errors import DataError
 from matcher.io import (
+    MAX_ISSUES,
     SHEETS,
     load_dataset,
+    load_dataset_with_warnings,
     parse_bool,
     parse_date,
     parse_gender,
     parse_membership,
     parse_role,
     parse_time,
+    write_dataset,
     write_template,
 )
 from matcher.io.cells import (
@@ -339,3 +342,127 @@ def test_one_start_time_without_end_is_still_missing_its_end(tmp_path: Path) -> 
     with pytest.raises(DataError) as info:
         load_dataset(make_dataset(tmp_path / "ds", {"availability.csv": availability}))
     assert_issue(info.value, "availability.csv", 2, "end", "expected a value")
+
+
+# --- a title row above the headers, and what the format does not know --------------------
+
+
+def _load_with_warnings(
+    tmp_path: Path, changes: dict[str, str | bytes | None]
+) -> tuple[Problem, list[str]]:
+    problem, warnings = load_dataset_with_warnings(make_dataset(tmp_path / "ds", changes))
+    return problem, [str(w) for w in warnings]
+
+
+def test_a_clean_dataset_has_no_warnings(tmp_path: Path) -> None:
+    assert _load_with_warnings(tmp_path, {})[1] == []
+    sample = Path(__file__).resolve().parents[1] / "datasets" / "community_a"
+    assert load_dataset_with_warnings(sample)[1] == []
+
+
+def test_title_row_above_the_headers(tmp_path: Path) -> None:
+    volunteers = "社区A志愿者名单,,,,,,\n" + BASE["volunteers"]
+    problem, warnings = _load_with_warnings(tmp_path, {"volunteers.csv": volunteers})
+    assert [v.id for v in problem.volunteers] == ["V1", "V2"]
+    assert warnings == ["volunteers.csv: headers found on row 2; row 1 (社区A志愿者名单) ignored"]
+
+
+def test_blank_rows_and_a_title_above_the_headers(tmp_path: Path) -> None:
+    needs = ",,,\n2026年秋季需求清单,,制表：社区居委会,\n,,,\n" + BASE["needs"]
+    problem, warnings = _load_with_warnings(tmp_path, {"needs.csv": needs})
+    assert len(problem.needs) == 2
+    assert warnings == [
+        "needs.csv: headers found on row 4; row 2 (2026年秋季需求清单 制表：社区居委会) ignored"
+    ]
+
+
+def test_only_blank_rows_above_the_headers(tmp_path: Path) -> None:
+    pins = "\n,\n" + BASE["pins"]
+    _, warnings = _load_with_warnings(tmp_path, {"pins.csv": pins})
+    assert warnings == ["pins.csv: headers found on row 3; the rows above it are blank"]
+
+
+def test_rows_below_a_title_keep_the_spreadsheets_numbers(tmp_path: Path) -> None:
+    pins = "固定安排表,\nvolunteer_id,need_id\nV1,N9\n"
+    with pytest.raises(DataError) as info:
+        load_dataset(make_dataset(tmp_path / "ds", {"pins.csv": pins}))
+    assert_issue(info.value, "pins.csv", 3, "need_id", "unknown 'N9'")
+
+
+def test_missing_column_is_reported_on_the_header_row_below_a_title(tmp_path: Path) -> None:
+    pins = "固定安排表,\nvolunteer_id,start\nV1,10:00\n"
+    with pytest.raises(DataError) as info:
+        load_dataset(make_dataset(tmp_path / "ds", {"pins.csv": pins}))
+    assert_issue(info.value, "pins.csv", 2, "need_id", "missing required column")
+
+
+def test_title_row_in_a_workbook(tmp_path: Path) -> None:
+    write_dataset(load_dataset(make_dataset(tmp_path / "ds")), tmp_path / "d.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "d.xlsx")
+    book["volunteers"].insert_rows(1, 2)
+    book["volunteers"]["A1"] = "社区A志愿者名单"
+    book.save(tmp_path / "d.xlsx")
+    problem, warnings = load_dataset_with_warnings(tmp_path / "d.xlsx")
+    assert len(problem.volunteers) == 2
+    assert [str(w) for w in warnings] == [
+        "d.xlsx, sheet volunteers: headers found on row 3; row 1 (社区A志愿者名单) ignored"
+    ]
+
+
+def test_unknown_column_is_a_warning(tmp_path: Path) -> None:
+    households = "编号,地址,类别,户主姓名\nH1,3栋101,独居老人,王某\n"
+    problem, warnings = load_dataset_with_warnings(
+        make_dataset(tmp_path / "ds", {"households.csv": households})
+    )
+    assert problem.households[0].id == "H1"
+    assert [(w.file, w.row, w.column) for w in warnings] == [("households.csv", None, "户主姓名")]
+    assert str(warnings[0]) == (
+        "households.csv, column 户主姓名: not part of the format and was ignored"
+    )
+
+
+def test_a_column_without_header_but_with_cells_is_a_warning(tmp_path: Path) -> None:
+    households = "id,address,category,\nH1,3栋101,独居老人,腿脚不便\n"
+    blank = "id,address,category,\nH1,3栋101,独居老人,\n"
+    _, warnings = _load_with_warnings(tmp_path, {"households.csv": households})
+    assert warnings == ["households.csv, column D: has cells but no header and was ignored"]
+    assert _load_with_warnings(tmp_path / "b", {"households.csv": blank})[1] == []
+
+
+def test_unknown_files_and_sheets_are_warnings(tmp_path: Path) -> None:
+    folder = make_dataset(tmp_path / "ds", {"volunter.csv": "id\n1\n"})
+    (folder / "README.txt").write_text("notes")
+    assert [str(w) for w in load_dataset_with_warnings(folder)[1]] == [
+        "volunter.csv: not a file of the format; it was not read"
+    ]
+    write_dataset(load_dataset(folder), tmp_path / "d.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "d.xlsx")
+    book.create_sheet("说明")
+    book.create_sheet("Sheet1")
+    book.save(tmp_path / "d.xlsx")
+    assert [str(w) for w in load_dataset_with_warnings(tmp_path / "d.xlsx")[1]] == [
+        "d.xlsx, sheet Sheet1: not a sheet of the format; it was not read"
+    ]
+
+
+def test_warnings_are_capped(tmp_path: Path) -> None:
+    header = ",".join(f"备注{i}" for i in range(MAX_ISSUES + 5))
+    households = f"id,address,category,{header}\nH1,3栋101,独居老人" + "," * (MAX_ISSUES + 5) + "\n"
+    _, warnings = _load_with_warnings(tmp_path, {"households.csv": households})
+    assert len(warnings) == MAX_ISSUES + 1
+    assert warnings[-1] == "dataset: ... and 5 more"
+
+
+def test_warnings_do_not_hide_errors(tmp_path: Path) -> None:
+    volunteers = "名单,,,,,,\n" + BASE["volunteers"].replace("teacher", "教授")
+    with pytest.raises(DataError) as info:
+        load_dataset_with_warnings(make_dataset(tmp_path / "ds", {"volunteers.csv": volunteers}))
+    assert_issue(info.value, "volunteers.csv", 3, "role", "'教授'")
+
+
+def test_title_line_of_a_hand_written_csv(tmp_path: Path) -> None:
+    # one field on the title line, seven below: pandas alone would refuse the file
+    volunteers = "社区A志愿者名单\n" + BASE["volunteers"]
+    problem, warnings = _load_with_warnings(tmp_path, {"volunteers.csv": volunteers})
+    assert len(problem.volunteers) == 2
+    assert warnings == ["volunteers.csv: headers found on row 2; row 1 (社区A志愿者名单) ignored"]

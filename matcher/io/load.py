@@ -37,6 +37,7 @@ from matcher.domain import (
     Travel,
     Volunteer,
 )
+from matcher.errors import DataIssue
 from matcher.io.cells import cell_text, found_text, parse_festivals, parse_skills, parse_weekday
 from matcher.io.format import AvailabilityKind
 from matcher.io.limits import ReadBudget, ReadLimits
@@ -66,7 +67,7 @@ FIELD_COLUMNS = {
 }
 """Columns whose name differs from the domain field a finding names."""
 
-__all__ = ["load_dataset"]
+__all__ = ["load_dataset", "load_dataset_with_warnings"]
 
 T = TypeVar("T")
 
@@ -409,7 +410,7 @@ class _Builder:
 
 
 def load_dataset(path: str | Path, limits: ReadLimits | None = None) -> Problem:
-    """Read and validate a dataset.
+    """Read and validate a dataset (its warnings: :func:`load_dataset_with_warnings`).
 
     Parameters
     ----------
@@ -437,6 +438,37 @@ def load_dataset(path: str | Path, limits: ReadLimits | None = None) -> Problem:
         A :class:`DataError` raised as soon as a bound of ``limits`` is
         passed, naming the limit and the file or sheet.
     """
+    return load_dataset_with_warnings(path, limits)[0]
+
+
+def load_dataset_with_warnings(
+    path: str | Path, limits: ReadLimits | None = None
+) -> tuple[Problem, list[DataIssue]]:
+    """Read and validate a dataset, and say what was read past.
+
+    Parameters
+    ----------
+    path, limits
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    problem
+        As :func:`load_dataset` returns it.
+    warnings
+        What the load read past without refusing it, each a
+        :class:`~matcher.errors.DataIssue` (``str()`` gives the line to show):
+        a title row or blank rows above a sheet's header row, a column the
+        format does not know (``column`` names it), a CSV file or workbook
+        sheet that is not part of the format.  At most :data:`MAX_ISSUES`,
+        then one that counts the rest.  Empty for a clean dataset.
+
+    Raises
+    ------
+    DataError, DatasetTooLargeError
+        As for :func:`load_dataset`; errors, not warnings, stop the load.
+    """
     budget = ReadBudget(limits)
-    tables, name = read_dataset_tables(Path(path), budget)
-    return _Builder(tables, name, budget).build()
+    warnings = Issues()
+    tables, name = read_dataset_tables(Path(path), budget, warnings)
+    return _Builder(tables, name, budget).build(), warnings.listed()
