@@ -466,3 +466,60 @@ def test_title_line_of_a_hand_written_csv(tmp_path: Path) -> None:
     problem, warnings = _load_with_warnings(tmp_path, {"volunteers.csv": volunteers})
     assert len(problem.volunteers) == 2
     assert warnings == ["volunteers.csv: headers found on row 2; row 1 (社区A志愿者名单) ignored"]
+
+
+def test_a_community_workers_own_workbook(tmp_path: Path) -> None:
+    """Every case of issue 10 at once, as she typed it (synthetic data)."""
+    sheets = {
+        "规划期": [
+            ["开始日期", "结束日期", "节日"],
+            ["2026-09-20", "2026-10-31", "10月1日:国庆节"],
+        ],
+        "学院": [["学院"], ["机电学院"], ["A社区"]],
+        "志愿者": [
+            ["社区A志愿者名单"],
+            [],
+            ["编号", "姓名", "身份", "政治面貌", "学院", "性别", "手机", "微信号"],
+            ["V1", "张三", "辅导员", "共产党员", "机电学院", "女生", "199-0000-0001", "x"],
+            ["V2", "李四", "学生", "共青团员", "机电学院", "M", "199-0000-0002", ""],
+        ],
+        "时间": [
+            ["志愿者编号", "日期", "开始时间", "结束时间"],
+            ["V1", "10月1日", "全天", ""],
+            ["V2", "10月1日", "下午2点-4点", ""],
+        ],
+        "住户": [
+            ["编号", "地址", "类别", "联系电话"],
+            ["H1", "3栋101", "独居老人", "199-0000-0101"],
+        ],
+        "需求": [
+            ["编号", "名称", "类别", "住户编号", "日期", "开始", "需要带队", "必须安排"],
+            ["N1", "探访", "关爱老人", "H1", "10月1日", "14:00～16:00", "需要", "不需要"],
+        ],
+    }
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(tmp_path / "社区A.xlsx")
+    problem, warnings = load_dataset_with_warnings(tmp_path / "社区A.xlsx")
+    first, second = problem.volunteers
+    assert (first.role, first.membership, first.gender, first.phone) == (
+        Role.TEACHER,
+        Membership.PARTY,
+        Gender.FEMALE,
+        "199-0000-0001",
+    )
+    assert (second.membership, second.gender) == (Membership.LEAGUE, Gender.MALE)
+    assert [(w.start, w.end) for w in problem.availability] == [(480, 1080), (840, 960)]
+    (need,) = problem.needs
+    assert (need.date, need.start, need.end) == (dt.date(2026, 10, 1), 840, 960)
+    assert (need.lead_required, need.must_cover) == (True, False)
+    assert problem.households[0].phone == "199-0000-0101"
+    assert problem.horizon.festivals == ((dt.date(2026, 10, 1), "国庆节"),)
+    assert [str(w) for w in warnings] == [
+        "社区A.xlsx, sheet 志愿者: headers found on row 3; row 1 (社区A志愿者名单) ignored",
+        "社区A.xlsx, sheet 志愿者, column 微信号: not part of the format and was ignored",
+    ]
