@@ -523,3 +523,9 @@ def test_a_community_workers_own_workbook(tmp_path: Path) -> None:
         "社区A.xlsx, sheet 志愿者: headers found on row 3; row 1 (社区A志愿者名单) ignored",
         "社区A.xlsx, sheet 志愿者, column 微信号: not part of the format and was ignored",
     ]
+
+
+def test_an_empty_horizon_below_a_title_names_the_row_below_the_headers(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        load_dataset(make_dataset(tmp_path / "ds", {"horizon.csv": "规划期,\nstart,end\n"}))
+    assert_issue(info.value, "horizon.csv", 3, None, "found no rows")

@@ -204,7 +204,7 @@ class _Builder:
             label = table.label if table else "horizon"
             self.issues.add(
                 label,
-                2,
+                table.header_row + 1 if table else 2,
                 None,
                 "expected one row with the start and end of the planning horizon, found no rows",
             )

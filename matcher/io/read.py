@@ -50,11 +50,12 @@ __all__ = [
 
 @dataclasses.dataclass
 class Table:
-    """The rows of one sheet, keyed by canonical column."""
+    """The rows of one sheet, keyed by canonical column; ``header_row`` is its spreadsheet row."""
 
     label: str
     headers: dict[str, str]
     rows: list[tuple[int, dict[str, Any]]]
+    header_row: int = 1
 
 
 class Issues:
@@ -252,7 +253,7 @@ def table_from_grid(
         row = {column: cells[index][position] for column, position in positions.items()}
         if not all(map(is_blank, row.values())):
             rows.append((index + 1, row))
-    return Table(label, headers, rows)
+    return Table(label, headers, rows, header_row + 1)
 
 
 def _find_csv(folder: Path, spec: SheetSpec) -> list[Path]:
