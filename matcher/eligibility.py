@@ -715,21 +715,24 @@ _REFUSALS = {
 
 
 def pin_refusal(problem: Problem, v: int, n: int, travel_default: int = 10) -> str:
-    """Say which per-pair rule keeps volunteer ``v`` off need ``n``."""
+    """Say which per-pair rule keeps volunteer ``v`` off need ``n``.
+
+    The rules are asked of a problem of this one volunteer and need; every row
+    about anyone else is left out of it, so it is as valid as the whole.
+    """
+    volunteer_id = problem.volunteers[v].id
     single = problem.replace(
         volunteers=(problem.volunteers[v],),
         needs=(problem.needs[n],),
         pins=(),
-        availability=tuple(
-            w for w in problem.availability if w.volunteer_id == problem.volunteers[v].id
-        ),
-        blackouts=tuple(b for b in problem.blackouts if b.volunteer_id == problem.volunteers[v].id),
+        availability=tuple(w for w in problem.availability if w.volunteer_id == volunteer_id),
+        blackouts=tuple(b for b in problem.blackouts if b.volunteer_id == volunteer_id),
         pairs=tuple(
             p
             for p in problem.pairs
-            if p.volunteer_id == problem.volunteers[v].id
-            and (p.need_id in (None, problem.needs[n].id))
+            if p.volunteer_id == volunteer_id and (p.need_id in (None, problem.needs[n].id))
         ),
+        history=tuple(h for h in problem.history if h.volunteer_id == volunteer_id),
     )
     stages = find_candidates(single, travel_default).funnel[0]
     for stage in STAGES:

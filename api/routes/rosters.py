@@ -40,13 +40,12 @@ from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
 from api.store.audit import audit
 from api.store.datasets import load_problem
-from api.store.jobs import find_job, job_page, queue_job
+from api.store.jobs import find_job, job_page, job_status, queue_job, request_stop
 from api.store.models import (
     ACTIVE_STATUSES,
     ApiKey,
     JobStatus,
     SolveJob,
-    utcnow,
 )
 from api.store.publishing import PublishConflictError, publish
 from api.store.serialize import to_json
@@ -245,17 +244,13 @@ def read_roster(roster_id: RosterId, session: SessionDep, key: Reader) -> Roster
 )
 def stop_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> RosterJob:
     job = _job(session, roster_id)
-    if job.status not in [s.value for s in ACTIVE_STATUSES]:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {roster_id} already {job.status}")
-    if job.status == JobStatus.QUEUED.value:
-        job.status = JobStatus.STOPPED.value
-        job.finished_at = utcnow()
-        job.error = "stopped before it started"
-    else:
-        job.status = JobStatus.STOPPING.value
+    # guarded writes: the solver may claim or finish the job between this read and them
+    if request_stop(session, job.id) is None:
+        status_now = job_status(session, job.id)
+        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {roster_id} already {status_now}")
     audit(session, key, "roster.stop", f"roster:{job.id}")
     session.commit()
-    return _view(job, full=False)
+    return _view(find_job(session, roster_id, fresh=True) or job, full=False)
 
 
 def _ended(job: SolveJob) -> dict[str, Any]:
