@@ -31,7 +31,7 @@ from matcher.eligibility import (
     check_pins,
     part_candidates,
 )
-from matcher.explain import explain_unmet
+from matcher.explain import explain_unmet, with_nearest
 from matcher.params import SolverParams
 from matcher.result import Result, StageReport, Status, UnmetNeed, relative_gap
 from matcher.solver.cpsat import CpSatBackend
@@ -162,7 +162,7 @@ def _part_outcome(
     terms = {t.name: best.value(t, rm) for t in rm.soft} if has_roster and best is not None else {}
     # The part's funnels are the whole problem's (part_candidates): explanations
     # count every volunteer, not only this part's.
-    unmet = run.explain_unmet(problem, assignments, params.travel_minutes_default)
+    unmet = run.explain_unmet(problem, assignments, params.travel_minutes_default, nearest=False)
     return _PartOutcome(
         label=label,
         status=run.status,
@@ -254,6 +254,7 @@ def _greedy_part(
             closed,
             params.travel_minutes_default,
             has_roster=has_roster,
+            nearest=False,
         ),
         pairs=elig.size,
         pruned=elig.pruned,
@@ -523,7 +524,12 @@ def _merged_result(
         {},
         params.travel_minutes_default,
         needs=np.flatnonzero(~in_part).tolist(),
+        nearest=False,
     )
+    # The nearest volunteers of a need are often one rule short of it, so in
+    # no part or another one: name them over the whole problem and roster.
+    closed = {n: b for outcome in outcomes for n, b in outcome.closed.items()}
+    unmet = with_nearest(problem, unmet, assignments, closed, params.travel_minutes_default)
     return Result(
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         assignments=tuple(assignments),

@@ -87,15 +87,27 @@ class ModelRun:
         return self.best is not None and self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
     def explain_unmet(
-        self, problem: Problem, roster: Sequence[Assignment], travel_default: int
+        self,
+        problem: Problem,
+        roster: Sequence[Assignment],
+        travel_default: int,
+        nearest: bool = True,
     ) -> tuple[UnmetNeed, ...]:
         """Why each need is unmet or short in ``roster`` (this run's, empty when it has none).
 
         The one call a single model's result and a part's outcome both make
-        (:func:`matcher.explain.explain_unmet` with this run's blocked needs).
+        (:func:`matcher.explain.explain_unmet` with this run's blocked needs);
+        a part leaves the nearest volunteers to the merge (``nearest`` False),
+        which names them over the whole problem.
         """
         return explain_unmet(
-            problem, self.elig, roster, self.rm.closed, travel_default, has_roster=self.has_roster
+            problem,
+            self.elig,
+            roster,
+            self.rm.closed,
+            travel_default,
+            has_roster=self.has_roster,
+            nearest=nearest,
         )
 
 
