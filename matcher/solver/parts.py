@@ -33,7 +33,14 @@ from matcher.eligibility import (
 )
 from matcher.explain import explain_unmet, with_nearest
 from matcher.params import SolverParams
-from matcher.result import Result, StageReport, Status, UnmetNeed, relative_gap
+from matcher.result import (
+    MustCoverConflict,
+    Result,
+    StageReport,
+    Status,
+    UnmetNeed,
+    relative_gap,
+)
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model, staffing_blockers
 from matcher.solver.objective import (
@@ -75,6 +82,7 @@ class _PartOutcome:
     unmet: tuple[UnmetNeed, ...]
     pairs: int
     pruned: int
+    conflict: MustCoverConflict | None = None
 
 
 def _coverage_reach(
@@ -178,6 +186,7 @@ def _part_outcome(
         unmet=unmet,
         pairs=elig.size,
         pruned=elig.pruned,
+        conflict=run.conflict,
     )
 
 
@@ -440,6 +449,7 @@ def _failed_result(
         params=params.as_dict(),
         pairs=pairs,
         pruned_pairs=sum(o.pruned for o in outcomes),
+        conflict=next((o.conflict for o in outcomes if o.conflict is not None), None),
     )
 
 
