@@ -128,6 +128,18 @@ class NearestVolunteers:
             notes = self._eligible_notes(n, v, blockers, bool(lacking))
             roster_notes[v] = notes
             short[v] += sum(1 for code, _ in notes if code in ("busy", "cap"))
+        if not blockers and len(members) < need.min_volunteers:
+            # Staffable, yet unstaffed: a team rule nobody on the team and nobody
+            # still free meets is what the free volunteers lack.
+            free = [v for v, notes in roster_notes.items() if notes and notes[0][0] == "free"]
+            for rule in team_rules(need):
+                admitted = self._admitted(rule)
+                if not any(admitted[v] for v in [*members, *free]):
+                    lacking.append(rule)
+                    short += ~admitted
+            for v in free:
+                if any(not rule.admits(problem.volunteers[v]) for rule in lacking):
+                    roster_notes[v] = []  # the team rule they do not meet says it
         loads = np.array(self.bookings.minutes, dtype=np.int64)
         shifts = np.array(self.bookings.shifts, dtype=np.int64)
         out = np.ones(count, dtype=bool)

@@ -10,6 +10,7 @@ from matcher.check import check_roster
 from matcher.domain import (
     Assignment,
     AvailabilityWindow,
+    Blackout,
     Gender,
     Membership,
     Need,
@@ -299,3 +300,50 @@ def test_nearest_volunteers_come_from_the_whole_problem_when_it_splits() -> None
     [n3] = [u for u in result.unmet if u.need_id == "N3"]
     assert [(c.volunteer_id, c.code) for c in n3.candidates] == [("V1", "busy"), ("V2", "too_far")]
     assert n3.candidates[1].message == "lives in 西区, 30 minutes from 东区 (max_travel 15)"
+
+
+def test_free_volunteers_short_of_a_team_rule_say_which() -> None:
+    # N2 is a joint activity of two departments; V2, the only one from 自动控制学院,
+    # is busy on N1.  V1 is free but cannot stand in for that department.
+    volunteers = [_volunteer(1), dataclasses.replace(_volunteer(2), department="自动控制学院")]
+    needs = [
+        _need(1, 540, 600, "广场", priority=5),
+        _need(
+            2,
+            540,
+            600,
+            "广场",
+            priority=3,
+            min_volunteers=2,
+            max_volunteers=2,
+            joint_departments=("装备制造学院", "自动控制学院"),
+        ),
+    ]
+    problem = _problem(volunteers, needs)
+    candidates = _nearest(problem, (_assign(problem, "N1", "V2"),))["N2"]
+    assert [(c.volunteer_id, c.code, c.rules_short) for c in candidates] == [
+        ("V1", "team_rule", 1),
+        ("V2", "busy", 1),
+    ]
+    assert candidates[0].message == "not from 自动控制学院 (joint activity)"
+    assert candidates[1].message == "busy at N1 09:00-10:00 in 广场"
+
+
+def test_too_few_eligible_names_them_and_whom_else_to_ask() -> None:
+    volunteers = [_volunteer(1), _volunteer(2), _volunteer(3)]
+    needs = [_need(1, 540, 600, "广场", priority=3, min_volunteers=3, max_volunteers=3)]
+    problem = _problem(
+        volunteers,
+        needs,
+        blackouts=(Blackout("V3", SAT),),
+    )
+    result = solve(problem, SolverParams(time_limit=10))
+    [unmet] = result.unmet
+    assert unmet.reasons[0].code == "too_few_eligible"
+    assert [(c.volunteer_id, c.code, c.rules_short) for c in unmet.candidates] == [
+        ("V1", "eligible", 0),
+        ("V2", "eligible", 0),
+        ("V3", "unavailable", 1),
+    ]
+    assert unmet.candidates[0].message == "eligible, but too few are eligible for the minimum of 3"
+    assert unmet.candidates[2].message == "not available on 2026-09-19 (blackout)"

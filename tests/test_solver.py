@@ -353,6 +353,8 @@ def test_must_cover_conflict_names_the_smallest_set_and_the_volunteer(decompose)
         "N2 需求2 2026-09-19 09:00-10:00; they compete for V1 志愿者1"
     ) in result.message
     assert "N3" not in result.message and "N4" not in result.message
+    [n3] = [u for u in result.unmet if u.need_id == "N3"]
+    assert (n3.candidates[0].volunteer_id, n3.candidates[0].code) == ("V2", "no_roster")
 
 
 def test_must_cover_conflict_with_a_pin():
