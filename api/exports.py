@@ -1,5 +1,11 @@
 """A stored roster as files: CSV and XLSX (:mod:`matcher.io.roster`, as ``matcher solve``
-writes them) and iCalendar.
+writes them), iCalendar, and the files for people: the roster workbook
+(:mod:`matcher.io.roster_book`) and the group-chat texts (:mod:`matcher.io.chat`).
+
+Personal data in the files for people: coordinators and admins see phones
+and addresses as stored; viewers see them masked by :mod:`api.masking`
+(:data:`VIEWER_MASKS`), never dropped, so a viewer still sees that a lead
+has a phone.
 
 iCalendar: one VEVENT per assignment.  Timed needs are events in the
 ``Asia/Shanghai`` time zone (with its VTIMEZONE); an untimed need (done at
@@ -16,12 +22,30 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from api.masking import mask_address, mask_phone
 from api.store.models import SolveJob
 from api.store.serialize import from_json
 from matcher.domain import Assignment, AssignmentRole, Problem
+from matcher.export import MESSAGES_FILE, day_text_name, unmet_needs
+from matcher.io.chat import day_texts, text_file, volunteer_messages
 from matcher.io.roster import ROLE_ZH, roster_assignments, roster_csv, roster_xlsx
+from matcher.io.roster_book import roster_book
+from matcher.io.roster_view import PersonalData
 
-__all__ = ["assignments", "job_problem", "roster_csv", "roster_ics", "roster_xlsx"]
+__all__ = [
+    "VIEWER_MASKS",
+    "assignments",
+    "job_problem",
+    "roster_book_file",
+    "roster_csv",
+    "roster_ics",
+    "roster_messages_file",
+    "roster_text_file",
+    "roster_xlsx",
+]
+
+VIEWER_MASKS = PersonalData(phone=mask_phone, address=mask_address)
+"""How viewers see phones (at most the last 4 digits) and addresses in the files for people."""
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -88,3 +112,41 @@ def roster_ics(problem: Problem, roster: Iterable[Assignment], name: str, uid_pr
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def roster_book_file(job: SolveJob, personal: bool) -> bytes:
+    """``roster-book.xlsx`` of an ended job; masked for viewers (``personal=False``)."""
+    return roster_book(
+        job_problem(job),
+        assignments(job.roster or []),
+        unmet_needs(job.summary or {}),
+        personal=personal,
+        masks=VIEWER_MASKS,
+    )
+
+
+def roster_text_file(job: SolveJob, day: dt.date | None, personal: bool) -> tuple[str, bytes]:
+    """The group-chat text of one day (every day when ``day`` is None), with its file name.
+
+    Raises
+    ------
+    LookupError
+        When the roster has no needs on ``day``.
+    """
+    texts = day_texts(
+        job_problem(job), assignments(job.roster or []), personal=personal, masks=VIEWER_MASKS
+    )
+    if day is None:
+        return f"roster-{job.id}.txt", text_file(m for parts in texts.values() for m in parts)
+    if day not in texts:
+        raise LookupError(f"roster {job.id} has no needs on {day.isoformat()}")
+    return day_text_name(day).replace("roster-", f"roster-{job.id}-", 1), text_file(texts[day])
+
+
+def roster_messages_file(job: SolveJob, personal: bool) -> tuple[str, bytes]:
+    """One message per volunteer on the roster (``messages.txt``), with its file name."""
+    messages = volunteer_messages(
+        job_problem(job), assignments(job.roster or []), personal=personal, masks=VIEWER_MASKS
+    )
+    name = f"roster-{job.id}-{MESSAGES_FILE}"
+    return name, text_file(m for parts in messages.values() for m in parts)

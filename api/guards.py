@@ -21,6 +21,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -95,7 +96,7 @@ class KeyFirst:
     def _protects(self, scope: Scope) -> bool:
         if self._protected is None:
             self._protected = _protected_operations(scope["app"].openapi())
-        method, path = scope.get("method", ""), scope.get("path", "")
+        method, path = scope.get("method", ""), _route_path(scope)
         return any(m == method and p.match(path) for m, p in self._protected)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,10 +115,29 @@ class KeyFirst:
             with sessionmaker() as session:
                 return find_key(session, raw) is not None
 
-        if not await run_in_threadpool(known):
+        try:
+            found = await run_in_threadpool(known)
+        except OperationalError:
+            # middleware runs outside the app's handlers: answer as they would (busy, retry)
+            busy = {"Retry-After": "5", **CLOSE}
+            await reply(send, 503, "the database is busy or unavailable; try again", busy)
+            return
+        if not found:
             await reply(send, 401, "unknown or revoked API key", challenge)
             return
         await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the routes match: without the ``root_path`` a proxy mount adds."""
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _is_json(content_type: bytes) -> bool:
+    """``application/json`` or ``application/<anything>+json``, as FastAPI reads JSON."""
+    main, _, sub = content_type.partition(b"/")
+    return main == b"application" and (sub == b"json" or sub.endswith(b"+json"))
 
 
 def _first_bad(value: Any, path: list[str | int]) -> tuple[list[str | int], str] | None:
@@ -157,7 +177,7 @@ class CleanText:
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if content_type != b"application/json":
+        if not _is_json(content_type):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []

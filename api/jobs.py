@@ -22,8 +22,12 @@ finishes its job nor takes the next one from the queue, and the next server
 finds those jobs unfinished and marks them interrupted.
 
 When a solver process itself dies (killed, out of memory), the pool breaks
-and every job in it gets the same error; only the job that was running
-fails, the pool is rebuilt and jobs that never started are queued again.
+and every job in it gets the same error; the job that was running fails,
+the pool is rebuilt and jobs that never started are queued again, at most
+:data:`REQUEUES` times each (a pool that breaks before any job starts, e.g.
+out of memory while importing the solver, must not respawn forever).  With
+``MATCHER_SOLVE_WORKERS`` above 1, a broken pool also ends the jobs running
+in its other processes: Python's pool terminates them all, so they fail too.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ POLL_SECONDS = 0.5
 
 PARENT_POLL_SECONDS = 0.2
 """How often a solver process checks that its server still lives."""
+
+REQUEUES = 2
+"""How often a job that never started is queued again after its pool broke."""
 
 ORPHAN_EXIT_CODE = 70
 """Exit status of a solver process that outlived its server."""
@@ -240,6 +247,7 @@ class JobRunner:
         self.workers = max(1, workers)
         self.executor: ProcessPoolExecutor | None = None
         self.lock = threading.Lock()
+        self.requeued: dict[int, int] = {}
 
     def _new_executor(self) -> ProcessPoolExecutor:
         # spawn: the child starts clean, without the server's threads, sockets or connections
@@ -297,7 +305,14 @@ class JobRunner:
                 log.exception("job %s: status not read", job_id)
                 never_started = False
             # the pool broke under another job: this one never ran, so it keeps its place
-            if isinstance(exc, BrokenProcessPool) and never_started and self._renew(executor):
+            again = self.requeued.get(job_id, 0) < REQUEUES
+            if (
+                isinstance(exc, BrokenProcessPool)
+                and never_started
+                and again
+                and self._renew(executor)
+            ):
+                self.requeued[job_id] = self.requeued.get(job_id, 0) + 1
                 try:
                     self.submit(job_id)
                     return

@@ -8,12 +8,14 @@
     Largest request body accepted, in MiB (default 20); larger ones get 413.
 ``MATCHER_SOLVE_WORKERS``
     Solve jobs run at once, each in its own process (default 1); more jobs queue.
-``MATCHER_MAX_ROWS``, ``MATCHER_MAX_CELLS``, ``MATCHER_MAX_PARSE_SECONDS``
-    The most rows of one sheet or CSV file, cells of a whole upload and
-    seconds of reading an upload may cost (defaults 20,000, 400,000 and 10,
-    :data:`matcher.io.DEFAULT_READ_LIMITS`); past any of them the upload is
-    answered 413 at once, naming the limit.  A small compressed workbook can
-    hold a great many rows, so the byte limit alone does not bound the work.
+``MATCHER_MAX_ROWS``, ``MATCHER_MAX_CELLS``, ``MATCHER_MAX_PARSE_SECONDS``,
+``MATCHER_MAX_UNPACKED_MB``
+    The most rows of one sheet or CSV file, cells of a whole upload, seconds
+    of reading an upload and MiB a workbook may unzip to (defaults 20,000,
+    400,000, 10 and 100, :data:`matcher.io.DEFAULT_READ_LIMITS`); past any of
+    them the upload is answered 413 at once, naming the limit.  A small
+    compressed workbook can hold a great many rows or one enormous cell, so
+    the byte limit alone does not bound the work.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Settings:
             max_rows_per_sheet=int(os.environ.get("MATCHER_MAX_ROWS", limits.max_rows_per_sheet)),
             max_cells=int(os.environ.get("MATCHER_MAX_CELLS", limits.max_cells)),
             max_seconds=float(os.environ.get("MATCHER_MAX_PARSE_SECONDS", limits.max_seconds)),
+            max_unpacked_bytes=int(
+                float(os.environ.get("MATCHER_MAX_UNPACKED_MB", 100)) * 1024 * 1024
+            ),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

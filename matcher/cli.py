@@ -128,6 +128,30 @@ def _print_unmet(result: Result) -> None:
     console.print(table)
 
 
+def _print_written(out: Path, files: list[Path], has_roster: bool) -> None:
+    """Which files were written, and whether the last good roster was kept."""
+    from matcher.export import ROSTER_FILES
+
+    if has_roster:
+        names = ", ".join(f.name for f in files)
+        console.print(f"已写入 wrote {len(files)} files in {out}: {names}")
+        return
+    kept = [name for name in ROSTER_FILES if (out / name).exists()]
+    if kept:
+        console.print(
+            f"[bold yellow]未找到可行排班，{out} 中上次的排班文件保留未动[/] "
+            f"no roster found: the last roster files in {out} are kept ({', '.join(kept)})",
+            highlight=False,
+        )
+    else:
+        console.print(
+            "[bold yellow]未找到可行排班，未写入排班文件[/] "
+            "no roster found: no roster files written",
+            highlight=False,
+        )
+    console.print("本次结果与原因 this run's figures and reasons: " + ", ".join(map(str, files)))
+
+
 @app.command()
 def solve(
     dataset: Annotated[
@@ -146,7 +170,12 @@ def solve(
     ] = None,
     show: Annotated[int, typer.Option(help="roster rows to print")] = 40,
 ) -> None:
-    """Plan a roster and write roster.csv, roster.xlsx and summary.json."""
+    """Plan a roster and write roster.csv, roster.xlsx, summary.json and the files for people.
+
+    For people: roster-book.xlsx, roster-YYYY-MM-DD.txt per day for the group
+    chat and messages.txt per volunteer.  Without a roster (exit 1) the last
+    roster files in the folder stay as they were; summary-failed.json says why.
+    """
     from matcher.export import write_result
     from matcher.solver import solve as run_solver
 
@@ -194,7 +223,7 @@ def solve(
             f"{result.pairs} candidate pairs in the model; {result.pruned_pairs} more eligible "
             "pairs were left out by the candidate limit (the bound is the pruned model's)"
         )
-    console.print("wrote " + ", ".join(str(f) for f in files))
+    _print_written(out, files, result.has_roster)
     if not result.has_roster:
         raise typer.Exit(code=1)
 

@@ -178,7 +178,11 @@ class Blackout:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Household:
-    """A household that receives support; ``address`` is personal data."""
+    """A household that receives support.
+
+    ``address`` and ``phone`` (a contact number, optional) are personal data
+    and must never be shown to viewers.
+    """
 
     id: str
     address: str
@@ -187,6 +191,7 @@ class Household:
     languages: tuple[str, ...] = ()
     preferred_gender: Gender | None = None
     notes: str = ""
+    phone: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Candidate (volunteer, need) pairs, built with numpy, and why others are out.
 
-(Over 500 lines on purpose: filtering, the funnel, pruning and the pin checks
-share the private per-volunteer tables; split it where they can be public.)
+(Over 500 lines on purpose: filtering, the funnel, pruning, the pin checks
+and the rule screen of the explanations share the private per-volunteer
+tables; split it where they can be public.)
 
 The solver gets a variable only for an eligible pair, so this module decides
 every per-pair hard rule: skills, accepted departments, required gender,
@@ -21,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from matcher.domain import Gender, Need, Problem, Role
+from matcher.domain import Gender, Need, Problem, Role, Skill
 from matcher.errors import DataError, DataIssue
 from matcher.teams import team_rules
 
@@ -655,6 +656,107 @@ def _reserve_team_rules(problem: Problem, need: Need, rest: np.ndarray, chosen: 
                 have += 1
 
 
+@dataclasses.dataclass(frozen=True)
+class BrokenRules:
+    """Which per-pair rules of one need each volunteer breaks, each rule on its own.
+
+    Unlike the funnel, a rule is tested on every volunteer, not only on those
+    who passed the rules before it: the explanations count how many rules a
+    volunteer is short of a need, to name the nearest ones.
+
+    Attributes
+    ----------
+    stages
+        For each stage of :data:`STAGES` but ``skill`` that applies to the
+        need, a mask over the volunteers: True where the rule keeps them off.
+    skills
+        Each required skill with the mask of volunteers who lack it at its level.
+    """
+
+    stages: dict[str, np.ndarray]
+    skills: tuple[tuple[Skill, np.ndarray], ...]
+
+    def count(self, volunteers: int) -> np.ndarray:
+        """Rules broken per volunteer (each missing skill counts as one rule)."""
+        total = np.zeros(volunteers, dtype=np.int64)
+        for mask in [*self.stages.values(), *(m for _, m in self.skills)]:
+            total += mask
+        return total
+
+
+class RuleScreen:
+    """Test every volunteer against the per-pair rules of one need at a time.
+
+    The same tables and rules as :func:`find_candidates`, read per rule for
+    the explanations (who is nearest to an unmet need, and why each is out).
+
+    Parameters
+    ----------
+    problem
+        A validated problem.
+    travel_default
+        Travel minutes between two different places not in the travel sheet.
+    """
+
+    def __init__(self, problem: Problem, travel_default: int = 10) -> None:
+        self.problem = problem
+        self.tables = _Tables(problem, travel_default)
+        self.sheet = _PairSheet(problem)
+        self._service_days = set(problem.horizon.service_days)
+        self._makeup = set(problem.horizon.makeup_days)
+        self._available: dict[tuple, np.ndarray] = {}
+
+    def broken(self, n: int) -> BrokenRules:
+        """The per-pair rules of need ``n`` each volunteer breaks."""
+        tables, sheet, need = self.tables, self.sheet, self.problem.needs[n]
+        count = tables.count
+        stages: dict[str, np.ndarray] = {}
+        if need.date is not None and need.date not in self._service_days:
+            stages["service_day"] = np.ones(count, dtype=bool)
+        skills = tuple(
+            (
+                skill,
+                tables.skill_level[skill.name] < skill.level
+                if skill.name in tables.skill_level
+                else np.ones(count, dtype=bool),
+            )
+            for skill in need.skills
+        )
+        if need.departments:
+            codes = [
+                tables.department_code[d] for d in need.departments if d in tables.department_code
+            ]
+            stages["department"] = ~np.isin(tables.department, codes)
+        if need.required_gender is not None:
+            stages["gender"] = ~(
+                tables.female if need.required_gender == Gender.FEMALE else tables.male
+            )
+        near = tables.near(self.problem.need_area(need))
+        if near is not None:
+            stages["distance"] = ~near
+        if need.date is not None and need.date in self._makeup:
+            stages["makeup_day"] = tables.student.copy()
+        slot = (need.date, need.start, need.latest_start, need.duration)
+        if slot not in self._available:
+            self._available[slot] = _available(tables, need)
+        stages["availability"] = ~self._available[slot]
+        banned = sheet.forbidden_need.get(n, [])
+        if need.household_id is not None:
+            banned = banned + sheet.forbidden_household.get(need.household_id, [])
+        if banned:
+            forbidden = np.zeros(count, dtype=bool)
+            forbidden[banned] = True
+            stages["forbidden"] = forbidden
+        load = np.full(count, need.duration, dtype=np.int64)
+        for v in sheet.extra_volunteers_need.get(n, ()):
+            load[v] += sheet.extra_need.get((v, n), 0)
+        if need.household_id is not None:
+            for v in sheet.extra_volunteers_household.get(need.household_id, ()):
+                load[v] += sheet.extra_household.get((v, need.household_id), 0)
+        stages["budget"] = (load > tables.max_minutes) | (tables.max_shifts <= 0)
+        return BrokenRules(stages=stages, skills=skills)
+
+
 def check_pins(problem: Problem, candidates: Candidates) -> None:
     """A pin must name an eligible pair (and a start the volunteer can make).
 
@@ -715,21 +817,24 @@ _REFUSALS = {
 
 
 def pin_refusal(problem: Problem, v: int, n: int, travel_default: int = 10) -> str:
-    """Say which per-pair rule keeps volunteer ``v`` off need ``n``."""
+    """Say which per-pair rule keeps volunteer ``v`` off need ``n``.
+
+    The rules are asked of a problem of this one volunteer and need; every row
+    about anyone else is left out of it, so it is as valid as the whole.
+    """
+    volunteer_id = problem.volunteers[v].id
     single = problem.replace(
         volunteers=(problem.volunteers[v],),
         needs=(problem.needs[n],),
         pins=(),
-        availability=tuple(
-            w for w in problem.availability if w.volunteer_id == problem.volunteers[v].id
-        ),
-        blackouts=tuple(b for b in problem.blackouts if b.volunteer_id == problem.volunteers[v].id),
+        availability=tuple(w for w in problem.availability if w.volunteer_id == volunteer_id),
+        blackouts=tuple(b for b in problem.blackouts if b.volunteer_id == volunteer_id),
         pairs=tuple(
             p
             for p in problem.pairs
-            if p.volunteer_id == problem.volunteers[v].id
-            and (p.need_id in (None, problem.needs[n].id))
+            if p.volunteer_id == volunteer_id and (p.need_id in (None, problem.needs[n].id))
         ),
+        history=tuple(h for h in problem.history if h.volunteer_id == volunteer_id),
     )
     stages = find_candidates(single, travel_default).funnel[0]
     for stage in STAGES:

@@ -7,15 +7,20 @@ then; too few eligible volunteers or a team rule nobody eligible can meet;
 and, for needs that could have been staffed, where the eligible volunteers
 went: to higher-priority needs at the same time, to other needs, or up
 against their shift or hour cap.
+
+Counts alone do not say whom to phone, so each unmet or short need also
+names its nearest volunteers and why each is out (:mod:`matcher.nearest`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
 from matcher.domain import Assignment, Need, Problem
 from matcher.eligibility import STAGES, Eligibility
+from matcher.nearest import NearestVolunteers
 from matcher.result import Reason, UnmetNeed
 from matcher.teams import Blocker, BlockerKind
 from matcher.timing import Bookings
@@ -118,8 +123,9 @@ def explain_unmet(
     travel_default: int = 10,
     has_roster: bool = True,
     needs: Collection[int] | None = None,
+    nearest: bool = True,
 ) -> tuple[UnmetNeed, ...]:
-    """Explain every need staffed below its maximum.
+    """Explain every need staffed below its maximum, naming the nearest volunteers.
 
     Parameters
     ----------
@@ -136,6 +142,10 @@ def explain_unmet(
         then no need is blamed on where volunteers went.
     needs
         Positions of the needs to explain (default: all of them).
+    nearest
+        Name the nearest volunteers of each need (``UnmetNeed.candidates``);
+        False when the caller names them later over a larger problem
+        (:func:`with_nearest`).
 
     Returns
     -------
@@ -143,6 +153,7 @@ def explain_unmet(
         Unstaffed needs first (by priority, highest first), then needs short of their maximum.
     """
     bookings, team, start_of = _booked(problem, elig, roster, travel_default)
+    near: NearestVolunteers | None = None
     out: list[UnmetNeed] = []
     for n in range(len(problem.needs)) if needs is None else sorted(needs):
         need = problem.needs[n]
@@ -160,15 +171,12 @@ def explain_unmet(
             reasons = [Reason("no_roster", text, eligible)]
         else:
             reasons = _where_they_went(problem, elig, n, set(team[need.id]), start_of, bookings)
-        considered = funnel.get("considered", eligible)
-        if considered < eligible:
-            reasons.append(
-                Reason(
-                    "candidate_limit",
-                    f"only {considered} of the {eligible} eligible volunteers were considered "
-                    "(candidate limit for large problems)",
-                    eligible - considered,
-                )
+        reasons += _candidate_limit(funnel, eligible)
+        if nearest and near is None:
+            # Built at the first unmet need: a fully staffed roster never pays for it.
+            in_model = (lambda v, m: (v, m) in elig.pair_index) if elig.pruned else None
+            near = NearestVolunteers(
+                problem, bookings, team, start_of, travel_default, has_roster, in_model
             )
         out.append(
             UnmetNeed(
@@ -181,10 +189,75 @@ def explain_unmet(
                 assigned=assigned,
                 eligible=eligible,
                 reasons=tuple(reasons),
+                candidates=near.of(n, closed.get(n, ())) if near is not None else (),
             )
         )
     out.sort(key=lambda u: (u.staffed, -u.priority, problem.need_index[u.need_id]))
     return tuple(out)
+
+
+def _candidate_limit(funnel: Mapping[str, int], eligible: int) -> list[Reason]:
+    """The reason to add when pruning left eligible volunteers of a need out of the model."""
+    considered = funnel.get("considered", eligible)
+    if considered >= eligible:
+        return []
+    text = (
+        f"only {considered} of the {eligible} eligible volunteers were considered "
+        "(candidate limit for large problems)"
+    )
+    return [Reason("candidate_limit", text, eligible - considered)]
+
+
+def with_nearest(
+    problem: Problem,
+    unmet: Sequence[UnmetNeed],
+    roster: Sequence[Assignment],
+    closed: Mapping[int, Sequence[Blocker]],
+    travel_default: int = 10,
+    has_roster: bool = True,
+) -> list[UnmetNeed]:
+    """``unmet`` with the nearest volunteers of each need named over the whole ``problem``.
+
+    For results merged from independent parts: a part holds only the
+    volunteers eligible for its needs, while the nearest volunteers of a
+    need are often one rule short of it and so in no part, or in another.
+
+    Parameters
+    ----------
+    problem
+        The whole problem.
+    unmet
+        The explained needs (their reasons are kept).
+    roster
+        The whole roster (empty when there is none).
+    closed
+        Needs no roster can staff, by position in ``problem``, with what blocks each.
+    travel_default
+        Travel minutes between different places not in the travel sheet.
+    has_roster
+        False when the run produced no roster.
+
+    Returns
+    -------
+    list of UnmetNeed
+        In the order of ``unmet``.
+    """
+    if not unmet:
+        return list(unmet)
+    bookings = Bookings(problem, travel_default)
+    team: dict[str, list[str]] = defaultdict(list)
+    start_of: dict[str, int | None] = {}
+    near = NearestVolunteers(problem, bookings, team, start_of, travel_default, has_roster)
+    for a in roster:
+        team[a.need_id].append(a.volunteer_id)
+        start_of[a.need_id] = a.start
+        n, v = problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]
+        bookings.take(v, problem.needs[n], a.start, near.extra(v, n))
+    out = []
+    for u in unmet:
+        n = problem.need_index[u.need_id]
+        out.append(dataclasses.replace(u, candidates=near.of(n, closed.get(n, ()))))
+    return out
 
 
 def _where_they_went(

@@ -1,11 +1,25 @@
-"""Result -> files: roster.csv, roster.xlsx and summary.json, written atomically."""
+"""Result -> files in the output folder of ``matcher solve``, written atomically.
+
+For programs: ``roster.csv``, ``roster.xlsx`` (sheet 排班表, read back by
+``matcher check``) and ``summary.json``.  For people: ``roster-book.xlsx``
+(:mod:`matcher.io.roster_book`), one group-chat text per day with needs,
+``roster-YYYY-MM-DD.txt`` (and ``roster-untimed.txt`` for needs done at any
+time), and ``messages.txt``, one message per volunteer (:mod:`matcher.io.chat`).
+
+A run without a roster (infeasible, or no roster found in time) replaces
+none of them: the last good roster stays, and the failed run's figures and
+reasons go to ``summary-failed.json``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +27,32 @@ import pandas as pd
 
 from matcher.domain import Problem
 from matcher.io import ROSTER_COLUMNS
+from matcher.io.chat import day_texts, text_file, volunteer_messages
 from matcher.io.roster import roster_csv, roster_rows, roster_xlsx
-from matcher.result import Result
+from matcher.io.roster_book import roster_book
+from matcher.io.write import atomic_file
+from matcher.result import Reason, Result, UnmetNeed
+
+__all__ = [
+    "BOOK_FILE",
+    "FAILED_SUMMARY_FILE",
+    "MESSAGES_FILE",
+    "ROSTER_FILES",
+    "day_text_name",
+    "result_files",
+    "roster_frame",
+    "summary",
+    "unmet_needs",
+    "write_result",
+]
+
+ROSTER_FILES = ("roster.csv", "roster.xlsx", "summary.json")
+"""The files for programs, in the order they are written."""
+BOOK_FILE = "roster-book.xlsx"
+MESSAGES_FILE = "messages.txt"
+FAILED_SUMMARY_FILE = "summary-failed.json"
+_DAY_TEXT = re.compile(r"roster-(\d{4}-\d{2}-\d{2}|untimed)\.txt")
+"""Names of day texts: a later run removes those it did not write (an old horizon's days)."""
 
 
 def roster_frame(problem: Problem, result: Result) -> pd.DataFrame:
@@ -125,11 +163,65 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
     }
 
 
-def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path]:
-    """Write roster.csv, roster.xlsx and summary.json into ``out``.
+def unmet_needs(summary: Mapping[str, Any]) -> tuple[UnmetNeed, ...]:
+    """The unmet and short needs of a :func:`summary` (as stored), back as :class:`UnmetNeed`."""
+    needs = [*summary.get("unmet_needs", ()), *summary.get("short_needs", ())]
+    return tuple(
+        UnmetNeed(
+            need_id=need["need_id"],
+            title=need["title"],
+            category=need["category"],
+            priority=need["priority"],
+            min_volunteers=need["min_volunteers"],
+            max_volunteers=need["max_volunteers"],
+            assigned=need["assigned"],
+            eligible=need["eligible"],
+            reasons=tuple(Reason(**reason) for reason in need["reasons"]),
+        )
+        for need in needs
+    )
 
-    The files are written into a temporary folder first and moved into place
-    only when all three are complete, so a failure leaves nothing half-written.
+
+def day_text_name(day: dt.date | None) -> str:
+    """``roster-2026-09-19.txt``; ``roster-untimed.txt`` for needs done at any time."""
+    return f"roster-{day.isoformat() if day else 'untimed'}.txt"
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def result_files(problem: Problem, result: Result) -> dict[str, bytes]:
+    """Every file of a run with a roster, by name (personal data shown: for coordinators).
+
+    Returns
+    -------
+    dict
+        File name to content, in the order to write them.
+    """
+    rows = roster_rows(problem, result.assignments)
+    files = {
+        "roster.csv": roster_csv(rows),
+        "roster.xlsx": roster_xlsx(rows),
+        "summary.json": _json(summary(problem, result)),
+        BOOK_FILE: roster_book(problem, result.assignments, result.unmet),
+    }
+    for day, messages in day_texts(problem, result.assignments).items():
+        files[day_text_name(day)] = text_file(messages)
+    messages = volunteer_messages(problem, result.assignments)
+    files[MESSAGES_FILE] = text_file(m for parts in messages.values() for m in parts)
+    return files
+
+
+def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path]:
+    """Write the files of a run into ``out`` (see the module notes), or keep the last ones.
+
+    With a roster, every file is written into a temporary folder inside
+    ``out`` first and renamed into place only when all are complete (each
+    rename is atomic), so a failure leaves the previous files; day texts of
+    an earlier run that this run has no day for are removed afterwards, and
+    so is an earlier ``summary-failed.json``.  Without a roster nothing is
+    replaced: only ``summary-failed.json`` is written (atomically).
 
     Returns
     -------
@@ -138,16 +230,22 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = roster_rows(problem, result.assignments)
+    if not result.has_roster:
+        failed = out / FAILED_SUMMARY_FILE
+        data = _json(summary(problem, result))
+        atomic_file(failed, lambda temp: temp.write_bytes(data))
+        return [failed]
+    files = result_files(problem, result)
+    written = []
     with tempfile.TemporaryDirectory(dir=out, prefix=".writing-") as tmp:
         staging = Path(tmp)
-        (staging / "roster.csv").write_bytes(roster_csv(rows))
-        (staging / "roster.xlsx").write_bytes(roster_xlsx(rows))
-        (staging / "summary.json").write_text(
-            json.dumps(summary(problem, result), ensure_ascii=False, indent=2), encoding="utf-8"
-        )
-        written = []
-        for name in ("roster.csv", "roster.xlsx", "summary.json"):
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        for name in files:
             os.replace(staging / name, out / name)
             written.append(out / name)
+    for path in out.iterdir():
+        stale_text = _DAY_TEXT.fullmatch(path.name) and path.name not in files
+        if stale_text or path.name == FAILED_SUMMARY_FILE:
+            path.unlink(missing_ok=True)
     return written

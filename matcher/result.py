@@ -53,6 +53,28 @@ class Reason:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Candidate:
+    """A volunteer near an unmet or short need, and why they are not on it: whom to call.
+
+    ``code`` is the first thing keeping them off (see :mod:`matcher.explain`
+    for the codes) and ``codes`` every one, in the order ``message`` gives
+    them; ``rules_short`` counts them (0: eligible and free, or eligible on a
+    run without a roster).  ``shifts`` and ``minutes`` are their load in the
+    roster.
+    """
+
+    volunteer_id: str
+    name: str
+    department: str
+    code: str
+    message: str
+    rules_short: int
+    shifts: int = 0
+    minutes: int = 0
+    codes: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class UnmetNeed:
     """A need staffed below its minimum (so not at all) or below its maximum."""
 
@@ -65,11 +87,31 @@ class UnmetNeed:
     assigned: int
     eligible: int
     reasons: tuple[Reason, ...]
+    candidates: tuple[Candidate, ...] = ()
+    """Up to five nearest volunteers not on the need: fewest rules short, least loaded first."""
 
     @property
     def staffed(self) -> bool:
         """True when the need has at least its minimum (only short of its maximum)."""
         return self.assigned >= self.min_volunteers
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class MustCoverConflict:
+    """Must-cover needs (and pins) that no roster can keep together, none of them spare.
+
+    ``minimal`` is True when dropping any one of them was tried and each
+    time a roster existed; False when the search ran out of time first
+    (the set still cannot be kept, but may hold more than it needs).
+    ``volunteer_ids`` are the volunteers they compete for: eligible for at
+    least two of them (for a single need, its eligible volunteers).
+    """
+
+    need_ids: tuple[str, ...]
+    volunteer_ids: tuple[str, ...]
+    pins: tuple[tuple[str, str], ...] = ()
+    """(volunteer_id, need_id) of each pin in the set."""
+    minimal: bool = True
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -117,6 +159,8 @@ class Result:
     """Volunteer-need pairs in the model (one variable each)."""
     pruned_pairs: int = 0
     """Eligible pairs left out by the candidate limit; the bound is the pruned model's."""
+    conflict: MustCoverConflict | None = None
+    """When the run is infeasible: the smallest set of must-cover needs found that clash."""
     unmet_wishes: tuple[UnmetWish, ...] = ()
     """Household wishes (gender, language) not met on a staffed need of the household, and why."""
 

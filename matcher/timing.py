@@ -180,11 +180,19 @@ class Bookings:
 
         ``start`` None on a timed need: clashing anywhere in its window.
         """
+        return [b.need for b in self.clashes(v, need, start)]
+
+    def clashes(self, v: int, need: Need, start: int | None) -> list[Booking]:
+        """The bookings of ``v`` that clash with ``need`` at ``start``, with their spans.
+
+        What :meth:`clashing` tests, kept whole so that an explanation can
+        say when and where the volunteer is busy.
+        """
         booking = self._booking(need, start)
         if booking is None:
             return []
         busy = self.busy.get((v, booking.span.date), [])
-        return [b.need for b in busy if self.travel.clash(booking.span, b.span)]
+        return [b for b in busy if self.travel.clash(booking.span, b.span)]
 
     def fits(self, v: int, need: Need, start: int | None, extra: int) -> bool:
         """Whether ``v`` can also take ``need`` at ``start``: caps, overlaps and travel."""

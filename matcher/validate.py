@@ -32,7 +32,6 @@ from matcher.domain import (
     Pin,
     Problem,
     Skill,
-    Travel,
     Volunteer,
     format_minutes,
 )
@@ -221,7 +220,7 @@ def need_timing_findings(need: Need, catalogue: Catalogue) -> list[Finding]:
             (
                 field,
                 "expected no time for a need without a date (untimed), "
-                f"found {format_minutes(value)}",
+                f"found '{format_minutes(value)}'",
             )
             for field, value in (("start", need.start), ("end", need.end))
             if value is not None
@@ -329,14 +328,6 @@ def history_findings(entry: HistoryEntry, catalogue: Catalogue) -> list[Finding]
     )
 
 
-def travel_findings(travel: Travel, catalogue: Catalogue) -> list[Finding]:
-    """Travel minutes are never negative."""
-    del catalogue
-    if travel.minutes >= 0:
-        return []
-    return [("minutes", f"expected a whole number >= 0, found {travel.minutes}")]
-
-
 def horizon_findings(
     start: Any, end: Any, days: Mapping[str, Iterable[Any]] | None = None
 ) -> list[Finding]:
@@ -403,9 +394,8 @@ ITEM_RULES: dict[str, Callable[[Any, Catalogue], list[Finding]]] = {
     "pairs": pair_findings,
     "pins": pin_findings,
     "history": history_findings,
-    "travel": travel_findings,
 }
-"""The rule of each kind of item, by Problem field."""
+"""The rule of each kind of item, by Problem field (travel has none beyond its invariant)."""
 
 UNIQUE_KEYS: dict[str, tuple[str, str, Callable[[Any], Hashable]]] = {
     "volunteers": ("id", "id", lambda v: v.id),

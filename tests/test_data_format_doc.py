@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from matcher.io import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, SHEETS
+from matcher.io import ENUM_WORDS, ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, SHEETS
+from matcher.io.cells import NO_WORDS, YES_WORDS
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-format.md"
 
@@ -47,3 +48,23 @@ def test_doc_names_the_roster_columns() -> None:
     flat = re.sub(r"\s+", " ", roster)
     assert ", ".join(ROSTER_COLUMNS) in flat
     assert ", ".join(ROSTER_COLUMNS_ZH) in flat
+
+
+def _flat_doc() -> str:
+    return re.sub(r"\s+", " ", DOC.read_text(encoding="utf-8"))
+
+
+def test_doc_lists_every_word_of_every_enumeration() -> None:
+    flat = _flat_doc()
+    for cls, table in ENUM_WORDS.items():
+        for member, words in table.items():
+            listed = f"`{member.value}` {'/'.join(words)}"
+            assert listed in flat, f"{cls.__name__}: {listed}"
+
+
+def test_doc_lists_every_yes_no_word() -> None:
+    flat = _flat_doc()
+    start = flat.index("yes/no cells accept")
+    line = flat[start : flat.index(";", flat.index("empty means no", start))]
+    for word in (*YES_WORDS, *NO_WORDS):
+        assert f"`{word}`" in line, word

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from matcher.check import check_roster
 from matcher.domain import (
     AvailabilityWindow,
     Gender,
+    HistoryEntry,
     Household,
     HouseholdCategory,
     Membership,
@@ -89,6 +92,20 @@ def test_pin_on_ineligible_pair_is_a_data_error() -> None:
     p = problem([volunteer(1)], [need(1, skills=(Skill("手语"),))], pins=(Pin("V1", "N1"),))
     with pytest.raises(DataError, match="lacks a required skill"):
         build_eligibility(p)
+
+
+def test_pin_refusal_names_the_rule_when_others_have_history() -> None:
+    # the one-volunteer probe problem must not carry the others' history (it is checked)
+    history = (HistoryEntry("V2", dt.date(2026, 9, 1), 60), HistoryEntry("V1", dt.date(2026, 9, 2)))
+    p = problem(
+        [volunteer(1), volunteer(2)],
+        [need(1, skills=(Skill("手语"),))],
+        pins=(Pin("V1", "N1"),),
+        history=history,
+    )
+    with pytest.raises(DataError, match="lacks a required skill") as info:
+        build_eligibility(p)
+    assert "V2" not in str(info.value)
 
 
 def test_household_pairs_add_extra_minutes_to_every_need_of_the_household() -> None:

@@ -151,6 +151,7 @@ def sample_problem() -> Problem:
                 ("柳州话",),
                 Gender.FEMALE,
                 "耳背",
+                "199-0000-0101",
             ),
         ),
         needs=(

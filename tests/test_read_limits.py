@@ -188,3 +188,17 @@ def test_roster_reading_is_bounded_too(tmp_path: Path) -> None:
 def test_limits_must_be_positive(field: str) -> None:
     with pytest.raises(ValueError, match=field):
         ReadLimits(**{field: 0})
+
+
+def test_one_enormous_cell_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    # deflate packs a run of one character about a thousandfold: a small file, a huge cell
+    cell = "甲" * 2_000_000
+    book = raw_workbook(
+        tmp_path / "cell.xlsx", {**small_sheets(), "volunteers": [["id", "name"], ["V1", cell]]}
+    )
+    assert book.stat().st_size < 100_000
+    limits = ReadLimits(max_unpacked_bytes=1_000_000)
+    error, seconds = refused(book, limits)
+    assert error.limit == "max_unpacked_bytes" and "1,000,000" in str(error)
+    assert seconds < 1.0
+    assert DEFAULT_READ_LIMITS.max_unpacked_bytes == 100 * 1024 * 1024

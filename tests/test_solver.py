@@ -325,3 +325,76 @@ def test_stop_during_the_solve_returns_soon_with_a_valid_roster():
     assert time.perf_counter() - started < 60
     assert result.has_roster
     assert check_roster(p, result.assignments) == []
+
+
+@pytest.mark.parametrize("decompose", [True, False])
+def test_must_cover_conflict_names_the_smallest_set_and_the_volunteer(decompose):
+    # N1 and N2 both need the only sign-language (手语) volunteer V1 at the same
+    # time; N3 and N4 are must-cover too, and fine on their own.
+    vols = [
+        volunteer(1, skills=(Skill("手语"),)),
+        volunteer(2, skills=(Skill("理发"),)),
+        volunteer(3, skills=(Skill("急救"),)),
+    ]
+    needs = [
+        need(3, skills=(Skill("理发"),), must_cover=True),
+        need(1, skills=(Skill("手语"),), must_cover=True),
+        need(4, skills=(Skill("急救"),), must_cover=True),
+        need(2, skills=(Skill("手语"),), must_cover=True),
+    ]
+    result = solved(problem(vols, needs), decompose=decompose)
+    assert result.status == Status.INFEASIBLE and result.assignments == ()
+    conflict = result.conflict
+    assert conflict is not None and conflict.minimal
+    assert conflict.need_ids == ("N1", "N2")
+    assert conflict.volunteer_ids == ("V1",) and conflict.pins == ()
+    assert (
+        "these must-cover needs cannot all be staffed: N1 需求1 2026-09-19 09:00-10:00, "
+        "N2 需求2 2026-09-19 09:00-10:00; they compete for V1 志愿者1"
+    ) in result.message
+    assert "N3" not in result.message and "N4" not in result.message
+    [n3] = [u for u in result.unmet if u.need_id == "N3"]
+    assert (n3.candidates[0].volunteer_id, n3.candidates[0].code) == ("V2", "no_roster")
+
+
+def test_must_cover_conflict_with_a_pin():
+    # V1 is pinned to N3 at 09:00; must-cover N1 at the same time has only V1.
+    vols = [volunteer(1, skills=(Skill("手语"),)), volunteer(2)]
+    needs = [need(1, skills=(Skill("手语"),), must_cover=True), need(2, must_cover=True), need(3)]
+    result = solved(problem(vols, needs, pins=(Pin("V1", "N3"),)), decompose=False)
+    assert result.status == Status.INFEASIBLE
+    assert result.conflict is not None
+    assert result.conflict.need_ids == ("N1",) and result.conflict.pins == (("V1", "N3"),)
+    assert "with the pins V1 on N3" in result.message
+
+
+def test_a_feasible_run_has_no_conflict():
+    result = solved(problem([volunteer(1)], [need(1, must_cover=True)]))
+    assert result.status == Status.OPTIMAL and result.conflict is None
+
+
+def test_the_deletion_filter_minimises_a_loose_core():
+    # Whatever core CP-SAT returns (here: every assumption), dropping needs one
+    # at a time leaves only the two that clash.
+    from unittest import mock
+
+    from matcher.solver import conflict
+
+    original = conflict._Search.infeasible
+
+    def loose(self, items):
+        verdict, _ = original(self, items)
+        return verdict, {item.literal for item in items}
+
+    vols = [volunteer(1, skills=(Skill("手语"),)), volunteer(2), volunteer(3)]
+    needs = [
+        need(1, skills=(Skill("手语"),), must_cover=True),
+        need(2, must_cover=True),
+        need(3, skills=(Skill("手语"),), must_cover=True, start=570, end=630),
+        need(4, must_cover=True),
+    ]
+    with mock.patch.object(conflict._Search, "infeasible", loose):
+        result = solved(problem(vols, needs), decompose=False)
+    assert result.conflict is not None and result.conflict.minimal
+    assert result.conflict.need_ids == ("N1", "N3")
+    assert result.conflict.volunteer_ids == ("V1",)

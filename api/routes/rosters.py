@@ -14,8 +14,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
-from api.deps import Reader, SessionDep, Writer
-from api.exports import assignments, job_problem, roster_csv, roster_ics, roster_xlsx
+from api.deps import Reader, SessionDep, Writer, can_see_personal_data
+from api.exports import (
+    assignments,
+    job_problem,
+    roster_book_file,
+    roster_csv,
+    roster_ics,
+    roster_messages_file,
+    roster_text_file,
+    roster_xlsx,
+)
 from api.roster_schemas import (
     Explanation,
     HorizonRange,
@@ -31,13 +40,12 @@ from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
 from api.schemas import ErrorMessage
 from api.store.audit import audit
 from api.store.datasets import load_problem
-from api.store.jobs import find_job, job_page, queue_job
+from api.store.jobs import find_job, job_page, job_status, queue_job, request_stop
 from api.store.models import (
     ACTIVE_STATUSES,
     ApiKey,
     JobStatus,
     SolveJob,
-    utcnow,
 )
 from api.store.publishing import PublishConflictError, publish
 from api.store.serialize import to_json
@@ -236,17 +244,13 @@ def read_roster(roster_id: RosterId, session: SessionDep, key: Reader) -> Roster
 )
 def stop_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> RosterJob:
     job = _job(session, roster_id)
-    if job.status not in [s.value for s in ACTIVE_STATUSES]:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {roster_id} already {job.status}")
-    if job.status == JobStatus.QUEUED.value:
-        job.status = JobStatus.STOPPED.value
-        job.finished_at = utcnow()
-        job.error = "stopped before it started"
-    else:
-        job.status = JobStatus.STOPPING.value
+    # guarded writes: the solver may claim or finish the job between this read and them
+    if request_stop(session, job.id) is None:
+        status_now = job_status(session, job.id)
+        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {roster_id} already {status_now}")
     audit(session, key, "roster.stop", f"roster:{job.id}")
     session.commit()
-    return _view(job, full=False)
+    return _view(find_job(session, roster_id, fresh=True) or job, full=False)
 
 
 def _ended(job: SolveJob) -> dict[str, Any]:
@@ -279,16 +283,25 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ics": "text/calendar; charset=utf-8",
+    "book": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text": "text/plain; charset=utf-8",
+    "messages": "text/plain; charset=utf-8",
 }
 
 
 @router.get(
     "/rosters/{roster_id}/export",
-    summary="Download a roster as CSV, XLSX or iCalendar",
+    summary="Download a roster: CSV, XLSX, iCalendar, the roster workbook or group-chat text",
     description=(
         "`csv`: the columns of roster.csv (UTF-8 with BOM). `xlsx`: sheet 排班表 with "
         "Chinese headers, as `matcher solve` writes it. `ics`: one event per assignment in "
-        "Asia/Shanghai time; an untimed need is an all-day event over the whole horizon."
+        "Asia/Shanghai time; an untimed need is an all-day event over the whole horizon. "
+        "For people, as `matcher solve` writes them: `book`: roster-book.xlsx (总览, one sheet "
+        "per service day, 时间自定, 缺口, 志愿者名单; printable on A4). `text`: the group-chat "
+        "text of the day given as `date` (every day without it), UTF-8, one line per need, "
+        "split into numbered messages of at most 2048 bytes, blank lines between them; 404 "
+        "when the roster has no needs that day. `messages`: one message per volunteer. "
+        "Viewers get phones (at most the last 4 digits) and addresses masked."
     ),
     response_class=Response,
     responses={
@@ -302,15 +315,33 @@ def export_roster(
     roster_id: RosterId,
     session: SessionDep,
     key: Reader,
-    format: Annotated[Literal["csv", "xlsx", "ics"], Query(description="file format")] = "csv",
+    format: Annotated[
+        Literal["csv", "xlsx", "ics", "book", "text", "messages"],
+        Query(description="file format"),
+    ] = "csv",
+    day: Annotated[
+        dt.date | None,
+        Query(alias="date", description="`text` only: the service day, e.g. 2026-09-19"),
+    ] = None,
 ) -> Response:
     job = _job(session, roster_id)
     _ended(job)
     rows = job.roster or []
+    personal = can_see_personal_data(key)
+    name = f"roster-{job.id}.{format}"
     if format == "csv":
         content = roster_csv(rows)
     elif format == "xlsx":
         content = roster_xlsx(rows)
+    elif format == "book":
+        name, content = f"roster-{job.id}-book.xlsx", roster_book_file(job, personal)
+    elif format == "text":
+        try:
+            name, content = roster_text_file(job, day, personal)
+        except LookupError as error:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    elif format == "messages":
+        name, content = roster_messages_file(job, personal)
     else:
         problem = job_problem(job)
         content = roster_ics(
@@ -319,7 +350,7 @@ def export_roster(
     return Response(
         content,
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="roster-{job.id}.{format}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

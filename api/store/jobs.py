@@ -41,9 +41,9 @@ def queue_job(
     return job
 
 
-def find_job(session: Session, job_id: int) -> SolveJob | None:
-    """The job with this id, None when there is none."""
-    return session.get(SolveJob, job_id)
+def find_job(session: Session, job_id: int, *, fresh: bool = False) -> SolveJob | None:
+    """The job with this id, None when there is none; ``fresh`` reads it again from the store."""
+    return session.get(SolveJob, job_id, populate_existing=fresh)
 
 
 def job_page(
@@ -143,3 +143,32 @@ def stop_all(db: Database) -> None:
         .where(SolveJob.status == JobStatus.RUNNING.value)
         .values(status=JobStatus.STOPPING.value)
     )
+
+
+def request_stop(db: Database, job_id: int) -> str | None:
+    """Stop a job in one guarded UPDATE each; the status it now has, None if it had ended.
+
+    A queued job ends at once as stopped; a running one is asked to stop.  The
+    guard on the status it had means a job its solver claimed or finished in
+    the meantime is never overwritten (the caller reads the status again).
+    """
+    stopped = db.execute(
+        update(SolveJob)
+        .where(SolveJob.id == job_id, SolveJob.status == JobStatus.QUEUED.value)
+        .values(
+            status=JobStatus.STOPPED.value,
+            finished_at=utcnow(),
+            error="stopped before it started",
+        )
+    )
+    if stopped.rowcount:  # type: ignore[attr-defined]
+        return JobStatus.STOPPED.value
+    asked = db.execute(
+        update(SolveJob)
+        .where(SolveJob.id == job_id, SolveJob.status == JobStatus.RUNNING.value)
+        .values(status=JobStatus.STOPPING.value)
+    )
+    if asked.rowcount:  # type: ignore[attr-defined]
+        return JobStatus.STOPPING.value
+    status = job_status(db, job_id)
+    return status if status == JobStatus.STOPPING.value else None

@@ -4,7 +4,9 @@ The format is specified in ``docs/data-format.md`` and held as data in
 :mod:`matcher.io.format`.  :func:`load_dataset` turns a dataset into a
 validated :class:`~matcher.domain.Problem` or raises one
 :class:`~matcher.errors.DataError` listing every problem found (file, row,
-column, expected and found), so a coordinator can fix everything in one pass.
+column, expected and found), so a coordinator can fix everything in one pass;
+:func:`load_dataset_with_warnings` also returns what was read past (a title
+row, an unknown column) as warnings.
 :func:`write_dataset` writes a dataset that loads back into an equal problem,
 :func:`read_roster` reads a roster written by ``matcher solve`` and
 :func:`write_template` writes an empty workbook with Chinese headers.
@@ -67,7 +69,7 @@ from matcher.io.format import (
     SheetSpec,
 )
 from matcher.io.limits import DEFAULT_READ_LIMITS, ReadLimits
-from matcher.io.load import load_dataset
+from matcher.io.load import load_dataset, load_dataset_with_warnings
 from matcher.io.roster import (
     ROLE_ZH,
     read_roster,
@@ -98,6 +100,7 @@ __all__ = [
     "decode_text",
     "escape_formula",
     "load_dataset",
+    "load_dataset_with_warnings",
     "parse_bool",
     "parse_category",
     "parse_date",

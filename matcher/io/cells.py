@@ -5,6 +5,11 @@ message; the loader turns it into a :class:`~matcher.errors.DataIssue` with
 file, row and column.  They accept what coordinators type in Excel (``2026年10月24日``,
 ``下午3点``, ``周六``, ``是``, ``、``-separated lists) as well as real Excel
 date and time cells.
+
+At about 600 lines the module is long on purpose: it is the one place that
+reads every kind of cell a coordinator types (the loader, the roster reader
+and the service's request bodies all call it, so they agree), and each
+parser in it is short.
 """
 
 from __future__ import annotations
@@ -30,7 +35,12 @@ from matcher.domain import (
 from matcher.io.format import ENUM_WORDS
 
 __all__ = [
+    "NO_WORDS",
     "NUMBER_LIMIT",
+    "WHOLE_DAY_WORDS",
+    "WHOLE_SERVICE_DAY",
+    "YES_WORDS",
+    "DateSpan",
     "cell_text",
     "found_text",
     "header_key",
@@ -48,11 +58,16 @@ __all__ = [
     "parse_role",
     "parse_skills",
     "parse_time",
+    "parse_time_or_range",
+    "parse_time_range",
     "parse_weekday",
     "parse_whole_number",
 ]
 
 E = TypeVar("E", bound=StrEnum)
+
+DateSpan = tuple[dt.date, dt.date]
+"""First and last date of a planning horizon, as a date without a year needs them."""
 
 
 def header_key(text: str) -> str:
@@ -109,18 +124,58 @@ def found_text(value: Any) -> str:
 
 
 _DATE_RE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?"
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[ T]0{1,2}:00(?::00)?)?"
 )
+_MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
 
 
-def parse_date(value: Any) -> dt.date:
+def _date_without_year(month: int, day: int, value: Any, within: DateSpan | None) -> dt.date:
+    """The date ``month``/``day`` in the year of the planning horizon ``within``.
+
+    A horizon inside one year gives its year (the rules then check the date
+    against the horizon, as any other date).  A horizon across a new year
+    gives the one candidate inside it; none or two inside is an issue naming
+    both, since only the coordinator knows which she meant.
+    """
+    if within is None:
+        raise ValueError(
+            "expected a date with its year such as 2026-10-24 (a date without a year "
+            f"takes it from the planning horizon), found {found_text(value)}"
+        )
+    first, last = within
+    candidates = []
+    for year in sorted({first.year, last.year}):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue  # 2月29日 exists in leap years only
+    if not candidates:
+        raise ValueError(f"expected a date such as 10月24日, found {found_text(value)}")
+    if len(candidates) == 1:
+        return candidates[0]
+    inside = [candidate for candidate in candidates if first <= candidate <= last]
+    if len(inside) == 1:
+        return inside[0]
+    raise ValueError(
+        f"expected a date inside the planning horizon {first.isoformat()} to "
+        f"{last.isoformat()}; {found_text(value)} without a year could be "
+        f"{candidates[0].isoformat()} or {candidates[1].isoformat()}: write the year"
+    )
+
+
+def parse_date(value: Any, *, within: DateSpan | None = None) -> dt.date:
     """Parse a date cell.
 
     Parameters
     ----------
     value
-        ``2026-10-24``, ``2026/10/24``, ``2026.10.24``, ``2026年10月24日``,
-        ``2026-10-24 00:00:00`` or a date/datetime object (an Excel date cell).
+        ``2026-10-24``, ``2026/10/24``, ``2026.10.24``, ``2026年10月24日``
+        (or ``24号``), ``2026-10-24 00:00:00``, a date/datetime object (an
+        Excel date cell), or ``10月24日`` without a year when ``within`` is given.
+    within
+        First and last date of the planning horizon, which give a date written
+        without a year its year: the horizon's, or across a new year the one
+        that puts the date inside the horizon.  Without it such a date is refused.
 
     Returns
     -------
@@ -129,18 +184,23 @@ def parse_date(value: Any) -> dt.date:
     Raises
     ------
     ValueError
-        With an "expected ..., found ..." message.
+        With an "expected ..., found ..." message; for a date without a year
+        that fits the horizon in neither or both of its years, naming both.
     """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    match = _DATE_RE.fullmatch(cell_text(value))
-    if match:
+    text = cell_text(value)
+    if match := _DATE_RE.fullmatch(text):
         try:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
             pass
+    elif match := _MONTH_DAY_RE.fullmatch(text):
+        month, day = (int(part) for part in match.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return _date_without_year(month, day, value, within)
     raise ValueError(f"expected a date such as 2026-10-24, found {found_text(value)}")
 
 
@@ -176,7 +236,8 @@ def _clock_minutes(value: Any) -> int | None:
     if match := _CHINESE_TIME_RE.fullmatch(text):
         part, hour_text, half, minute_text = match.groups()
         hour = int(hour_text)
-        if part in ("下午", "晚上") and hour < 12:
+        # 中午1点 is 13:00: noon spans about 11 to 14 o'clock
+        if (part in ("下午", "晚上") and hour < 12) or (part == "中午" and hour < 3):
             hour += 12
         minute = 30 if half else int(minute_text or 0)
         if minute >= 60:
@@ -214,6 +275,84 @@ def parse_time(value: Any, *, end: bool = False) -> int:
             f"expected a time from 00:00 to {latest} such as 09:00, found {found_text(value)}"
         )
     return minutes
+
+
+WHOLE_SERVICE_DAY: tuple[int, int] = (8 * 60, 18 * 60)
+"""``全天`` in a start cell: the whole service day, 08:00 to 18:00 (minutes after midnight)."""
+
+WHOLE_DAY_WORDS: tuple[str, ...] = ("全天", "整天")
+"""Words of a start cell that mean :data:`WHOLE_SERVICE_DAY`."""
+
+# One separator between two times: hyphens and dashes, tildes (～ is what a
+# Chinese IME types for ~), 至 and 到.
+_RANGE_SPLIT = re.compile(r"\s*(?:-|－|—|–|~|～|〜|至|到)\s*")
+_PERIOD_RE = re.compile(r"上午|早上|中午|下午|晚上")
+
+
+def parse_time_range(value: Any) -> tuple[int, int]:
+    """Parse a start and an end time written in one cell.
+
+    Parameters
+    ----------
+    value
+        Two times joined by ``-``, ``~``, ``～``, ``至`` or ``到`` (``14:00-16:00``,
+        ``14:00～16:00``, ``14:00至16:00``); a part of the day written before
+        the first time holds for the second too (``下午2点-4点`` is 14:00 to
+        16:00).  ``全天`` is :data:`WHOLE_SERVICE_DAY`.
+
+    Returns
+    -------
+    tuple of int
+        Start and end in minutes after midnight (the end may be 24:00); whether
+        the end comes after the start is a rule of the item, checked later.
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message.
+    """
+    text = cell_text(value)
+    if text in WHOLE_DAY_WORDS:
+        return WHOLE_SERVICE_DAY
+    parts = _RANGE_SPLIT.split(text)
+    if len(parts) == 2 and all(parts):
+        first, second = parts
+        period = _PERIOD_RE.match(first)
+        if period and not _PERIOD_RE.match(second):
+            second = period.group() + second
+        start, end = _clock_minutes(first), _clock_minutes(second)
+        if start is not None and end is not None and 0 <= start < 24 * 60 and 0 <= end <= 24 * 60:
+            return start, end
+    raise ValueError(
+        f"expected a time range such as 14:00-16:00 (or 全天), found {found_text(value)}"
+    )
+
+
+def parse_time_or_range(value: Any) -> tuple[int, int | None]:
+    """Parse a start cell that may hold the end too (when the end cell is empty).
+
+    Returns
+    -------
+    tuple
+        ``(start, None)`` for one time (:func:`parse_time`), ``(start, end)``
+        for a range (:func:`parse_time_range`).
+
+    Raises
+    ------
+    ValueError
+        With an "expected ..., found ..." message naming both forms.
+    """
+    try:
+        return parse_time(value), None
+    except ValueError:
+        pass
+    try:
+        return parse_time_range(value)
+    except ValueError:
+        raise ValueError(
+            "expected a time from 00:00 to 23:59 such as 09:00, or a range such as "
+            f"14:00-16:00 or 全天, found {found_text(value)}"
+        ) from None
 
 
 _WEEKDAY_WORDS: dict[str, int] = {
@@ -264,8 +403,14 @@ def parse_weekday(value: Any) -> int:
     raise ValueError(f"expected a weekday 1-7, 周一..周日 or Mon..Sun, found {found_text(value)}")
 
 
-_TRUE = frozenset({"yes", "true", "1", "y", "是", "有", "√", "✓", "✔"})
-_FALSE = frozenset({"no", "false", "0", "n", "否", "无", "×", "✗", "✘", ""})
+YES_WORDS: tuple[str, ...] = ("yes", "true", "1", "y", "是", "需要", "要", "有", "√", "✓", "✔")
+"""Words of a yes/no cell that mean yes (case does not matter)."""
+
+NO_WORDS: tuple[str, ...] = ("no", "false", "0", "n", "否", "不需要", "不要", "无", "×", "✗", "✘")
+"""Words of a yes/no cell that mean no (case does not matter); an empty cell is no too."""
+
+_TRUE = frozenset(YES_WORDS)
+_FALSE = frozenset({*NO_WORDS, ""})
 
 
 def parse_bool(value: Any) -> bool:
@@ -274,8 +419,9 @@ def parse_bool(value: Any) -> bool:
     Parameters
     ----------
     value
-        ``yes/no``, ``true/false``, ``1/0``, ``y/n``, ``是/否``, ``有/无``,
-        ``√/×`` or a boolean.
+        A word of :data:`YES_WORDS` or :data:`NO_WORDS` (``yes/no``,
+        ``true/false``, ``1/0``, ``y/n``, ``是/否``, ``需要/不需要``, ``要/不要``,
+        ``有/无``, ``√/×``, ``✓/✗``) or a boolean.
 
     Returns
     -------
@@ -291,7 +437,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"expected yes/no (是/否, 1/0, √/×), found {found_text(value)}")
+    raise ValueError(f"expected yes/no (是/否, 需要/不需要, 1/0, √/×), found {found_text(value)}")
 
 
 _LIST_SPLIT = re.compile(r"[;；、,，]")
@@ -437,12 +583,17 @@ def parse_number(value: Any) -> float:
     return number
 
 
-def parse_festivals(value: Any) -> tuple[tuple[dt.date, str], ...]:
-    """Parse ``date:name`` items (``2026-09-25:中秋节``, full-width colon too)."""
+def parse_festivals(
+    value: Any, *, within: DateSpan | None = None
+) -> tuple[tuple[dt.date, str], ...]:
+    """Parse ``date:name`` items (``2026-09-25:中秋节``, full-width colon too).
+
+    ``within`` is the planning horizon, for dates without a year (:func:`parse_date`).
+    """
     festivals = []
     for item in parse_list(value):
         day, _, name = re.sub(r"\s*[:：]\s*", ":", item, count=1).partition(":")
         if not name:
             raise ValueError(f"expected date:name such as 2026-09-25:中秋节, found {item!r}")
-        festivals.append((parse_date(day), name))
+        festivals.append((parse_date(day, within=within), name))
     return tuple(festivals)

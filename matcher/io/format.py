@@ -72,6 +72,9 @@ class SheetSpec(NamedTuple):
 
 START_TIME_ALIASES = ("开始", "开始时间")
 END_TIME_ALIASES = ("结束", "结束时间")
+# The same words head a volunteer's and a household's phone: a coordinator
+# copies columns between her lists.
+PHONE_ALIASES = ("电话", "联系电话", "手机", "手机号", "手机号码")
 
 # Written out sheet by sheet, one line per column (key, Chinese headers,
 # required, note), on purpose: this literal already is the data table, read
@@ -79,8 +82,8 @@ END_TIME_ALIASES = ("结束", "结束时间")
 # rows of a table do.  A denser form (tuples, or a text table parsed at
 # import) would drop the field names or the checks and still need a line
 # per column; a Column shared between sheets (volunteer_id, id) would send
-# the reader of one sheet elsewhere to see it.  Only the time headers, which
-# must agree wherever times are read, are shared.
+# the reader of one sheet elsewhere to see it.  Only the time and phone
+# headers, which must agree wherever they are read, are shared.
 SHEETS: dict[str, SheetSpec] = {
     spec.name: spec
     for spec in (
@@ -130,7 +133,7 @@ SHEETS: dict[str, SheetSpec] = {
             {
                 "id": Column(("编号",), True, "唯一编号"),
                 "name": Column(("姓名",), True, "姓名"),
-                "role": Column(("身份",), True, "教师 / 学生 / 职工 / 居民"),
+                "role": Column(("身份",), True, "教师（含辅导员）/ 学生 / 职工 / 居民"),
                 "membership": Column(
                     ("政治面貌",), True, "中共党员 / 预备党员 / 入党积极分子 / 共青团员 / 群众"
                 ),
@@ -142,7 +145,7 @@ SHEETS: dict[str, SheetSpec] = {
                 "gender": Column(("性别",), False, "男 / 女"),
                 "max_shifts": Column(("最多班次",), False, "规划期内最多参加几次，默认 2"),
                 "max_hours": Column(("最多小时",), False, "规划期内最多小时数（可有小数），默认 8"),
-                "phone": Column(("电话",), False, "联系电话（个人信息）"),
+                "phone": Column(PHONE_ALIASES, False, "联系电话（个人信息）"),
                 "home_area": Column(("居住片区",), False, "居住片区"),
                 "max_travel": Column(
                     ("最远路程（分钟）", "最远路程(分钟)", "最远路程", "服务半径"),
@@ -161,7 +164,12 @@ SHEETS: dict[str, SheetSpec] = {
                 "weekday": Column(
                     ("星期",), False, "每周几：1-7、周六、星期日 ...（与 日期 二选一）"
                 ),
-                "start": Column(START_TIME_ALIASES, False, "开始时间，如 09:00"),
+                "start": Column(
+                    START_TIME_ALIASES,
+                    False,
+                    "开始时间，如 09:00；结束为空时可填整个时段："
+                    "14:00-16:00、下午2点-4点、全天（08:00-18:00）",
+                ),
                 "end": Column(END_TIME_ALIASES, False, "结束时间，晚于开始时间"),
                 "kind": Column(("类型",), False, "可以（默认）/ 不可以（整天不可，需填日期）"),
             },
@@ -173,6 +181,7 @@ SHEETS: dict[str, SheetSpec] = {
             {
                 "id": Column(("编号",), True, "唯一编号"),
                 "address": Column(("地址",), True, "楼栋门牌（个人信息）"),
+                "phone": Column(PHONE_ALIASES, False, "联系电话（个人信息，可不填）"),
                 "category": Column(
                     ("类别",), True, "独居老人 / 困难家庭 / 残疾人 / 留守儿童 / 其他"
                 ),
@@ -199,7 +208,11 @@ SHEETS: dict[str, SheetSpec] = {
                 "location": Column(("地点",), False, "地点（路程按地点计算）"),
                 "area": Column(("片区",), False, "片区，默认为住户所在片区"),
                 "date": Column(("日期",), False, "日期；空 = 规划期内任意时间完成"),
-                "start": Column(START_TIME_ALIASES, False, "开始时间（或可选时段的开始）"),
+                "start": Column(
+                    START_TIME_ALIASES,
+                    False,
+                    "开始时间（或可选时段的开始）；结束为空时可填整个时段：14:00-16:00、全天",
+                ),
                 "end": Column(END_TIME_ALIASES, False, "结束时间（或可选时段的结束）"),
                 "duration_minutes": Column(
                     ("时长",),
@@ -303,21 +316,24 @@ ROSTER_SHEET = SheetSpec(
 
 ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
     Role: {
-        Role.TEACHER: ("教师", "老师"),
+        # A counsellor (辅导员) belongs to the college's teaching staff (教育部令第43号, art. 3:
+        # "教师和管理队伍", with the dual standing of teacher and cadre) and leads student
+        # teams; as a teacher the lead rule (a teacher or a party member) counts them.
+        Role.TEACHER: ("教师", "老师", "辅导员"),
         Role.STUDENT: ("学生",),
         Role.STAFF: ("职工",),
         Role.RESIDENT: ("居民",),
     },
     Membership: {
-        Membership.PARTY: ("中共党员", "党员"),
+        Membership.PARTY: ("中共党员", "共产党员", "党员"),
         Membership.PROBATIONARY: ("预备党员", "中共预备党员"),
         Membership.ACTIVIST: ("入党积极分子", "积极分子"),
         Membership.LEAGUE: ("共青团员", "团员"),
         Membership.NONE: ("群众", "无"),
     },
     Gender: {
-        Gender.MALE: ("男",),
-        Gender.FEMALE: ("女",),
+        Gender.MALE: ("男", "男生", "男性", "M"),
+        Gender.FEMALE: ("女", "女生", "女性", "F"),
     },
     HouseholdCategory: {
         HouseholdCategory.ELDERLY_ALONE: ("独居老人",),

@@ -37,6 +37,7 @@ from matcher.domain import (
     Travel,
     Volunteer,
 )
+from matcher.errors import DataIssue
 from matcher.io.cells import cell_text, found_text, parse_festivals, parse_skills, parse_weekday
 from matcher.io.format import AvailabilityKind
 from matcher.io.limits import ReadBudget, ReadLimits
@@ -66,7 +67,7 @@ FIELD_COLUMNS = {
 }
 """Columns whose name differs from the domain field a finding names."""
 
-__all__ = ["load_dataset"]
+__all__ = ["load_dataset", "load_dataset_with_warnings"]
 
 T = TypeVar("T")
 
@@ -89,6 +90,11 @@ class _Builder:
         self.department_names: set[str] = set()
         self.known = self.catalogue()
 
+    @property
+    def span(self) -> tuple[dt.date, dt.date] | None:
+        """The horizon's first and last date, for dates written without a year."""
+        return (self.horizon.start, self.horizon.end) if self.horizon else None
+
     def rows(self, sheet: str) -> Iterator[Row]:
         table = self.tables.get(sheet)
         if table is None:
@@ -96,7 +102,7 @@ class _Builder:
         for count, (number, cells) in enumerate(table.rows, start=1):
             if count % ReadBudget.CLOCK_EVERY == 0:
                 self.budget.clock(table.label)  # checking rows counts against max_seconds too
-            yield Row(table, number, cells, self.issues)
+            yield Row(table, number, cells, self.issues, self.span)
 
     def build_all(self, sheet: str, make: Callable[[Row], T | None]) -> list[T]:
         """Apply ``make`` to each row; keep the results of rows without issues.
@@ -198,7 +204,7 @@ class _Builder:
             label = table.label if table else "horizon"
             self.issues.add(
                 label,
-                2,
+                table.header_row + 1 if table else 2,
                 None,
                 "expected one row with the start and end of the planning horizon, found no rows",
             )
@@ -208,11 +214,13 @@ class _Builder:
                 None, f"expected exactly one row, found another besides row {rows[0].number}"
             )
         row = rows[0]
-        start = row.date("start", required=True)
+        start = row.date("start", required=True)  # these two need their year
         end = row.date("end", required=True)
+        if start is not None and end is not None:
+            row.span = (start, end)
         extra_days = row.dates("extra_days")
         excluded_days = row.dates("excluded_days")
-        festivals = row.get("festivals", parse_festivals, ())
+        festivals = row.get("festivals", lambda v: parse_festivals(v, within=row.span), ())
         if start is None or end is None:
             return None
         days = {
@@ -262,13 +270,13 @@ class _Builder:
             languages=row.items("languages"),
             preferred_gender=row.enum("preferred_gender", Gender),
             notes=row.text("notes"),
+            phone=row.text("phone"),
         )
 
     def _timing(self, row: Row) -> tuple[dt.date | None, int | None, int | None, int]:
         """Date, start, end and duration of a need as written (the rules check them)."""
         date = row.date("date")
-        start = row.time("start")
-        end = row.time("end", end=True)
+        start, end = row.window()
         duration = row.integer("duration_minutes", None, lo=0)
         if duration is not None:
             return date, start, end, duration
@@ -333,8 +341,7 @@ class _Builder:
             blackout = Blackout(volunteer_id, date)
             self.check(row, "availability", blackout_findings(blackout, self.known))
             return blackout
-        start = row.time("start", required=True)
-        end = row.time("end", end=True, required=True)
+        start, end = row.window(required=True)
         window = AvailabilityWindow(volunteer_id, start or 0, end or 0, date=date, weekday=weekday)
         findings = availability_findings(window, self.known)
         if start is None or end is None:  # missing times were reported as missing values
@@ -403,7 +410,7 @@ class _Builder:
 
 
 def load_dataset(path: str | Path, limits: ReadLimits | None = None) -> Problem:
-    """Read and validate a dataset.
+    """Read and validate a dataset (its warnings: :func:`load_dataset_with_warnings`).
 
     Parameters
     ----------
@@ -431,6 +438,37 @@ def load_dataset(path: str | Path, limits: ReadLimits | None = None) -> Problem:
         A :class:`DataError` raised as soon as a bound of ``limits`` is
         passed, naming the limit and the file or sheet.
     """
+    return load_dataset_with_warnings(path, limits)[0]
+
+
+def load_dataset_with_warnings(
+    path: str | Path, limits: ReadLimits | None = None
+) -> tuple[Problem, list[DataIssue]]:
+    """Read and validate a dataset, and say what was read past.
+
+    Parameters
+    ----------
+    path, limits
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    problem
+        As :func:`load_dataset` returns it.
+    warnings
+        What the load read past without refusing it, each a
+        :class:`~matcher.errors.DataIssue` (``str()`` gives the line to show):
+        a title row or blank rows above a sheet's header row, a column the
+        format does not know (``column`` names it), a CSV file or workbook
+        sheet that is not part of the format.  At most :data:`MAX_ISSUES`,
+        then one that counts the rest.  Empty for a clean dataset.
+
+    Raises
+    ------
+    DataError, DatasetTooLargeError
+        As for :func:`load_dataset`; errors, not warnings, stop the load.
+    """
     budget = ReadBudget(limits)
-    tables, name = read_dataset_tables(Path(path), budget)
-    return _Builder(tables, name, budget).build()
+    warnings = Issues()
+    tables, name = read_dataset_tables(Path(path), budget, warnings)
+    return _Builder(tables, name, budget).build(), warnings.listed()

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from matcher.domain import unique
 from matcher.io.cells import (
+    DateSpan,
     cell_text,
     found_text,
     header_key,
@@ -24,6 +25,7 @@ from matcher.io.cells import (
     parse_list,
     parse_number,
     parse_time,
+    parse_time_or_range,
     parse_whole_number,
 )
 from matcher.io.read import Issues, Table
@@ -41,13 +43,25 @@ def _column_label(column: str, header: str | None) -> str:
 
 
 class Row:
-    """One data row; every getter records an issue and returns a default on bad input."""
+    """One data row; every getter records an issue and returns a default on bad input.
 
-    def __init__(self, table: Table, number: int, cells: dict[str, Any], issues: Issues):
+    ``span`` is the planning horizon's first and last date, which give a date
+    written without a year (``10月18日``) its year; None refuses such dates.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        number: int,
+        cells: dict[str, Any],
+        issues: Issues,
+        span: DateSpan | None = None,
+    ):
         self.table = table
         self.number = number
         self.cells = cells
         self.issues = issues
+        self.span = span
         self.ok = True
 
     def column(self, column: str) -> str:
@@ -122,13 +136,31 @@ class Row:
         )
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
-        return self.get(column, parse_date, None, required=required)
+        return self.get(column, lambda v: parse_date(v, within=self.span), None, required=required)
 
     def dates(self, column: str) -> tuple[dt.date, ...]:
-        return self.get(column, lambda v: tuple(parse_date(item) for item in parse_list(v)), ())
+        return self.get(
+            column,
+            lambda v: tuple(parse_date(item, within=self.span) for item in parse_list(v)),
+            (),
+        )
 
     def time(self, column: str, *, end: bool = False, required: bool = False) -> int | None:
         return self.get(column, lambda v: parse_time(v, end=end), None, required=required)
+
+    def window(self, *, required: bool = False) -> tuple[int | None, int | None]:
+        """The ``start`` and ``end`` times of the row.
+
+        With ``end`` empty, ``start`` may hold both (``14:00-16:00``, ``全天``):
+        coordinators write a time slot in one cell.  ``required`` asks for both.
+        """
+        if self.has("end") or not self.has("start"):
+            start = self.time("start", required=required)
+            return start, self.time("end", end=True, required=required)
+        start, end = self.get("start", parse_time_or_range, (None, None))
+        if end is None and required:
+            self.fail("end", "expected a value, found an empty cell")
+        return start, end
 
     def flag(self, column: str, default: bool = False) -> bool:
         return self.get(column, parse_bool, default)

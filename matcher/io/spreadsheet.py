@@ -156,12 +156,20 @@ def append_row(sheet: Worksheet, values: Sequence[Any]) -> None:
         one when it is edited.
     """
     sheet.append(list(values))
+    risky = [
+        column
+        for column, value in enumerate(values, start=1)
+        if isinstance(value, str) and is_formula_like(value)
+    ]
+    if not risky:
+        return
+    # max_row scans every cell of the sheet: asked only for a row that needs it, or
+    # writing n rows would cost n * n
     row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        if isinstance(value, str) and is_formula_like(value):
-            cell = sheet.cell(row=row, column=column)
-            cell.data_type = "s"
-            cell.quotePrefix = True
+    for column in risky:
+        cell = sheet.cell(row=row, column=column)
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def add_sheet(

@@ -140,23 +140,30 @@ def scan_workbook(
     Raises
     ------
     DatasetTooLargeError
-        When a sheet's declared size, its rows or its cells, or the shared
-        strings of the workbook, pass a bound.
+        When the unpacked size of the parts to be read, a sheet's declared
+        size, its rows or its cells, or the shared strings of the workbook,
+        pass a bound.
     """
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
+        parts = _sheet_parts(archive)
+        chosen = set(select(list(parts)) if select else parts)
+        read = {"xl/sharedStrings.xml"} | {p for n, p in parts.items() if n in chosen}
+        # the sizes the archive declares are checked before a byte is unpacked; zipfile
+        # refuses to unpack more than a member declares, so they cannot lie to us
+        budget.unpacked(
+            path.name, sum(i.file_size for i in archive.infolist() if i.filename in read)
+        )
         if "xl/sharedStrings.xml" in names:
             # Every shared string is read when the workbook opens; a real
             # workbook has no more of them than cells.
             label = f"{path.name}, shared strings"
-            _count_tags(
-                archive,
-                "xl/sharedStrings.xml",
-                _STRING,
-                lambda counts: budget.check(label, cells=counts[b"si"]),
-            )
-        parts = _sheet_parts(archive)
-        chosen = set(select(list(parts)) if select else parts)
+
+            def check_strings(counts: Counter[bytes]) -> None:
+                budget.check(label, cells=counts[b"si"])
+                budget.clock(label)
+
+            _count_tags(archive, "xl/sharedStrings.xml", _STRING, check_strings)
         cells = 0
         for name, part in parts.items():
             if name in chosen and part in names:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -31,11 +32,22 @@ def add_staffing(
         model.add(sum(team) <= need.max_volunteers * y)
 
 
-def add_must_cover(model: cp_model.CpModel, problem: Problem, x: RosterVariables) -> None:
-    """Must-cover needs are staffed (a must-cover need with no variable is caught earlier)."""
+def add_must_cover(
+    model: cp_model.CpModel,
+    problem: Problem,
+    x: RosterVariables,
+    enforce: Mapping[int, cp_model.IntVar] | None = None,
+) -> None:
+    """Must-cover needs are staffed (a must-cover need with no variable is caught earlier).
+
+    ``enforce`` gives a literal per must-cover need that switches its rule
+    on (the conflict search assumes them); None: every rule holds.
+    """
     for n, y in x.staffed.items():
         if problem.needs[n].must_cover:
-            model.add(y == 1)
+            rule = model.add(y == 1)
+            if enforce is not None:
+                rule.only_enforce_if(enforce[n])
 
 
 def add_team_rules(
@@ -87,15 +99,26 @@ def add_flexible_windows(
 
 
 def add_pins(
-    model: cp_model.CpModel, problem: Problem, elig: Eligibility, x: RosterVariables
+    model: cp_model.CpModel,
+    problem: Problem,
+    elig: Eligibility,
+    x: RosterVariables,
+    enforce: Sequence[cp_model.IntVar] | None = None,
 ) -> None:
-    """Coordinator pins hold (pins were checked for eligibility on load)."""
-    for pin in problem.pins:
+    """Coordinator pins hold (pins were checked for eligibility on load).
+
+    ``enforce`` gives a literal per pin, in file order, that switches it on
+    (the conflict search assumes them); None: every pin holds.
+    """
+    for k, pin in enumerate(problem.pins):
         v = problem.volunteer_index[pin.volunteer_id]
         n = problem.need_index[pin.need_id]
-        model.add(x.assign[elig.pair_index[(v, n)]] == 1)
+        rules = [model.add(x.assign[elig.pair_index[(v, n)]] == 1)]
         if pin.start is not None and n in x.start:
-            model.add(x.start[n] == pin.start)
+            rules.append(model.add(x.start[n] == pin.start))
+        if enforce is not None:
+            for rule in rules:
+                rule.only_enforce_if(enforce[k])
 
 
 def add_no_overlap(

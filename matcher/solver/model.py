@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -59,6 +60,30 @@ def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[Block
     return team_blockers(problem.needs[n], volunteers)
 
 
+def add_hard_rules(
+    model: cp_model.CpModel,
+    problem: Problem,
+    elig: Eligibility,
+    x: RosterVariables,
+    travel_default: int,
+    must_cover: Mapping[int, cp_model.IntVar] | None = None,
+    pins: Sequence[cp_model.IntVar] | None = None,
+) -> None:
+    """Every hard rule that ties pairs together, once for the roster model and the conflict search.
+
+    ``must_cover`` (a literal per open must-cover need) and ``pins`` (one per
+    pin) switch those rules on only when their literal is true; None: they
+    always hold.
+    """
+    constraints.add_staffing(model, problem, elig, x)
+    constraints.add_must_cover(model, problem, x, must_cover)
+    constraints.add_team_rules(model, problem, elig, x)
+    constraints.add_caps(model, problem, elig, x)
+    constraints.add_flexible_windows(model, problem, elig, x)
+    constraints.add_no_overlap(model, problem, elig, x, travel_default)
+    constraints.add_pins(model, problem, elig, x, pins)
+
+
 def build_model(
     problem: Problem,
     elig: Eligibility,
@@ -85,13 +110,7 @@ def build_model(
     for n in closed:
         if problem.needs[n].must_cover:
             model.add_bool_or([])  # a must-cover need nobody can staff: infeasible
-    constraints.add_staffing(model, problem, elig, x)
-    constraints.add_must_cover(model, problem, x)
-    constraints.add_team_rules(model, problem, elig, x)
-    constraints.add_caps(model, problem, elig, x)
-    constraints.add_flexible_windows(model, problem, elig, x)
-    constraints.add_no_overlap(model, problem, elig, x, params.travel_minutes_default)
-    constraints.add_pins(model, problem, elig, x)
+    add_hard_rules(model, problem, elig, x, params.travel_minutes_default)
     extra_shifts: list[tuple[cp_model.IntVar, list[int]]] = []
     scores = pair_scores(problem, elig, params.weights, standing)
     soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts, scores)

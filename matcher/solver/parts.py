@@ -31,9 +31,17 @@ from matcher.eligibility import (
     check_pins,
     part_candidates,
 )
-from matcher.explain import explain_unmet
+from matcher.explain import explain_unmet, with_nearest
 from matcher.params import SolverParams
-from matcher.result import Result, StageReport, Status, UnmetNeed, UnmetWish, relative_gap
+from matcher.result import (
+    MustCoverConflict,
+    Result,
+    StageReport,
+    Status,
+    UnmetNeed,
+    UnmetWish,
+    relative_gap,
+)
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model, staffing_blockers
 from matcher.solver.objective import (
@@ -86,6 +94,7 @@ class _PartOutcome:
     unmet_wishes: tuple[UnmetWish, ...]
     pairs: int
     pruned: int
+    conflict: MustCoverConflict | None = None
 
 
 def _coverage_reach(
@@ -178,7 +187,7 @@ def _part_outcome(
     )
     # The part's funnels are the whole problem's (part_candidates): explanations
     # count every volunteer, not only this part's.
-    unmet = run.explain_unmet(problem, assignments, params.travel_minutes_default)
+    unmet = run.explain_unmet(problem, assignments, params.travel_minutes_default, nearest=False)
     return _PartOutcome(
         label=label,
         status=run.status,
@@ -196,6 +205,7 @@ def _part_outcome(
         unmet_wishes=run.explain_wishes(problem, assignments, params),
         pairs=elig.size,
         pruned=elig.pruned,
+        conflict=run.conflict,
     )
 
 
@@ -311,6 +321,7 @@ def _greedy_part(
             closed,
             params.travel_minutes_default,
             has_roster=has_roster,
+            nearest=False,
         ),
         unmet_wishes=unmet_wishes(problem, elig, assignments, travel, wishes_ran)
         if has_roster
@@ -499,6 +510,7 @@ def _failed_result(
         params=params.as_dict(),
         pairs=pairs,
         pruned_pairs=sum(o.pruned for o in outcomes),
+        conflict=next((o.conflict for o in outcomes if o.conflict is not None), None),
     )
 
 
@@ -592,7 +604,12 @@ def _merged_result(
         {},
         params.travel_minutes_default,
         needs=np.flatnonzero(~in_part).tolist(),
+        nearest=False,
     )
+    # The nearest volunteers of a need are often one rule short of it, so in
+    # no part or another one: name them over the whole problem and roster.
+    closed = {n: b for outcome in outcomes for n, b in outcome.closed.items()}
+    unmet = with_nearest(problem, unmet, assignments, closed, params.travel_minutes_default)
     return Result(
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         assignments=tuple(assignments),

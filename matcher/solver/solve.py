@@ -126,4 +126,5 @@ def _result(problem: Problem, run: ModelRun, params: SolverParams, started: floa
         params=params.as_dict(),
         pairs=elig.size,
         pruned_pairs=elig.pruned,
+        conflict=run.conflict,
     )

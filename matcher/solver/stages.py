@@ -31,8 +31,16 @@ from matcher.domain import Assignment, Problem
 from matcher.eligibility import Eligibility
 from matcher.explain import explain_unmet
 from matcher.params import SolverParams
-from matcher.result import StageReport, Status, UnmetNeed, UnmetWish, relative_gap
+from matcher.result import (
+    MustCoverConflict,
+    StageReport,
+    Status,
+    UnmetNeed,
+    UnmetWish,
+    relative_gap,
+)
 from matcher.solver.backend import Backend, HeldRow, Improved, StageEnd, StageOutcome
+from matcher.solver.conflict import describe_conflict, must_cover_conflict
 from matcher.solver.model import RosterModel
 from matcher.solver.objective import Term
 from matcher.solver.solution import Solution
@@ -88,6 +96,8 @@ class ModelRun:
     reports: list[StageReport]
     status: Status
     message: str
+    conflict: MustCoverConflict | None = None
+    """When infeasible: the smallest set of must-cover needs and pins found that clash."""
 
     @property
     def has_roster(self) -> bool:
@@ -95,15 +105,27 @@ class ModelRun:
         return self.best is not None and self.status in (Status.OPTIMAL, Status.FEASIBLE)
 
     def explain_unmet(
-        self, problem: Problem, roster: Sequence[Assignment], travel_default: int
+        self,
+        problem: Problem,
+        roster: Sequence[Assignment],
+        travel_default: int,
+        nearest: bool = True,
     ) -> tuple[UnmetNeed, ...]:
         """Why each need is unmet or short in ``roster`` (this run's, empty when it has none).
 
         The one call a single model's result and a part's outcome both make
-        (:func:`matcher.explain.explain_unmet` with this run's blocked needs).
+        (:func:`matcher.explain.explain_unmet` with this run's blocked needs);
+        a part leaves the nearest volunteers to the merge (``nearest`` False),
+        which names them over the whole problem.
         """
         return explain_unmet(
-            problem, self.elig, roster, self.rm.closed, travel_default, has_roster=self.has_roster
+            problem,
+            self.elig,
+            roster,
+            self.rm.closed,
+            travel_default,
+            has_roster=self.has_roster,
+            nearest=nearest,
         )
 
     def explain_wishes(
@@ -285,6 +307,7 @@ def run_stages(
     reports: list[StageReport] = []
     status = Status.OPTIMAL
     message = ""
+    conflict: MustCoverConflict | None = None
     for i, stage in enumerate(stages):
         if stop_now():
             status, message = _out_of_time(stage, rm, best, reports, stop_now.reason, 0.0)
@@ -300,7 +323,10 @@ def run_stages(
         outcome = backend.solve_stage(stage, share, _improved(settings, stage))
         if outcome.end == StageEnd.INFEASIBLE:
             status = Status.INFEASIBLE
-            message = _infeasible_message(problem, rm)
+            if not any(problem.needs[n].must_cover for n in rm.closed):
+                # A must-cover need nobody can staff says it all; otherwise find the clash.
+                conflict = must_cover_conflict(problem, elig, rm, params, deadline.remaining())
+            message = _infeasible_message(problem, rm, conflict)
             best = None
             reports.append(StageReport(stage.name, Status.INFEASIBLE, 0, 0, 0, outcome.runtime))
             break
@@ -325,7 +351,7 @@ def run_stages(
             f"optimal for the {elig.size} candidate pairs kept; {elig.pruned} more eligible "
             "pairs were left out by the candidate limit"
         )
-    return ModelRun(elig, rm, soft, best, reports, status, message)
+    return ModelRun(elig, rm, soft, best, reports, status, message, conflict)
 
 
 def _share(stage: Term) -> float:
@@ -415,11 +441,15 @@ def _out_of_time(
     return Status.FEASIBLE, f"{why} in stage {stage.name}; keeping {source}"
 
 
-def _infeasible_message(problem: Problem, rm: RosterModel) -> str:
+def _infeasible_message(
+    problem: Problem, rm: RosterModel, conflict: MustCoverConflict | None
+) -> str:
     must = [problem.needs[n].id for n in rm.closed if problem.needs[n].must_cover]
     parts = ["no roster keeps every hard rule"]
     if must:
         parts.append("must-cover needs nobody can staff: " + ", ".join(must))
+    elif conflict is not None:
+        parts.append(describe_conflict(problem, conflict))
     else:
         must_all = [n.id for n in problem.needs if n.must_cover]
         if must_all:

@@ -16,9 +16,11 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from api.store.models import DatasetItem, SolveJob
 from tests.api.conftest import SAMPLE, csv_files, headers
@@ -390,3 +392,29 @@ def test_exports_never_carry_a_live_formula(
     cells = [c for row in sheet.iter_rows() for c in row if c.value == title]
     assert cells and all(c.data_type == "s" for c in cells)
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+def test_key_first_behind_a_root_path_and_for_any_json_type(
+    app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
+) -> None:
+    mounted = TestClient(app, root_path="/api")
+    answer = mounted.post(
+        "/api/rosters", content=b"{bad", headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 401, answer.text
+    # a JSON body under another JSON media type is checked for unstorable text too
+    sent = {"content-type": "application/merge-patch+json", **headers(keys["coordinator"])}
+    body = b'{"dataset_id": %d, "params": {"x\\u0000": 1}}' % dataset_id
+    assert client.post("/rosters", content=body, headers=sent).status_code == 422
+
+
+def test_a_busy_database_during_the_key_check_is_503(
+    client: TestClient, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lock is injected: a real one would keep the request waiting for the busy timeout.
+    def locked(*_: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("api.guards.find_key", locked)
+    answer = client.get("/datasets", headers=headers(keys["viewer"]))
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"

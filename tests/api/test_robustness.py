@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api.store.models import Base
+from api.store.database import make_engine, migrate
+from api.store.models import Base, Dataset, DatasetItem, SolveJob
 from tests.api.conftest import csv_files, headers
 from tests.test_read_limits import raw_workbook
 
@@ -93,3 +97,50 @@ def test_odd_input_never_500(
         # the skill filter treats % and _ as text, so it matched nothing above
         page = client.get(f"{base}/volunteers", params={"skill": "%"}, headers=coordinator).json()
         assert page["total"] == 0
+
+
+def test_migration_0004_settles_two_plans_of_record_left_by_the_old_race(
+    database_url: str,
+) -> None:
+    """The old publish could leave two current plans of record; upgrading must still start."""
+    engine = make_engine(database_url)
+    try:
+        migrate(engine, "0003")
+        now = dt.datetime(2026, 9, 18, 9, tzinfo=dt.UTC)
+        with Session(engine) as session:
+            dataset = Dataset(name="raced", horizon={})
+            session.add(dataset)
+            session.flush()
+            jobs = [
+                SolveJob(
+                    dataset_id=dataset.id,
+                    status="done",
+                    params={},
+                    problem={},
+                    published_at=now + dt.timedelta(seconds=i),
+                )
+                for i in range(2)
+            ]
+            session.add_all(jobs)
+            session.flush()
+            for job in jobs:
+                session.add(
+                    DatasetItem(
+                        dataset_id=dataset.id,
+                        kind="history",
+                        position=job.id,
+                        data={},
+                        roster_id=job.id,
+                    )
+                )
+            session.commit()
+            ids = [job.id for job in jobs]
+        migrate(engine)
+        with Session(engine) as session:
+            older, newer = (session.get(SolveJob, i) for i in ids)
+            assert older is not None and newer is not None
+            assert older.superseded_at is not None and newer.superseded_at is None
+            kept = session.scalars(select(DatasetItem.roster_id)).all()
+            assert kept == [newer.id]
+    finally:
+        engine.dispose()

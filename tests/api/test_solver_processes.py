@@ -7,12 +7,14 @@ Linux only where a test reads ``/proc`` to find a server's children.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.jobs import REQUEUES, JobRunner
 from api.keys import create_key
 from api.settings import Settings
 from api.store.database import open_database
@@ -163,3 +166,46 @@ def test_a_killed_worker_fails_only_its_own_job(one_worker_app: FastAPI) -> None
         # and the rebuilt pool takes new work
         after = start(client, key, dataset_id, time_limit=3)
         assert wait_for(client, key, after, lambda j: j["status"] in ENDED, 90)["status"] == "done"
+
+
+def _die_at_start() -> None:
+    """A pool initializer that fails as an out-of-memory import would: the pool breaks."""
+    os._exit(3)
+
+
+class _BreakingRunner(JobRunner):
+    """A runner whose every pool breaks before any job starts."""
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_at_start,
+        )
+
+
+def test_a_pool_that_keeps_breaking_fails_the_job_instead_of_respawning(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'breaking.db'}"
+    engine, sessionmaker = open_database(url)
+    runner = _BreakingRunner(url, sessionmaker, 1)
+    runner.start()
+    try:
+        with sessionmaker() as session:
+            job = SolveJob(status="queued", params={}, problem={})
+            session.add(job)
+            session.commit()
+            job_id = job.id
+        runner.submit(job_id)
+        deadline = time.monotonic() + 90
+        while True:
+            with sessionmaker() as session:
+                status = session.get(SolveJob, job_id).status  # type: ignore[union-attr]
+            if status != "queued":
+                break
+            assert time.monotonic() < deadline, "the job was queued again without end"
+            time.sleep(0.2)
+        assert status == "failed"
+        assert runner.requeued[job_id] == REQUEUES
+    finally:
+        runner.shutdown()
+        engine.dispose()
