@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -19,9 +20,13 @@ from matcher.domain import (
     Skill,
     Volunteer,
 )
-from matcher.eligibility import find_candidates
+from matcher.eligibility import build_eligibility, find_candidates
 from matcher.params import SolverParams, params_from_mapping
 from matcher.result import Result, Status
+from matcher.solver.backend import StageEnd, StageOutcome
+from matcher.solver.cpsat import CpSatBackend
+from matcher.solver.model import build_model
+from matcher.solver.stages import StageSettings, run_stages
 from matcher.solver.wishes import household_wishes
 from tests.test_decompose import FAR
 from tests.test_solver import need, problem, solved, volunteer
@@ -243,3 +248,48 @@ def test_a_free_match_who_cannot_lead_is_kept_off_by_the_team_rules() -> None:
     [unmet] = result.unmet_wishes
     [reason] = unmet.reasons
     assert reason.code == "team_rules" and reason.message.startswith("V1 with 女 was free")
+
+
+class _NoWishesRoster:
+    """CP-SAT, except that the wishes stage runs out of its share before any roster."""
+
+    def __init__(self, inner: CpSatBackend) -> None:
+        self.inner = inner
+        self.solved: list[str] = []
+
+    def start_from(self, solution) -> None:
+        self.inner.start_from(solution)
+
+    def solve_stage(self, stage, seconds, improved=None) -> StageOutcome:
+        self.solved.append(stage.name)
+        if stage.name == "wishes":
+            return StageOutcome(StageEnd.NO_ROSTER, None, None, seconds)
+        return self.inner.solve_stage(stage, seconds, improved)
+
+    def hold(self, stage, reached: int, bound: int) -> None:
+        self.inner.hold(stage, reached, bound)
+
+    def interrupt(self) -> None:
+        self.inner.interrupt()
+
+
+def test_a_wishes_stage_cut_short_holds_its_start_and_the_soft_stage_runs() -> None:
+    p = visit_case()
+    params = SolverParams(time_limit=10)
+    elig = build_eligibility(p)
+    rm = build_model(p, elig, params)
+    backend = _NoWishesRoster(CpSatBackend(rm, params))
+    started = time.perf_counter()
+    settings = StageSettings(params=params, started=started, deadline_for=lambda _: started + 8)
+    run = run_stages(p, elig, rm, backend, settings)
+    assert backend.solved == ["coverage", "wishes", "soft"]
+    assert [(r.name, r.status) for r in run.reports] == [
+        ("coverage", Status.OPTIMAL),
+        ("wishes", Status.FEASIBLE),
+        ("soft", Status.OPTIMAL),
+    ]
+    assert run.status == Status.FEASIBLE and run.has_roster
+    assert "wishes stage found no roster" in run.message
+    # The start's wishes are held: the soft stage may not lose any of them.
+    assert run.best is not None
+    assert run.best.value(rm.wishes[0], rm) >= run.reports[1].objective
