@@ -51,12 +51,16 @@ def _output_folder(out: Path) -> None:
 
 
 def _load(dataset: Path) -> Problem:
-    from matcher.io import load_dataset
+    from matcher.io import load_dataset_with_warnings
 
     try:
-        return load_dataset(dataset)
+        problem, warnings = load_dataset_with_warnings(dataset)
     except DataError as error:
         raise _fail(error) from None
+    for warning in warnings:
+        # not errors: the data loads, but a coordinator should look (a column ignored, ...)
+        errors.print(f"[yellow]提示 warning[/] {warning}", highlight=False)
+    return problem
 
 
 def _params(
@@ -121,9 +125,13 @@ def _print_unmet(result: Result) -> None:
     table.add_column("需求")
     table.add_column("优先级")
     table.add_column("原因 reasons")
+    table.add_column("可联系 whom to ask")
     for u in unstaffed:
         table.add_row(
-            f"{u.need_id} {u.title}", str(u.priority), "\n".join(r.message for r in u.reasons)
+            f"{u.need_id} {u.title}",
+            str(u.priority),
+            "\n".join(r.message for r in u.reasons),
+            "\n".join(f"{c.name} {c.volunteer_id}: {c.message}" for c in u.candidates[:3]),
         )
     console.print(table)
 
