@@ -63,6 +63,14 @@ def _load(dataset: Path) -> Problem:
     return problem
 
 
+def _warn(problem: Problem, params: SolverParams) -> None:
+    """What a coordinator should look at before trusting the roster (nothing is refused)."""
+    from matcher.validate import problem_warnings
+
+    for warning in problem_warnings(problem, params.travel_minutes_default):
+        errors.print(f"[yellow]提示 warning[/] {warning.message}", highlight=False)
+
+
 def _params(
     params_file: Path | None,
     time_limit: float | None,
@@ -189,6 +197,7 @@ def solve(
 
     problem = _load(dataset)
     params = _params(params_file, time_limit, workers, weight)
+    _warn(problem, params)
     _output_folder(out)
     with Progress(
         SpinnerColumn(),

@@ -33,6 +33,7 @@ from matcher.io.roster import roster_csv, roster_rows, roster_xlsx
 from matcher.io.roster_book import roster_book
 from matcher.io.write import atomic_file
 from matcher.result import Candidate, Reason, Result, UnmetNeed
+from matcher.validate import problem_warnings
 
 __all__ = [
     "BOOK_FILE",
@@ -172,6 +173,13 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
         "short_needs": [u for u in unmet if u["assigned"] >= u["min_volunteers"]],
         "load": _load(problem, result),
         "params": result.params,
+        # what the coordinator should look at: no availability, off-day needs, ...
+        "warnings": [
+            {"kind": w.kind, "index": w.index, "field": w.field, "message": w.message}
+            for w in problem_warnings(
+                problem, int(result.params.get("travel_minutes_default", 10) or 10)
+            )
+        ],
     }
 
 

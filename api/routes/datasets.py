@@ -33,6 +33,7 @@ from api.store.datasets import (
 )
 from matcher.errors import DataError, DataIssue, DatasetTooLargeError
 from matcher.io import load_dataset_with_warnings
+from matcher.validate import problem_warnings
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -236,7 +237,10 @@ def upload_dataset(
     audit(session, key, "dataset.create", f"dataset:{dataset.id}", name=dataset.name, counts=counts)
     session.commit()
     answer = summary(dataset, counts)
-    answer.warnings = [DataIssueModel(**dataclasses.asdict(w)) for w in warnings]
+    answer.warnings = [DataIssueModel(**dataclasses.asdict(w)) for w in warnings] + [
+        DataIssueModel(file=w.kind, row=None, column=w.field, message=w.message)
+        for w in problem_warnings(problem)
+    ]
     return answer
 
 
