@@ -65,7 +65,7 @@ def _load(dataset: Path) -> Problem:
 
 def _warn(problem: Problem, params: SolverParams) -> None:
     """What a coordinator should look at before trusting the roster (nothing is refused)."""
-    from matcher.validate import problem_warnings
+    from matcher.data_warnings import problem_warnings
 
     for warning in problem_warnings(problem, params.travel_minutes_default):
         errors.print(f"[yellow]提示 warning[/] {warning.message}", highlight=False)

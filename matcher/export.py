@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from matcher.data_warnings import problem_warnings
 from matcher.domain import Problem
 from matcher.io import ROSTER_COLUMNS
 from matcher.io.chat import day_texts, text_file, volunteer_messages
@@ -33,7 +34,6 @@ from matcher.io.roster import roster_csv, roster_rows, roster_xlsx
 from matcher.io.roster_book import roster_book
 from matcher.io.write import atomic_file
 from matcher.result import Candidate, Reason, Result, UnmetNeed
-from matcher.validate import problem_warnings
 
 __all__ = [
     "BOOK_FILE",

@@ -8,16 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from matcher.data_warnings import problem_warnings
 from matcher.domain import AvailabilityWindow, Pair, Pin, Problem, Travel
 from matcher.errors import DataError
 from matcher.io import load_dataset, write_dataset
-from matcher.validate import (
-    Catalogue,
-    InvalidProblemError,
-    Issue,
-    problem_issues,
-    problem_warnings,
-)
+from matcher.validate import Catalogue, InvalidProblemError, Issue, problem_issues
 
 SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "community_a"
 

@@ -31,9 +31,9 @@ from api.store.datasets import (
     problem_counts,
     save_problem,
 )
+from matcher.data_warnings import problem_warnings
 from matcher.errors import DataError, DataIssue, DatasetTooLargeError
 from matcher.io import load_dataset_with_warnings
-from matcher.validate import problem_warnings
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
