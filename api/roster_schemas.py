@@ -177,7 +177,11 @@ class JobPage(BaseModel):
 
 
 class Explanation(BaseModel):
-    """Needs below their minimum (unmet) or their maximum (short), each with its reasons."""
+    """Needs below their minimum (unmet) or their maximum (short), each with its reasons.
+
+    Each need also names up to five ``candidates``: the nearest volunteers not
+    on it and why each is out, so a coordinator knows whom to ask.
+    """
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -200,6 +204,19 @@ class Explanation(BaseModel):
                                     "code": "no_skill",
                                     "message": "nobody has the required skills (手语)",
                                     "count": 0,
+                                }
+                            ],
+                            "candidates": [
+                                {
+                                    "volunteer_id": "V0007",
+                                    "name": "示例志愿者",
+                                    "department": "自动控制学院",
+                                    "code": "no_skill",
+                                    "message": "lacks 手语",
+                                    "rules_short": 1,
+                                    "shifts": 1,
+                                    "minutes": 120,
+                                    "codes": ["no_skill"],
                                 }
                             ],
                         }

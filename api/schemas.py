@@ -176,6 +176,7 @@ class HouseholdModel(Body):
 
     id: EntityId
     address: str = Field(min_length=1, max_length=300)
+    phone: str = Field("", max_length=40, description="a contact phone; masked for viewers")
     category: HouseholdCategoryField
     area: Name = ""
     languages: Words = []
@@ -363,6 +364,11 @@ class DatasetSummary(BaseModel):
     updated_at: dt.datetime
     horizon: dict[str, Any]
     counts: dict[str, int]
+    warnings: list[DataIssueModel] = Field(
+        default_factory=list,
+        description="what the upload's reader noticed but did not refuse (a column it "
+        "ignored, headers below a title row); only in the answer to the upload",
+    )
 
 
 class DeleteReport(BaseModel):

@@ -51,12 +51,24 @@ def _output_folder(out: Path) -> None:
 
 
 def _load(dataset: Path) -> Problem:
-    from matcher.io import load_dataset
+    from matcher.io import load_dataset_with_warnings
 
     try:
-        return load_dataset(dataset)
+        problem, warnings = load_dataset_with_warnings(dataset)
     except DataError as error:
         raise _fail(error) from None
+    for warning in warnings:
+        # not errors: the data loads, but a coordinator should look (a column ignored, ...)
+        errors.print(f"[yellow]提示 warning[/] {warning}", highlight=False)
+    return problem
+
+
+def _warn(problem: Problem, params: SolverParams) -> None:
+    """What a coordinator should look at before trusting the roster (nothing is refused)."""
+    from matcher.data_warnings import problem_warnings
+
+    for warning in problem_warnings(problem, params.travel_minutes_default):
+        errors.print(f"[yellow]提示 warning[/] {warning.message}", highlight=False)
 
 
 def _params(
@@ -121,9 +133,13 @@ def _print_unmet(result: Result) -> None:
     table.add_column("需求")
     table.add_column("优先级")
     table.add_column("原因 reasons")
+    table.add_column("可联系 whom to ask")
     for u in unstaffed:
         table.add_row(
-            f"{u.need_id} {u.title}", str(u.priority), "\n".join(r.message for r in u.reasons)
+            f"{u.need_id} {u.title}",
+            str(u.priority),
+            "\n".join(r.message for r in u.reasons),
+            "\n".join(f"{c.name} {c.volunteer_id}: {c.message}" for c in u.candidates[:3]),
         )
     console.print(table)
 
@@ -181,6 +197,7 @@ def solve(
 
     problem = _load(dataset)
     params = _params(params_file, time_limit, workers, weight)
+    _warn(problem, params)
     _output_folder(out)
     with Progress(
         SpinnerColumn(),

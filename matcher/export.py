@@ -13,6 +13,7 @@ reasons go to ``summary-failed.json``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -25,13 +26,14 @@ from typing import Any
 
 import pandas as pd
 
+from matcher.data_warnings import problem_warnings
 from matcher.domain import Problem
 from matcher.io import ROSTER_COLUMNS
 from matcher.io.chat import day_texts, text_file, volunteer_messages
 from matcher.io.roster import roster_csv, roster_rows, roster_xlsx
 from matcher.io.roster_book import roster_book
 from matcher.io.write import atomic_file
-from matcher.result import Reason, Result, UnmetNeed
+from matcher.result import Candidate, Reason, Result, UnmetNeed
 
 __all__ = [
     "BOOK_FILE",
@@ -119,9 +121,12 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
             "reasons": [
                 {"code": r.code, "message": r.message, "count": r.count} for r in u.reasons
             ],
+            # whom to call: the nearest volunteers not on the need, and why each is out
+            "candidates": [dataclasses.asdict(c) for c in u.candidates],
         }
         for u in result.unmet
     ]
+    conflict = result.conflict
     return {
         "status": str(result.status),
         "objective": result.objective,
@@ -156,10 +161,25 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
         "assignments": len(result.assignments),
         "coverage_by_category": _coverage(problem, result, "category"),
         "coverage_by_priority": _coverage(problem, result, "priority"),
+        "conflict": None
+        if conflict is None
+        else {
+            "need_ids": list(conflict.need_ids),
+            "volunteer_ids": list(conflict.volunteer_ids),
+            "pins": [{"volunteer_id": v, "need_id": n} for v, n in conflict.pins],
+            "minimal": conflict.minimal,
+        },
         "unmet_needs": [u for u in unmet if u["assigned"] < u["min_volunteers"]],
         "short_needs": [u for u in unmet if u["assigned"] >= u["min_volunteers"]],
         "load": _load(problem, result),
         "params": result.params,
+        # what the coordinator should look at: no availability, off-day needs, ...
+        "warnings": [
+            {"kind": w.kind, "index": w.index, "field": w.field, "message": w.message}
+            for w in problem_warnings(
+                problem, int(result.params.get("travel_minutes_default", 10) or 10)
+            )
+        ],
     }
 
 
@@ -177,6 +197,10 @@ def unmet_needs(summary: Mapping[str, Any]) -> tuple[UnmetNeed, ...]:
             assigned=need["assigned"],
             eligible=need["eligible"],
             reasons=tuple(Reason(**reason) for reason in need["reasons"]),
+            candidates=tuple(
+                Candidate(**{**c, "codes": tuple(c.get("codes", ()))})
+                for c in need.get("candidates", ())
+            ),
         )
         for need in needs
     )

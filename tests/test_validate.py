@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from matcher.data_warnings import problem_warnings
 from matcher.domain import AvailabilityWindow, Pair, Pin, Problem, Travel
 from matcher.errors import DataError
 from matcher.io import load_dataset, write_dataset
@@ -122,3 +123,27 @@ def test_catalogue_of_a_problem_without_lists_lets_any_name_go(sample: Problem) 
     catalogue = Catalogue.of(bare)
     assert catalogue.departments is None and catalogue.skills is None
     assert problem_issues(bare) == []
+
+
+def test_warnings_name_what_to_look_at(sample: Problem) -> None:
+    warnings = problem_warnings(sample)
+    assert all(isinstance(w, Issue) for w in warnings)
+    lonely = {sample.volunteers[w.index].id for w in warnings if w.kind == "volunteers"}
+    windows = {w.volunteer_id for w in sample.availability}
+    assert lonely == {v.id for v in sample.volunteers} - windows
+    assert [sample.needs[w.index].id for w in warnings if w.field == "skills"] == ["N033"]
+    # a need on a make-up workday, a household nobody reaches
+    makeup = sample.horizon.makeup_days[0]
+    need = next(n for n in sample.needs if n.date is not None)
+    far = dataclasses.replace(sample.households[0], area="天涯")
+    changed = dataclasses.replace(
+        sample,
+        needs=tuple(dataclasses.replace(n, date=makeup) if n is need else n for n in sample.needs),
+        households=(far, *sample.households[1:]),
+        volunteers=tuple(
+            dataclasses.replace(v, home_area="城北", max_travel=5) for v in sample.volunteers
+        ),
+    )
+    found = {(w.kind, w.field): w.message for w in problem_warnings(changed)}
+    assert "make-up workday" in found[("needs", "date")]
+    assert "beyond every volunteer's max_travel" in found[("households", "area")]

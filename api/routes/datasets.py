@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 import tempfile
 import zipfile
@@ -15,7 +16,13 @@ from fastapi.responses import JSONResponse
 from api.deps import Reader, SessionDep, Writer
 from api.guards import forbidden_character
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset, summary
-from api.schemas import DatasetSummary, DeleteReport, ErrorMessage, UploadErrors
+from api.schemas import (
+    DataIssueModel,
+    DatasetSummary,
+    DeleteReport,
+    ErrorMessage,
+    UploadErrors,
+)
 from api.store.audit import audit
 from api.store.datasets import (
     all_datasets,
@@ -24,8 +31,9 @@ from api.store.datasets import (
     problem_counts,
     save_problem,
 )
+from matcher.data_warnings import problem_warnings
 from matcher.errors import DataError, DataIssue, DatasetTooLargeError
-from matcher.io import load_dataset
+from matcher.io import load_dataset_with_warnings
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
@@ -213,7 +221,9 @@ def upload_dataset(
         workdir = Path(tmp)
         try:
             path, stem = _stage(files, workdir, limit)
-            problem = load_dataset(path, request.app.state.settings.read_limits)
+            problem, warnings = load_dataset_with_warnings(
+                path, request.app.state.settings.read_limits
+            )
         except DatasetTooLargeError as error:
             # the work an upload may cause is bounded, not only its bytes (a zipped workbook)
             raise HTTPException(
@@ -226,7 +236,12 @@ def upload_dataset(
     counts = problem_counts(problem)
     audit(session, key, "dataset.create", f"dataset:{dataset.id}", name=dataset.name, counts=counts)
     session.commit()
-    return summary(dataset, counts)
+    answer = summary(dataset, counts)
+    answer.warnings = [DataIssueModel(**dataclasses.asdict(w)) for w in warnings] + [
+        DataIssueModel(file=w.kind, row=None, column=w.field, message=w.message)
+        for w in problem_warnings(problem)
+    ]
+    return answer
 
 
 @router.get(

@@ -91,6 +91,7 @@ GAP_COLUMNS: tuple[tuple[str, int], ...] = (
     ("已安排", 7),
     ("情况", 16),
     ("原因", 48),
+    ("可联系", 40),
     ("需求编号", 9),
 )
 VOLUNTEER_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -267,6 +268,8 @@ def _gap_rows(
                 gap.assigned,
                 state,
                 "\n".join(reason.message for reason in gap.reasons),
+                # the nearest volunteers not on the need: whom to ask, and what stops each
+                "\n".join(f"{c.name}（{c.department}）：{c.message}" for c in gap.candidates),
                 gap.need_id,
             ]
         )

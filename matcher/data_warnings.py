@@ -1,0 +1,96 @@
+"""What a valid problem holds that a coordinator should look at: warnings, not errors.
+
+Nothing here refuses data (that is :mod:`matcher.validate`'s); each warning
+is an :class:`~matcher.validate.Issue` placed like an error, so the reader,
+the CLI, ``summary.json`` and the API show it where the coordinator looks.
+"""
+
+from __future__ import annotations
+
+from matcher.domain import Problem
+from matcher.validate import Issue
+
+
+def _unavailable_volunteers(problem: Problem) -> list[Issue]:
+    has_window = {w.volunteer_id for w in problem.availability}
+    return [
+        Issue("volunteers", i, "id", f"volunteer {v.id} {v.name} has no availability at all")
+        for i, v in enumerate(problem.volunteers)
+        if v.id not in has_window
+    ]
+
+
+def _needs_off_service_days(problem: Problem) -> list[Issue]:
+    service, makeup = set(problem.horizon.service_days), set(problem.horizon.makeup_days)
+    found = []
+    for i, need in enumerate(problem.needs):
+        if need.date is None or need.date in service or not problem.horizon.contains(need.date):
+            continue
+        kind = "a make-up workday (调休)" if need.date in makeup else "not a service day"
+        found.append(
+            Issue("needs", i, "date", f"need {need.id} {need.title} is on {need.date}: {kind}")
+        )
+    return found
+
+
+def _unreachable_households(problem: Problem, travel_default: int) -> list[Issue]:
+    # volunteers grouped by where they live and how far they go: few groups, however many people
+    reach = {(v.home_area, v.max_travel) for v in problem.volunteers}
+    found = []
+    for i, household in enumerate(problem.households):
+        if not household.area or any(
+            limit is None or problem.travel_minutes(home, household.area, travel_default) <= limit
+            for home, limit in reach
+        ):
+            continue
+        found.append(
+            Issue(
+                "households",
+                i,
+                "area",
+                f"household {household.id} in {household.area} is beyond every volunteer's "
+                "max_travel",
+            )
+        )
+    return found
+
+
+def _skills_nobody_has(problem: Problem) -> list[Issue]:
+    best: dict[str, int] = {}
+    for volunteer in problem.volunteers:
+        for skill in volunteer.skills:
+            best[skill.name] = max(best.get(skill.name, 0), skill.level)
+    found = []
+    for i, need in enumerate(problem.needs):
+        missing = [s for s in need.skills if best.get(s.name, 0) < s.level]
+        if missing:
+            wanted = "、".join(
+                f"{s.name}" + (f" (level {s.level})" if s.level > 1 else "") for s in missing
+            )
+            found.append(
+                Issue("needs", i, "skills", f"need {need.id} {need.title}: nobody has {wanted}")
+            )
+    return found
+
+
+def problem_warnings(problem: Problem, travel_default: int = 10) -> list[Issue]:
+    """What a valid problem holds that a coordinator should look at before solving.
+
+    A volunteer with no availability at all, a need dated on a day that is
+    not a service day, a household no volunteer's ``max_travel`` reaches, a
+    skill (at its level) that nobody has.  None of these refuses the data.
+
+    Parameters
+    ----------
+    problem
+        A valid problem.
+    travel_default
+        Travel minutes between places the travel sheet does not list (the
+        solve's ``travel_minutes_default``).
+    """
+    return [
+        *_unavailable_volunteers(problem),
+        *_needs_off_service_days(problem),
+        *_unreachable_households(problem, travel_default),
+        *_skills_nobody_has(problem),
+    ]
