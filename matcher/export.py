@@ -169,6 +169,19 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
             "pins": [{"volunteer_id": v, "need_id": n} for v, n in conflict.pins],
             "minimal": conflict.minimal,
         },
+        # every household wish (gender, language) not met on a staffed need, and why
+        "unmet_wishes": [
+            {
+                "household_id": w.household_id,
+                "need_id": w.need_id,
+                "kind": w.kind,
+                "wish": w.wish,
+                "reasons": [
+                    {"code": r.code, "message": r.message, "count": r.count} for r in w.reasons
+                ],
+            }
+            for w in result.unmet_wishes
+        ],
         "unmet_needs": [u for u in unmet if u["assigned"] < u["min_volunteers"]],
         "short_needs": [u for u in unmet if u["assigned"] >= u["min_volunteers"]],
         "load": _load(problem, result),

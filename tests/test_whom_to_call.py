@@ -42,6 +42,9 @@ def test_summary_names_whom_to_call_and_reads_back(solved: tuple[Path, str]) -> 
     named = unstaffed["N024"]["candidates"]
     assert 1 <= len(named) <= 5
     assert all(c["name"] and c["volunteer_id"] and c["message"] for c in named)
+    # households' wishes not met on staffed needs, each with why
+    assert summary["unmet_wishes"] and all(w["reasons"] for w in summary["unmet_wishes"])
+    assert {w["kind"] for w in summary["unmet_wishes"]} <= {"gender", "language"}
     back = {u.need_id: u for u in unmet_needs(summary)}
     assert [c.volunteer_id for c in back["N024"].candidates] == [c["volunteer_id"] for c in named]
 
