@@ -58,6 +58,8 @@ class Weights:
     weight only matters with that stage off."""
     travel: int = 1
     """Penalty per 10 extra (travel) minutes of a pair."""
+    party: int = 0
+    """Bonus for party members (党员, 预备党员): programmes that expect them to serve."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -178,8 +180,40 @@ def _coerce(source: str, key: str, value: Any, kind: type) -> Any:
     )
 
 
+PRESETS: dict[str, dict[str, int]] = {
+    "均衡": {},
+    "党员双报到": {"party": 4, "widening": 2, "behind": 5},
+    "扩大参与": {"widening": 8, "behind": 5, "fairness": 8},
+    "连续帮扶": {"continuity": 16, "affinity": 4},
+}
+"""Named sets of weights for a programme's aims, over the defaults (``preset = "..."``).
+
+* 均衡 (balanced): the defaults.
+* 党员双报到 (party members report to their community): party members serve
+  first (``party``), members behind on their hours are asked first
+  (``behind``), non-party volunteers still get a smaller bonus.
+* 扩大参与 (widen participation): non-party and first-time volunteers and those
+  behind first, the load spread thin (``fairness``).
+* 连续帮扶 (continuity of one-to-one support): the volunteer a household knows
+  and the coordinators' pairings first.
+"""
+
+
+def preset_weights(name: Any, source: str = "params") -> dict[str, int]:
+    """The weights of a named preset (:data:`PRESETS`); an unknown name is a DataError."""
+    if not isinstance(name, str) or name not in PRESETS:
+        known = "、".join(PRESETS)
+        raise DataError.at(
+            source, f"expected a preset name ({known}), found {name!r}", column="preset"
+        )
+    return PRESETS[name]
+
+
 def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverParams:
     """Build parameters from a mapping such as a parsed TOML file.
+
+    ``preset`` names a set of weights (:data:`PRESETS`) applied first; a
+    ``[weights]`` table then changes single weights on top of it.
 
     Raises
     ------
@@ -187,8 +221,12 @@ def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverP
         Naming the key that is unknown or has a value of the wrong kind.
     """
     params = SolverParams()
+    if "preset" in data:
+        params = params.with_weights(**preset_weights(data["preset"], source))
     changes: dict[str, Any] = {}
     for key, value in data.items():
+        if key == "preset":
+            continue
         if key in ("weights", "cp_sat") and not isinstance(value, dict):
             raise DataError.at(source, f"expected a table [{key}]", column=key)
         if key == "weights":

@@ -204,6 +204,9 @@ def pair_scores(
     if weights.widening:
         widen = standing.widening
         scores["widening"] = weights.widening * widen[vol] if size else np.zeros(0, np.int64)
+    if weights.party:
+        party = np.array([v.membership.is_party for v in volunteers], dtype=np.int64)
+        scores["party"] = weights.party * party[vol] if size else np.zeros(0, np.int64)
     if weights.behind and standing.behind is not None:
         behind = standing.behind
         scores["behind"] = weights.behind * behind[vol] if size else np.zeros(0, np.int64)
