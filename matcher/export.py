@@ -250,12 +250,40 @@ def result_files(problem: Problem, result: Result) -> dict[str, bytes]:
     return files
 
 
+def _swap_in(staging: Path, out: Path, names: list[str]) -> list[Path]:
+    """Move the staged files into ``out`` as one set: all of them, or none.
+
+    The previous files are first moved aside (inside the staging folder); if
+    any rename fails (a file open in Excel on Windows, a full disk), every
+    file already replaced gets its previous version back before the error is
+    raised, so ``roster.csv`` never stands beside another run's summary.
+    """
+    kept = staging / ".previous"
+    kept.mkdir()
+    moved: list[str] = []
+    try:
+        for name in names:
+            if (out / name).exists():
+                os.replace(out / name, kept / name)
+            moved.append(name)
+            os.replace(staging / name, out / name)
+    except OSError:
+        for name in moved:
+            if (kept / name).exists():
+                os.replace(kept / name, out / name)
+            else:
+                (out / name).unlink(missing_ok=True)
+        raise
+    return [out / name for name in names]
+
+
 def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path]:
     """Write the files of a run into ``out`` (see the module notes), or keep the last ones.
 
     With a roster, every file is written into a temporary folder inside
-    ``out`` first and renamed into place only when all are complete (each
-    rename is atomic), so a failure leaves the previous files; day texts of
+    ``out`` first and renamed into place only when all are complete, as one
+    set: a rename that fails puts every file already replaced back
+    (:func:`_swap_in`), so a failure leaves the previous files; day texts of
     an earlier run that this run has no day for are removed afterwards, and
     so is an earlier ``summary-failed.json``.  Without a roster nothing is
     replaced: only ``summary-failed.json`` is written (atomically).
@@ -273,14 +301,11 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
         atomic_file(failed, lambda temp: temp.write_bytes(data))
         return [failed]
     files = result_files(problem, result)
-    written = []
     with tempfile.TemporaryDirectory(dir=out, prefix=".writing-") as tmp:
         staging = Path(tmp)
         for name, data in files.items():
             (staging / name).write_bytes(data)
-        for name in files:
-            os.replace(staging / name, out / name)
-            written.append(out / name)
+        written = _swap_in(staging, out, list(files))
     for path in out.iterdir():
         stale_text = _DAY_TEXT.fullmatch(path.name) and path.name not in files
         if stale_text or path.name == FAILED_SUMMARY_FILE:

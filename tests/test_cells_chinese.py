@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -33,6 +34,8 @@ from matcher.io.cells import (
     parse_time_range,
 )
 from tests.test_io import BASE, assert_issue, make_dataset
+
+SAMPLE_FOR_HISTORY = Path(__file__).resolve().parents[1] / "datasets" / "community_a"
 
 YES = ("是", "需要", "有", "√", "✓", "要", "Y", "yes", "YES", "true", "True", "1")
 NO = ("否", "不需要", "无", "×", "✗", "不要", "N", "no", "false", "FALSE", "0", "")
@@ -529,3 +532,20 @@ def test_an_empty_horizon_below_a_title_names_the_row_below_the_headers(tmp_path
     with pytest.raises(DataError) as info:
         load_dataset(make_dataset(tmp_path / "ds", {"horizon.csv": "规划期,\nstart,end\n"}))
     assert_issue(info.value, "horizon.csv", 3, None, "found no rows")
+
+
+def test_history_dates_need_their_year(tmp_path: Path) -> None:
+    # past service: the horizon's year would move last autumn's visit into this one
+    folder = tmp_path / "ds"
+    shutil.copytree(SAMPLE_FOR_HISTORY, folder)
+    history = folder / "history.csv"
+    lines = history.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    first[header.index("date")] = "9月12日"
+    history.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        load_dataset(folder)
+    issue = info.value.issues[0]
+    assert (issue.file, issue.row, issue.column) == ("history.csv", 2, "date")
+    assert "year" in issue.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -323,3 +324,35 @@ def test_sheet_names_excel_accepts_across_a_new_year() -> None:
     assert days[1].startswith("2027年1月1日 元旦-新年--假期") and len(days[1]) <= 31
     text = day_texts(problem, roster)[dt.date(2027, 1, 1)][0]
     assert f"【2027年1月1日 {festival}】清扫 09:00-10:00" in text  # the chat keeps the name
+
+
+def test_a_rename_that_fails_midway_puts_every_file_back(
+    tmp_path: Path, problem: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matcher import export
+    from matcher.params import SolverParams
+    from matcher.solver import solve
+
+    result = solve(problem, SolverParams(time_limit=30))
+    out = tmp_path / "out"
+    export.write_result(problem, result, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "roster.csv").write_bytes(b"the last good roster")
+    before["roster.csv"] = b"the last good roster"
+    real = os.replace
+
+    def locked(src: object, dst: object) -> None:
+        # the book open in Excel on Windows: its replacement cannot be renamed in
+        if (
+            Path(str(dst)) == out / BOOK_FILE
+            and ".writing-" in str(src)
+            and ".previous" not in str(src)
+        ):
+            raise PermissionError(13, "being used by another process", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(export.os, "replace", locked)
+    with pytest.raises(PermissionError):
+        export.write_result(problem, result, out)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before  # roster.csv included: nothing of the new run stayed

@@ -38,7 +38,14 @@ from matcher.domain import (
     Volunteer,
 )
 from matcher.errors import DataIssue
-from matcher.io.cells import cell_text, found_text, parse_festivals, parse_skills, parse_weekday
+from matcher.io.cells import (
+    cell_text,
+    found_text,
+    parse_date,
+    parse_festivals,
+    parse_skills,
+    parse_weekday,
+)
 from matcher.io.format import AvailabilityKind
 from matcher.io.limits import ReadBudget, ReadLimits
 from matcher.io.read import Issues, Table, read_dataset_tables
@@ -380,7 +387,9 @@ class _Builder:
 
     def _history(self, row: Row) -> HistoryEntry | None:
         volunteer_id = row.text("volunteer_id", required=True)
-        date = row.date("date", required=True)
+        # Past service needs its year: the horizon's year would silently move last
+        # autumn's visit into this one and skew continuity and fairness.
+        date = row.get("date", parse_date, None, required=True)
         hours = row.decimal("hours", 0.0, lo=0)
         entry = HistoryEntry(
             volunteer_id,

@@ -16,9 +16,10 @@ anyway.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -54,9 +55,11 @@ class _Search:
         rm: RosterModel,
         params: SolverParams,
         deadline: float,
+        stop: Callable[[], bool] | None = None,
     ) -> None:
         self.params = params
         self.deadline = deadline
+        self.stop = stop
         self.model = cp_model.CpModel()
         x = make_variables(self.model, problem, elig, rm.open_needs)
         must = {
@@ -72,7 +75,7 @@ class _Search:
     def infeasible(self, items: Sequence[_Item]) -> tuple[bool | None, set[int]]:
         """Whether no roster keeps ``items`` (None: time ran out), and CP-SAT's core."""
         left = self.deadline - time.perf_counter()
-        if left < 0.01:
+        if left < 0.01 or (self.stop is not None and self.stop()):
             return None, set()
         self.model.clear_assumptions()
         self.model.add_assumptions([item.switch for item in items])
@@ -81,7 +84,22 @@ class _Search:
         solver.parameters.num_workers = 1
         solver.parameters.cp_model_presolve = False
         solver.parameters.random_seed = self.params.seed
-        code = solver.solve(self.model)
+        done = threading.Event()
+
+        def watch() -> None:
+            # a user's stop ends the search as it ends the stages, not at the deadline
+            while not done.wait(0.2):
+                if self.stop is not None and self.stop():
+                    solver.stop_search()
+                    return
+
+        watcher = threading.Thread(target=watch, name="conflict-stop", daemon=True)
+        watcher.start()
+        try:
+            code = solver.solve(self.model)
+        finally:
+            done.set()
+            watcher.join()
         if code == cp_model.INFEASIBLE:
             return True, set(solver.sufficient_assumptions_for_infeasibility())
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -95,6 +113,7 @@ def must_cover_conflict(
     rm: RosterModel,
     params: SolverParams,
     seconds: float,
+    stop: Callable[[], bool] | None = None,
 ) -> MustCoverConflict | None:
     """The smallest set of must-cover needs (and pins) that no roster can keep together.
 
@@ -106,6 +125,9 @@ def must_cover_conflict(
         Seed and travel minutes (the search runs one CP-SAT worker).
     seconds
         Time for the whole search.
+    stop
+        The solve's stop criterion: when it holds, the search ends at once
+        (returning what it has, or None).
 
     Returns
     -------
@@ -114,8 +136,10 @@ def must_cover_conflict(
         and pin, or when time ran out before one infeasible set was found.
         ``minimal`` is False when time ran out while dropping items.
     """
-    deadline = time.perf_counter() + max(0.0, seconds)
-    search = _Search(problem, elig, rm, params, deadline)
+    if seconds < 0.1 or (stop is not None and stop()):
+        return None  # not even time to build the search model
+    deadline = time.perf_counter() + seconds
+    search = _Search(problem, elig, rm, params, deadline, stop)
     if not search.items:
         return None
     verdict, core = search.infeasible(search.items)

@@ -331,7 +331,9 @@ def run_stages(
             status = Status.INFEASIBLE
             if not any(problem.needs[n].must_cover for n in rm.closed):
                 # A must-cover need nobody can staff says it all; otherwise find the clash.
-                conflict = must_cover_conflict(problem, elig, rm, params, deadline.remaining())
+                conflict = must_cover_conflict(
+                    problem, elig, rm, params, deadline.remaining(), settings.stop
+                )
             message = _infeasible_message(problem, rm, conflict)
             best = None
             reports.append(StageReport(stage.name, Status.INFEASIBLE, 0, 0, 0, outcome.runtime))
