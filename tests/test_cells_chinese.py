@@ -534,18 +534,18 @@ def test_an_empty_horizon_below_a_title_names_the_row_below_the_headers(tmp_path
     assert_issue(info.value, "horizon.csv", 3, None, "found no rows")
 
 
-def test_history_dates_need_their_year(tmp_path: Path) -> None:
-    # past service: the horizon's year would move last autumn's visit into this one
+def test_history_dates_without_year_are_the_latest_before_the_horizon_ends(
+    tmp_path: Path,
+) -> None:
+    # past service: 10月18日 beside a September horizon is last autumn, not next month
     folder = tmp_path / "ds"
     shutil.copytree(SAMPLE_FOR_HISTORY, folder)
     history = folder / "history.csv"
     lines = history.read_text(encoding="utf-8-sig").splitlines()
     header = lines[0].split(",")
     first = lines[1].split(",")
-    first[header.index("date")] = "9月12日"
+    first[header.index("date")] = "10月18日"
     history.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
-    with pytest.raises(DataError) as info:
-        load_dataset(folder)
-    issue = info.value.issues[0]
-    assert (issue.file, issue.row, issue.column) == ("history.csv", 2, "date")
-    assert "year" in issue.message
+    problem = load_dataset(folder)
+    assert problem.horizon.end == dt.date(2026, 9, 27)
+    assert problem.history[0].date == dt.date(2025, 10, 18)

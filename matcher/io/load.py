@@ -387,9 +387,11 @@ class _Builder:
 
     def _history(self, row: Row) -> HistoryEntry | None:
         volunteer_id = row.text("volunteer_id", required=True)
-        # Past service needs its year: the horizon's year would silently move last
-        # autumn's visit into this one and skew continuity and fairness.
-        date = row.get("date", parse_date, None, required=True)
+        # Past service: a date without a year is its latest day on or before the horizon's
+        # end (last autumn's visit stays last autumn's, not a date after this horizon).
+        end = self.horizon.end if self.horizon is not None else None
+        year_back = (end - dt.timedelta(days=364), end) if end is not None else None
+        date = row.get("date", lambda v: parse_date(v, within=year_back), None, required=True)
         hours = row.decimal("hours", 0.0, lo=0)
         entry = HistoryEntry(
             volunteer_id,
