@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, status
 from sqlalchemy.orm import Session
@@ -47,6 +48,7 @@ from matcher.domain import (
 )
 from matcher.validate import (
     Catalogue,
+    Finding,
     availability_findings,
     blackout_findings,
     history_findings,
@@ -56,6 +58,10 @@ from matcher.validate import (
     pin_findings,
     volunteer_findings,
 )
+
+T = TypeVar("T")
+FindingsOf = Callable[[Any, Catalogue], list[Finding]]
+"""One of :mod:`matcher.validate`'s item rules."""
 
 # --------------------------------------------------------------------------- shared
 
@@ -286,40 +292,43 @@ def skill_in_use(session: Session, dataset: Dataset, row: DatasetItem) -> None:
 # --------------------------------------------------------------------------- a volunteer's rows
 
 
+def _judged(session: Session, dataset: Dataset, item: T, findings_of: FindingsOf) -> T:
+    """``item`` when it keeps the rules against the rows it names, else 422.
+
+    The ids a row refers to are its own ``volunteer_id``, ``need_id`` and
+    ``household_id`` fields (whichever it has), so the catalogue looks up
+    exactly those.
+    """
+    known = catalogue(
+        session,
+        dataset,
+        volunteers=(getattr(item, "volunteer_id", None),),
+        needs=(getattr(item, "need_id", None),),
+        households=(getattr(item, "household_id", None),),
+    )
+    check(placed(findings_of(item, known)))
+    return item
+
+
 def check_availability(
     session: Session, dataset: Dataset, body: AvailabilityBody, current: DatasetItem | None
 ) -> AvailabilityWindow:
     """A window: a known volunteer, a date of the horizon or a weekday, times in order."""
-    window = body.to_domain()
-    known = catalogue(session, dataset, volunteers=(window.volunteer_id,))
-    check(placed(availability_findings(window, known)))
-    return window
+    return _judged(session, dataset, body.to_domain(), availability_findings)
 
 
 def check_blackout(
     session: Session, dataset: Dataset, body: BlackoutBody, current: DatasetItem | None
 ) -> Blackout:
     """A blackout: a known volunteer on a date of the horizon."""
-    blackout = body.to_domain()
-    known = catalogue(session, dataset, volunteers=(blackout.volunteer_id,))
-    check(placed(blackout_findings(blackout, known)))
-    return blackout
+    return _judged(session, dataset, body.to_domain(), blackout_findings)
 
 
 def check_pair(
     session: Session, dataset: Dataset, body: PairBody, current: DatasetItem | None
 ) -> Pair:
     """A pair: a known volunteer with one known need or household."""
-    pair = body.to_domain()
-    known = catalogue(
-        session,
-        dataset,
-        volunteers=(pair.volunteer_id,),
-        needs=(pair.need_id,),
-        households=(pair.household_id,),
-    )
-    check(placed(pair_findings(pair, known)))
-    return pair
+    return _judged(session, dataset, body.to_domain(), pair_findings)
 
 
 def check_pin(
@@ -346,13 +355,9 @@ def check_history(
     session: Session, dataset: Dataset, body: HistoryBody, current: DatasetItem | None
 ) -> HistoryEntry:
     """A history row: a known volunteer and (if given) household."""
-    # as in the upload: the need is free text (it may be long gone), the date any date
-    entry = body.to_domain()
-    known = catalogue(
-        session, dataset, volunteers=(entry.volunteer_id,), households=(entry.household_id,)
-    )
-    check(placed(history_findings(entry, known)))
-    return entry
+    # as in the upload: the need is free text (it may be long gone), the date any date;
+    # history_findings asks nothing of the need, so looking it up costs one query only
+    return _judged(session, dataset, body.to_domain(), history_findings)
 
 
 def check_travel(
