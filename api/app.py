@@ -18,10 +18,12 @@ from sqlalchemy.exc import OperationalError
 
 from api.guards import CleanText, KeyFirst, json_safe
 from api.jobs import JobRunner
+from api.language import RequestLanguage, validation_errors
 from api.limits import BodySizeLimit
 from api.routes import admin, calendar, datasets, entities, records, rosters
 from api.settings import Settings
 from api.store.database import open_database
+from matcher.i18n import _
 
 DESCRIPTION = """
 Volunteer-to-need matching for college and community service (校社联动志愿服务排班).
@@ -90,6 +92,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.add_middleware(CleanText)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
     app.add_middleware(KeyFirst)
+    # outermost: the key check's answers are in the request's language too
+    app.add_middleware(RequestLanguage)
     app.include_router(datasets.router)
     app.include_router(entities.router)
     app.include_router(rosters.router)
@@ -101,7 +105,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         # FastAPI's own answer, but the echoed input may hold text UTF-8 cannot carry
         return JSONResponse(
-            {"detail": json_safe(jsonable_encoder(exc.errors()))},
+            {"detail": json_safe(jsonable_encoder(validation_errors(exc.errors())))},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
@@ -109,7 +113,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
         # a locked or unreachable database is the server's state, not a bug: say so, retryable
         return JSONResponse(
-            {"detail": "the database is busy or unavailable; try again"},
+            {"detail": _("the database is busy or unavailable; try again")},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )

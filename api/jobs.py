@@ -55,6 +55,7 @@ from api.store.jobs import (
     write_progress,
 )
 from api.store.models import JobStatus, utcnow
+from matcher.i18n import _, set_language
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,8 @@ def run_job(database_url: str, job_id: int) -> str:
             with Session(engine) as session:
                 job = find_job(session, job_id)
                 assert job is not None
+                # the explanations in the language of the request that made the job
+                set_language(job.language)
                 problem = from_json(Problem, job.problem)
                 params = params_from_mapping(job.params, "params")
             stop = threading.Event()
@@ -229,7 +232,9 @@ def run_job(database_url: str, job_id: int) -> str:
                 engine,
                 job_id,
                 status=JobStatus.FAILED.value,
-                error=f"{type(exc).__name__}: {exc}"[:2000],
+                error=_("the solve failed: {error}").format(error=f"{type(exc).__name__}: {exc}")[
+                    :2000
+                ],
             )
             return JobStatus.FAILED.value
     finally:
@@ -261,7 +266,7 @@ class JobRunner:
     def start(self) -> int:
         """Mark jobs a previous server left unfinished as interrupted; open the pool."""
         count = interrupt_unfinished(
-            self.session_factory, "the server stopped before this job ended; start it again"
+            self.session_factory, _("the server stopped before this job ended; start it again")
         )
         with self.lock:
             self.executor = self._new_executor()
@@ -271,7 +276,7 @@ class JobRunner:
         """Queue a job (its row is committed as queued)."""
         with self.lock:
             if self.executor is None:
-                raise RuntimeError("the job runner is not started")
+                raise RuntimeError("the job runner is not started")  # i18n: not shown: a bug
             try:
                 executor = self.executor
                 future = executor.submit(run_job, self.database_url, job_id)
@@ -297,7 +302,7 @@ class JobRunner:
     def _settle(self, job_id: int, executor: ProcessPoolExecutor, future: Future[str]) -> None:
         """A job whose process never wrote an end gets one here (or is queued again)."""
         if future.cancelled():
-            values = {"status": JobStatus.INTERRUPTED.value, "error": "the server stopped"}
+            values = {"status": JobStatus.INTERRUPTED.value, "error": _("the server stopped")}
         elif (exc := future.exception()) is not None:
             try:
                 never_started = self._status(job_id) == JobStatus.QUEUED.value
@@ -320,7 +325,9 @@ class JobRunner:
                     log.exception("job %s: not queued again", job_id)
             values = {
                 "status": JobStatus.FAILED.value,
-                "error": f"the solver process ended abnormally: {type(exc).__name__}: {exc}",
+                "error": _("the solver process ended abnormally: {error}").format(
+                    error=f"{type(exc).__name__}: {exc}"
+                ),
             }
         else:
             return

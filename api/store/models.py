@@ -34,6 +34,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from matcher.i18n import language
+
 
 def utcnow() -> dt.datetime:
     """Now, timezone-aware UTC."""
@@ -226,7 +228,7 @@ class SolveJob(Base):
     after the dataset changes or is deleted (``dataset_id`` is then NULL).
     ``roster`` holds the assignments as the rows of ``roster.csv``
     (:func:`matcher.export.roster_frame`); ``summary`` is
-    :func:`matcher.export.summary`.
+    :func:`matcher.export.summary`, written in ``language`` (``zh`` or ``en``).
     """
 
     __tablename__ = "solve_jobs"
@@ -259,6 +261,12 @@ class SolveJob(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The language its explanations and messages are written in: the request's that made
+    # it (the default is read at insert, inside the request), since the solve runs in
+    # another process that knows nothing of the request.
+    language: Mapped[str] = mapped_column(
+        String(8), default=lambda: language(), server_default="zh"
+    )
     """When a later published roster of the same dataset replaced this one as plan of record."""
 
 

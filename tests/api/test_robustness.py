@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.store.database import make_engine, migrate
@@ -111,35 +111,36 @@ def test_migration_0004_settles_two_plans_of_record_left_by_the_old_race(
             dataset = Dataset(name="raced", horizon={})
             session.add(dataset)
             session.flush()
-            jobs = [
-                SolveJob(
-                    dataset_id=dataset.id,
-                    status="done",
-                    params={},
-                    problem={},
-                    published_at=now + dt.timedelta(seconds=i),
-                )
+            # rows as revision 0003 knew them: the model's later columns are not there yet
+            ids = [
+                session.execute(
+                    text(
+                        "INSERT INTO solve_jobs (dataset_id, status, params, problem, error,"
+                        " created_at, published_at) VALUES (:dataset, 'done', '{}', '{}', '',"
+                        " :at, :at) RETURNING id"
+                    ),
+                    {"dataset": dataset.id, "at": now + dt.timedelta(seconds=i)},
+                ).scalar_one()
                 for i in range(2)
             ]
-            session.add_all(jobs)
-            session.flush()
-            for job in jobs:
+            for job_id in ids:
                 session.add(
                     DatasetItem(
                         dataset_id=dataset.id,
                         kind="history",
-                        position=job.id,
+                        position=job_id,
                         data={},
-                        roster_id=job.id,
+                        roster_id=job_id,
                     )
                 )
             session.commit()
-            ids = [job.id for job in jobs]
         migrate(engine)
         with Session(engine) as session:
             older, newer = (session.get(SolveJob, i) for i in ids)
             assert older is not None and newer is not None
             assert older.superseded_at is not None and newer.superseded_at is None
+            # 0005: jobs made before it wrote their explanations in English
+            assert older.language == newer.language == "en"
             kept = session.scalars(select(DatasetItem.roster_id)).all()
             assert kept == [newer.id]
     finally:
