@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run solve test lint bench bench-quick fuzz clean
+.PHONY: run solve test lint bench bench-quick fuzz messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -39,6 +39,13 @@ bench-quick: $(STAMP)
 # A longer schemathesis run than make test's (200 generated requests per operation).
 fuzz: $(STAMP)
 	MATCHER_FUZZ_EXAMPLES=200 $(BIN)/pytest -q tests/api/test_schema_fuzz.py
+
+# New message ids from the code into the Chinese catalogue, untranslated (docs/i18n.md).
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location --omit-header -k N_ -k ngettext:1,2 \
+		-o .venv/matcher.pot matcher api
+	$(BIN)/pybabel update --no-fuzzy-matching --no-wrap --ignore-obsolete \
+		-i .venv/matcher.pot -d matcher/i18n/locales -D matcher -l zh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
