@@ -185,7 +185,7 @@ def _rows_above_note(cells: Grid, header: int) -> str:
         text = " ".join(cell_text(raw) for raw in cells[index] if not is_blank(raw))
         if text:
             shown = text if len(text) <= 40 else text[:39] + "…"
-            skipped.append(f"{index + 1} ({shown})")
+            skipped.append(_("{row} ({text})").format(row=index + 1, text=shown))
     if not skipped:
         return _("the rows above it are blank")
     return ngettext("row {rows} ignored", "rows {rows} ignored", len(skipped)).format(
