@@ -36,7 +36,7 @@ def _candidate_starts(need: Need, elig: Eligibility, pairs: list[int]) -> list[i
         return [need.start]
     starts = {need.start}
     for p in pairs:
-        for lo, _ in elig.start_domains.get(p, ()):
+        for lo, _hi in elig.start_domains.get(p, ()):
             starts.add(lo)
     return sorted(s for s in starts if s is not None)[:24]
 

@@ -16,6 +16,7 @@ import chinese_calendar
 
 from matcher.domain import Horizon, Problem
 from matcher.errors import DataError
+from matcher.i18n import _
 
 
 def _official(day: dt.date) -> tuple[bool, bool]:
@@ -57,7 +58,7 @@ def build_horizon(
     extra = set(extra_days)
     excluded = set(excluded_days)
     festival_list = tuple(sorted(set(festivals)))
-    festival_days = {day for day, _ in festival_list}
+    festival_days = {day for day, _name in festival_list}
     service: list[dt.date] = []
     makeup: list[dt.date] = []
     day = start
@@ -113,12 +114,20 @@ def restrict_horizon(
     first = max(start or horizon.start, horizon.start)
     last = min(end or horizon.end, horizon.end)
     if start and end and start > end:
-        raise DataError.at("horizon", f"from {start} is after to {end}", column="from")
+        message = _("from {start} is after to {end}").format(start=start, end=end)
+        raise DataError.at("horizon", message, column="from")
     if first > last:
         raise DataError.at(
             "horizon",
-            f"{start or horizon.start}..{end or horizon.end} does not overlap the dataset's "
-            f"horizon {horizon.start}..{horizon.end}",
+            _(
+                "{start}..{end} does not overlap the dataset's horizon "
+                "{horizon_start}..{horizon_end}"
+            ).format(
+                start=start or horizon.start,
+                end=end or horizon.end,
+                horizon_start=horizon.start,
+                horizon_end=horizon.end,
+            ),
             column="from" if start and start > horizon.end else "to",
         )
     if first == horizon.start and last == horizon.end:

@@ -8,13 +8,15 @@ the CLI, ``summary.json`` and the API show it where the coordinator looks.
 from __future__ import annotations
 
 from matcher.domain import Problem
+from matcher.i18n import _
 from matcher.validate import Issue
 
 
 def _unavailable_volunteers(problem: Problem) -> list[Issue]:
     has_window = {w.volunteer_id for w in problem.availability}
+    message = _("volunteer {id} {name} has no availability at all")
     return [
-        Issue("volunteers", i, "id", f"volunteer {v.id} {v.name} has no availability at all")
+        Issue("volunteers", i, "id", message.format(id=v.id, name=v.name))
         for i, v in enumerate(problem.volunteers)
         if v.id not in has_window
     ]
@@ -26,9 +28,12 @@ def _needs_off_service_days(problem: Problem) -> list[Issue]:
     for i, need in enumerate(problem.needs):
         if need.date is None or need.date in service or not problem.horizon.contains(need.date):
             continue
-        kind = "a make-up workday (调休)" if need.date in makeup else "not a service day"
+        if need.date in makeup:
+            message = _("need {id} {title} is on {date}: a make-up workday (调休)")
+        else:
+            message = _("need {id} {title} is on {date}: not a service day")
         found.append(
-            Issue("needs", i, "date", f"need {need.id} {need.title} is on {need.date}: {kind}")
+            Issue("needs", i, "date", message.format(id=need.id, title=need.title, date=need.date))
         )
     return found
 
@@ -48,8 +53,9 @@ def _unreachable_households(problem: Problem, travel_default: int) -> list[Issue
                 "households",
                 i,
                 "area",
-                f"household {household.id} in {household.area} is beyond every volunteer's "
-                "max_travel",
+                _("household {id} in {area} is beyond every volunteer's max_travel").format(
+                    id=household.id, area=household.area
+                ),
             )
         )
     return found
@@ -65,10 +71,19 @@ def _skills_nobody_has(problem: Problem) -> list[Issue]:
         missing = [s for s in need.skills if best.get(s.name, 0) < s.level]
         if missing:
             wanted = "、".join(
-                f"{s.name}" + (f" (level {s.level})" if s.level > 1 else "") for s in missing
+                _("{skill} (level {level})").format(skill=s.name, level=s.level)
+                if s.level > 1
+                else s.name
+                for s in missing
             )
+            message = _("need {id} {title}: nobody has {wanted}")
             found.append(
-                Issue("needs", i, "skills", f"need {need.id} {need.title}: nobody has {wanted}")
+                Issue(
+                    "needs",
+                    i,
+                    "skills",
+                    message.format(id=need.id, title=need.title, wanted=wanted),
+                )
             )
     return found
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from matcher.i18n import _
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class DataIssue:
@@ -15,12 +17,16 @@ class DataIssue:
     message: str
 
     def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}"
+        """``file, row N, column X: message`` in the language in force."""
+        if self.row is not None and self.column:
+            text = _("{file}, row {row}, column {column}: {message}")
+        elif self.row is not None:
+            text = _("{file}, row {row}: {message}")
+        elif self.column:
+            text = _("{file}, column {column}: {message}")
+        else:
+            text = _("{file}: {message}")
+        return text.format(file=self.file, row=self.row, column=self.column, message=self.message)
 
 
 class DataError(ValueError):

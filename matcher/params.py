@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import DataError
+from matcher.i18n import N_, _
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -151,16 +152,17 @@ def check_params(params: SolverParams, source: str = "params") -> SolverParams:
     for key, (low, high) in RANGES.items():
         value = getattr(params, key)
         if not low <= value <= high:
-            raise DataError.at(
-                source, f"expected a value from {low:g} to {high:g}, found {value!r}", column=key
-            )
+            message = _("expected a value from {low:g} to {high:g}, found {value!r}")
+            raise DataError.at(source, message.format(low=low, high=high, value=value), column=key)
     low, high = WEIGHT_RANGE
     for key in _WEIGHT_FIELDS:
         value = getattr(params.weights, key)
         if not low <= value <= high:
             raise DataError.at(
                 source,
-                f"expected a weight from {low} to {high}, found {value!r}",
+                _("expected a weight from {low} to {high}, found {value!r}").format(
+                    low=low, high=high, value=value
+                ),
                 column=f"weights.{key}",
             )
     return params
@@ -175,9 +177,16 @@ def _coerce(source: str, key: str, value: Any, kind: type) -> Any:
             return float(value)
     elif kind is int and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    raise DataError.at(
-        source, f"expected a non-negative {kind.__name__}, found {value!r}", column=key
-    )
+    message = _(_NON_NEGATIVE[kind.__name__]).format(value=value)
+    raise DataError.at(source, message, column=key)
+
+
+_NON_NEGATIVE = {
+    "float": N_("expected a non-negative float, found {value!r}"),
+    "int": N_("expected a non-negative int, found {value!r}"),
+    "bool": N_("expected a non-negative bool, found {value!r}"),
+}
+"""What a value of the wrong kind is told, by the kind expected."""
 
 
 PRESETS: dict[str, dict[str, int]] = {
@@ -203,9 +212,8 @@ def preset_weights(name: Any, source: str = "params") -> dict[str, int]:
     """The weights of a named preset (:data:`PRESETS`); an unknown name is a DataError."""
     if not isinstance(name, str) or name not in PRESETS:
         known = "、".join(PRESETS)
-        raise DataError.at(
-            source, f"expected a preset name ({known}), found {name!r}", column="preset"
-        )
+        message = _("expected a preset name ({known}), found {name!r}")
+        raise DataError.at(source, message.format(known=known, name=name), column="preset")
     return PRESETS[name]
 
 
@@ -228,7 +236,7 @@ def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverP
         if key == "preset":
             continue
         if key in ("weights", "cp_sat") and not isinstance(value, dict):
-            raise DataError.at(source, f"expected a table [{key}]", column=key)
+            raise DataError.at(source, _("expected a table [{key}]").format(key=key), column=key)
         if key == "weights":
             params = params.with_weights(**weights_from_mapping(value, source))
         elif key == "cp_sat":
@@ -238,7 +246,8 @@ def params_from_mapping(data: dict[str, Any], source: str = "params") -> SolverP
             changes[key] = _coerce(source, key, value, kind)
         else:
             known = ", ".join([*_PARAM_FIELDS, "weights", "cp_sat"])
-            raise DataError.at(source, f"unknown parameter (known: {known})", column=key)
+            message = _("unknown parameter (known: {known})").format(known=known)
+            raise DataError.at(source, message, column=key)
     return check_params(params.replace(**changes), source)
 
 
@@ -248,7 +257,8 @@ def weights_from_mapping(data: dict[str, Any], source: str = "params") -> dict[s
     for key, value in data.items():
         if key not in _WEIGHT_FIELDS:
             known = ", ".join(sorted(_WEIGHT_FIELDS))
-            raise DataError.at(source, f"unknown weight (known: {known})", column=f"weights.{key}")
+            message = _("unknown weight (known: {known})").format(known=known)
+            raise DataError.at(source, message, column=f"weights.{key}")
         out[key] = _coerce(source, f"weights.{key}", value, int)
     return out
 
@@ -262,9 +272,8 @@ def cp_sat_from_mapping(data: dict[str, Any], source: str = "params") -> dict[st
         try:
             setattr(probe, key, value)
         except (AttributeError, TypeError, ValueError) as exc:
-            raise DataError.at(
-                source, f"not a valid CP-SAT parameter value: {exc}", column=f"cp_sat.{key}"
-            ) from None
+            message = _("not a valid CP-SAT parameter value: {reason}").format(reason=exc)
+            raise DataError.at(source, message, column=f"cp_sat.{key}") from None
     return dict(data)
 
 
@@ -280,9 +289,11 @@ def load_params(path: str | Path) -> SolverParams:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DataError.at(str(path), "file not found") from None
+        raise DataError.at(str(path), _("file not found")) from None
     except OSError as exc:
-        raise DataError.at(str(path), f"cannot read the file: {exc.strerror or exc}") from None
+        message = _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+        raise DataError.at(str(path), message) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError.at(str(path), f"not a valid TOML file: {exc}") from None
+        message = _("not a valid TOML file: {reason}").format(reason=exc)
+        raise DataError.at(str(path), message) from None
     return params_from_mapping(data, str(path))

@@ -36,6 +36,7 @@ from matcher.domain import (
     format_minutes,
 )
 from matcher.errors import DataError, DataIssue
+from matcher.i18n import N_, _, language
 
 Finding = tuple[str, str]
 """``(field, message)``: the domain field an item is wrong in, and what was expected."""
@@ -46,11 +47,31 @@ MAX_HORIZON_DAYS = 366
 
 def listed_in(kind: str) -> str:
     """``listed in volunteers (志愿者)``: where a reference must point, for messages."""
+    return _("listed in {sheet} ({sheet_zh})").format(sheet=kind, sheet_zh=_sheet_zh(kind))
+
+
+def _sheet_zh(kind: str) -> str:
     # The sheets' Chinese names live in the one format table; imported here, at call
     # time, because the reader (which holds the table) imports these rules.
     from matcher.io.format import SHEETS
 
-    return f"listed in {kind} ({SHEETS[kind].zh})"
+    return SHEETS[kind].zh
+
+
+def field_title(field: str, sheet: str | None = None) -> str:
+    """How a message names a field: itself in English, else its Chinese column header.
+
+    ``sheet`` says whose column it is; without it the header is used when every
+    sheet with that column heads it alike (``need_id`` is 需求编号 everywhere,
+    ``name`` is not), else the field's own name.
+    """
+    if language() == "en":
+        return field
+    from matcher.io.format import SHEETS
+
+    specs = [SHEETS[sheet]] if sheet in SHEETS else list(SHEETS.values())
+    headers = {spec.columns[field].zh[0] for spec in specs if field in spec.columns}
+    return headers.pop() if len(headers) == 1 else field
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -112,22 +133,45 @@ def _as_data_issue(issue: Issue) -> DataIssue:
     where = issue.kind if issue.index is None else f"{issue.kind}[{issue.index}]"
     message = issue.message
     if issue.first is not None:
-        message += f" (first at {issue.kind}[{issue.first}])"
+        place = f"{issue.kind}[{issue.first}]"
+        message = _("{message} (first at {place})").format(message=message, place=place)
     return DataIssue(file=where, row=None, column=issue.field, message=message)
 
 
 # References -------------------------------------------------------------------------
 
 
-def _unknown(field: str, values: Iterable[str], known: Collection[str], what: str) -> list[Finding]:
-    return [(field, f"expected {what}, found unknown {v!r}") for v in values if v not in known]
+# What an unknown reference is told, by the sheet it must be listed in.
+_UNKNOWN_MESSAGES = {
+    "departments": N_(
+        "expected a department listed in {sheet} ({sheet_zh}), found unknown {value!r}"
+    ),
+    "skills": N_("expected a skill listed in {sheet} ({sheet_zh}), found unknown {value!r}"),
+    "volunteers": N_(
+        "expected a volunteer id listed in {sheet} ({sheet_zh}), found unknown {value!r}"
+    ),
+    "households": N_(
+        "expected a household id listed in {sheet} ({sheet_zh}), found unknown {value!r}"
+    ),
+    "needs": N_("expected a need id listed in {sheet} ({sheet_zh}), found unknown {value!r}"),
+}
+
+
+def _unknown(field: str, values: Iterable[str], known: Collection[str], kind: str) -> list[Finding]:
+    """A finding for each value that is not in ``known``, the ids of sheet ``kind``."""
+    message = _(_UNKNOWN_MESSAGES[kind])
+    return [
+        (field, message.format(sheet=kind, sheet_zh=_sheet_zh(kind), value=v))
+        for v in values
+        if v not in known
+    ]
 
 
 def department_refs(field: str, names: Iterable[str], catalogue: Catalogue) -> list[Finding]:
     """Each name must be a department of the dataset (when it lists departments)."""
     if catalogue.departments is None:
         return []
-    return _unknown(field, names, catalogue.departments, f"a department {listed_in('departments')}")
+    return _unknown(field, names, catalogue.departments, "departments")
 
 
 def skill_refs(skills: Iterable[Skill], catalogue: Catalogue) -> list[Finding]:
@@ -135,27 +179,23 @@ def skill_refs(skills: Iterable[Skill], catalogue: Catalogue) -> list[Finding]:
     if catalogue.skills is None:
         return []
     names = [s.name for s in skills]
-    return _unknown("skills", names, catalogue.skills, f"a skill {listed_in('skills')}")
+    return _unknown("skills", names, catalogue.skills, "skills")
 
 
 def volunteer_ref(volunteer_id: str, catalogue: Catalogue) -> list[Finding]:
     """The volunteer a row is about must exist."""
-    what = f"a volunteer id {listed_in('volunteers')}"
-    return _unknown("volunteer_id", [volunteer_id], catalogue.volunteers, what)
+    return _unknown("volunteer_id", [volunteer_id], catalogue.volunteers, "volunteers")
 
 
 def household_ref(household_id: str | None, catalogue: Catalogue) -> list[Finding]:
     """A household a row refers to must exist (blank is allowed)."""
-    what = f"a household id {listed_in('households')}"
-    return _unknown(
-        "household_id", [household_id] if household_id else [], catalogue.households, what
-    )
+    ids = [household_id] if household_id else []
+    return _unknown("household_id", ids, catalogue.households, "households")
 
 
 def need_ref(need_id: str | None, catalogue: Catalogue) -> list[Finding]:
     """A need a row refers to must exist (blank is allowed)."""
-    what = f"a need id {listed_in('needs')}"
-    return _unknown("need_id", [need_id] if need_id else [], catalogue.needs, what)
+    return _unknown("need_id", [need_id] if need_id else [], catalogue.needs, "needs")
 
 
 def inside_horizon(field: str, day: Any, catalogue: Catalogue) -> list[Finding]:
@@ -163,29 +203,27 @@ def inside_horizon(field: str, day: Any, catalogue: Catalogue) -> list[Finding]:
     horizon = catalogue.horizon
     if day is None or horizon is None or horizon.contains(day):
         return []
-    return [
-        (field, f"expected a date inside the horizon {horizon.start} .. {horizon.end}, found {day}")
-    ]
+    message = _("expected a date inside the horizon {start} .. {end}, found {day}")
+    return [(field, message.format(start=horizon.start, end=horizon.end, day=day))]
 
 
 def end_after_start(start: int | None, end: int | None) -> list[Finding]:
     """A time window must end after it starts."""
     if start is None or end is None or end > start:
         return []
-    return [
-        (
-            "end",
-            f"expected an end after the start {format_minutes(start)}, found {format_minutes(end)}",
-        )
-    ]
+    message = _("expected an end after the start {start}, found {end}")
+    return [("end", message.format(start=format_minutes(start), end=format_minutes(end)))]
 
 
 def exactly_one(first: str, second: str, has_first: bool, has_second: bool) -> list[Finding]:
     """Exactly one of two fields must be given."""
     if has_first != has_second:
         return []
-    found = "both" if has_first else "neither"
-    return [(first, f"expected exactly one of {first} and {second}, found {found}")]
+    if has_first:
+        message = _("expected exactly one of {first} and {second}, found both")
+    else:
+        message = _("expected exactly one of {first} and {second}, found neither")
+    return [(first, message.format(first=field_title(first), second=field_title(second)))]
 
 
 # Items ------------------------------------------------------------------------------
@@ -200,8 +238,10 @@ def volunteer_findings(volunteer: Volunteer, catalogue: Catalogue) -> list[Findi
         findings.append(
             (
                 "max_travel",
-                f"expected a home_area (居住片区) to measure {volunteer.max_travel} travel "
-                "minutes from, found an empty home_area",
+                _(
+                    "expected a home_area (居住片区) to measure {minutes} travel minutes from, "
+                    "found an empty home_area"
+                ).format(minutes=volunteer.max_travel),
             )
         )
     return findings
@@ -216,18 +256,15 @@ def household_findings(household: Household, catalogue: Catalogue) -> list[Findi
 def need_timing_findings(need: Need, catalogue: Catalogue) -> list[Finding]:
     """Date, window and duration: fixed, flexible or untimed, and inside the horizon."""
     if need.date is None:
+        message = _("expected no time for a need without a date (untimed), found '{time}'")
         return [
-            (
-                field,
-                "expected no time for a need without a date (untimed), "
-                f"found '{format_minutes(value)}'",
-            )
+            (field, message.format(time=format_minutes(value)))
             for field, value in (("start", need.start), ("end", need.end))
             if value is not None
         ]
     findings = inside_horizon("date", need.date, catalogue)
     findings += [
-        (field, "expected a time for a need with a date, found an empty cell")
+        (field, _("expected a time for a need with a date, found an empty cell"))
         for field, value in (("start", need.start), ("end", need.end))
         if value is None
     ]
@@ -237,13 +274,21 @@ def need_timing_findings(need: Need, catalogue: Catalogue) -> list[Finding]:
         return findings + end_after_start(need.start, need.end)
     window = need.end - need.start
     if need.duration == 0:
-        findings.append(("duration", "expected at least 1 minute for a need with a date, found 0"))
+        findings.append(
+            ("duration", _("expected at least 1 minute for a need with a date, found 0"))
+        )
     elif need.duration > window:
         findings.append(
             (
                 "duration",
-                f"expected at most the {window} minutes from {format_minutes(need.start)} to "
-                f"{format_minutes(need.end)}, found {need.duration}",
+                _(
+                    "expected at most the {window} minutes from {start} to {end}, found {duration}"
+                ).format(
+                    window=window,
+                    start=format_minutes(need.start),
+                    end=format_minutes(need.end),
+                    duration=need.duration,
+                ),
             )
         )
     return findings
@@ -257,8 +302,9 @@ def need_findings(need: Need, catalogue: Catalogue) -> list[Finding]:
         findings.append(
             (
                 "max_volunteers",
-                f"expected at least min_volunteers {need.min_volunteers}, "
-                f"found {need.max_volunteers}",
+                _("expected at least min_volunteers {least}, found {most}").format(
+                    least=need.min_volunteers, most=need.max_volunteers
+                ),
             )
         )
     findings += skill_refs(need.skills, catalogue)
@@ -305,17 +351,24 @@ def pin_findings(pin: Pin, catalogue: Catalogue) -> list[Finding]:
         findings.append(
             (
                 "start",
-                f"expected no start: need {need.id} is not flexible (its time is fixed or it "
-                f"is untimed), found {format_minutes(pin.start)}",
+                _(
+                    "expected no start: need {need} is not flexible (its time is fixed or it "
+                    "is untimed), found {start}"
+                ).format(need=need.id, start=format_minutes(pin.start)),
             )
         )
     elif not need.start <= pin.start <= need.latest_start:  # type: ignore[operator]
         findings.append(
             (
                 "start",
-                f"expected a start from {format_minutes(need.start)} to "
-                f"{format_minutes(need.latest_start)} for need {need.id}, "
-                f"found {format_minutes(pin.start)}",
+                _(
+                    "expected a start from {earliest} to {latest} for need {need}, found {start}"
+                ).format(
+                    earliest=format_minutes(need.start),  # type: ignore[arg-type]
+                    latest=format_minutes(need.latest_start),  # type: ignore[arg-type]
+                    need=need.id,
+                    start=format_minutes(pin.start),
+                ),
             )
         )
     return findings
@@ -337,17 +390,21 @@ def horizon_findings(
     to the dates it lists.
     """
     if end < start:
-        return [("end", f"expected an end date on or after the start {start}, found {end}")]
+        message = _("expected an end date on or after the start {start}, found {end}")
+        return [("end", message.format(start=start, end=end))]
     if (end - start).days > MAX_HORIZON_DAYS:
         return [
             (
                 "end",
-                f"expected at most {MAX_HORIZON_DAYS} days after the start {start}, "
-                f"found {end} ({(end - start).days} days)",
+                _(
+                    "expected at most {most} days after the start {start}, found {end} "
+                    "({days} days)"
+                ).format(most=MAX_HORIZON_DAYS, start=start, end=end, days=(end - start).days),
             )
         ]
+    message = _("expected dates inside the horizon {start} .. {end}, found {day}")
     return [
-        (field, f"expected dates inside the horizon {start} .. {end}, found {day}")
+        (field, message.format(start=start, end=end, day=day))
         for field, listed in (days or {}).items()
         for day in listed
         if not start <= day <= end
@@ -357,9 +414,9 @@ def horizon_findings(
 # Uniqueness -------------------------------------------------------------------------
 
 UNIQUE_MESSAGES = {
-    "id": "expected a unique {field}, found {value!r} again",
-    "pin": "expected each volunteer and need pinned once, found {value[0]} on {value[1]} again",
-    "route": "expected each from/to pair once, found {value[0]} -> {value[1]} again",
+    "id": N_("expected a unique {field}, found {value!r} again"),
+    "pin": N_("expected each volunteer and need pinned once, found {value[0]} on {value[1]} again"),
+    "route": N_("expected each from/to pair once, found {value[0]} -> {value[1]} again"),
 }
 """How a repeated key is reported; the front end adds where its first use is."""
 
@@ -378,9 +435,9 @@ def repeats(keys: Sequence[Hashable | None]) -> list[tuple[int, int]]:
     return found
 
 
-def repeat_message(rule: str, field: str, value: Any) -> str:
-    """The one wording of a repeated id, pin or route."""
-    return UNIQUE_MESSAGES[rule].format(field=field, value=value)
+def repeat_message(rule: str, field: str, value: Any, sheet: str | None = None) -> str:
+    """The one wording of a repeated id, pin or route (``sheet``: whose ``field`` it is)."""
+    return _(UNIQUE_MESSAGES[rule]).format(field=field_title(field, sheet), value=value)
 
 
 # The whole problem ------------------------------------------------------------------
@@ -426,7 +483,7 @@ def problem_issues(problem: Problem, catalogue: Catalogue | None = None) -> list
     issues = [
         Issue("horizon", None, field, message)
         for field, message in horizon_findings(
-            horizon.start, horizon.end, {"festivals": [d for d, _ in horizon.festivals]}
+            horizon.start, horizon.end, {"festivals": [d for d, _name in horizon.festivals]}
         )
     ]
     for kind, (rule, field, key) in UNIQUE_KEYS.items():

@@ -32,6 +32,7 @@ from matcher.domain import (
     Skill,
     unique,
 )
+from matcher.i18n import _
 from matcher.io.format import ENUM_WORDS
 
 __all__ = [
@@ -120,7 +121,7 @@ def cell_text(value: Any) -> str:
 
 def found_text(value: Any) -> str:
     """The "found ..." part of a message: the cell quoted, or "an empty cell"."""
-    return repr(cell_text(value)) if not is_blank(value) else "an empty cell"
+    return repr(cell_text(value)) if not is_blank(value) else _("an empty cell")
 
 
 _DATE_RE = re.compile(
@@ -139,8 +140,10 @@ def _date_without_year(month: int, day: int, value: Any, within: DateSpan | None
     """
     if within is None:
         raise ValueError(
-            "expected a date with its year such as 2026-10-24 (a date without a year "
-            f"takes it from the planning horizon), found {found_text(value)}"
+            _(
+                "expected a date with its year such as 2026-10-24 (a date without a year "
+                "takes it from the planning horizon), found {found}"
+            ).format(found=found_text(value))
         )
     first, last = within
     candidates = []
@@ -150,16 +153,25 @@ def _date_without_year(month: int, day: int, value: Any, within: DateSpan | None
         except ValueError:
             continue  # 2月29日 exists in leap years only
     if not candidates:
-        raise ValueError(f"expected a date such as 10月24日, found {found_text(value)}")
+        raise ValueError(
+            _("expected a date such as 10月24日, found {found}").format(found=found_text(value))
+        )
     if len(candidates) == 1:
         return candidates[0]
     inside = [candidate for candidate in candidates if first <= candidate <= last]
     if len(inside) == 1:
         return inside[0]
     raise ValueError(
-        f"expected a date inside the planning horizon {first.isoformat()} to "
-        f"{last.isoformat()}; {found_text(value)} without a year could be "
-        f"{candidates[0].isoformat()} or {candidates[1].isoformat()}: write the year"
+        _(
+            "expected a date inside the planning horizon {first} to {last}; {found} without "
+            "a year could be {one} or {other}: write the year"
+        ).format(
+            first=first.isoformat(),
+            last=last.isoformat(),
+            found=found_text(value),
+            one=candidates[0].isoformat(),
+            other=candidates[1].isoformat(),
+        )
     )
 
 
@@ -201,7 +213,9 @@ def parse_date(value: Any, *, within: DateSpan | None = None) -> dt.date:
         month, day = (int(part) for part in match.groups())
         if 1 <= month <= 12 and 1 <= day <= 31:
             return _date_without_year(month, day, value, within)
-    raise ValueError(f"expected a date such as 2026-10-24, found {found_text(value)}")
+    raise ValueError(
+        _("expected a date such as 2026-10-24, found {found}").format(found=found_text(value))
+    )
 
 
 _CLOCK_RE = re.compile(r"(\d{1,2})\s*[:：]\s*(\d{2})(?:\s*[:：]\s*(\d{2}))?")
@@ -272,7 +286,9 @@ def parse_time(value: Any, *, end: bool = False) -> int:
     if minutes is None or not 0 <= minutes <= last:
         latest = "24:00" if end else "23:59"
         raise ValueError(
-            f"expected a time from 00:00 to {latest} such as 09:00, found {found_text(value)}"
+            _("expected a time from 00:00 to {latest} such as 09:00, found {found}").format(
+                latest=latest, found=found_text(value)
+            )
         )
     return minutes
 
@@ -324,7 +340,9 @@ def parse_time_range(value: Any) -> tuple[int, int]:
         if start is not None and end is not None and 0 <= start < 24 * 60 and 0 <= end <= 24 * 60:
             return start, end
     raise ValueError(
-        f"expected a time range such as 14:00-16:00 (or 全天), found {found_text(value)}"
+        _("expected a time range such as 14:00-16:00 (or 全天), found {found}").format(
+            found=found_text(value)
+        )
     )
 
 
@@ -350,8 +368,10 @@ def parse_time_or_range(value: Any) -> tuple[int, int | None]:
         return parse_time_range(value)
     except ValueError:
         raise ValueError(
-            "expected a time from 00:00 to 23:59 such as 09:00, or a range such as "
-            f"14:00-16:00 or 全天, found {found_text(value)}"
+            _(
+                "expected a time from 00:00 to 23:59 such as 09:00, or a range such as "
+                "14:00-16:00 or 全天, found {found}"
+            ).format(found=found_text(value))
         ) from None
 
 
@@ -400,7 +420,11 @@ def parse_weekday(value: Any) -> int:
         return _WEEKDAY_WORDS[text]
     if match := _CHINESE_WEEKDAY_RE.fullmatch(text):
         return _CHINESE_DAYS[match.group(1)]
-    raise ValueError(f"expected a weekday 1-7, 周一..周日 or Mon..Sun, found {found_text(value)}")
+    raise ValueError(
+        _("expected a weekday 1-7, 周一..周日 or Mon..Sun, found {found}").format(
+            found=found_text(value)
+        )
+    )
 
 
 YES_WORDS: tuple[str, ...] = ("yes", "true", "1", "y", "是", "需要", "要", "有", "√", "✓", "✔")
@@ -437,7 +461,11 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError(f"expected yes/no (是/否, 需要/不需要, 1/0, √/×), found {found_text(value)}")
+    raise ValueError(
+        _("expected yes/no (是/否, 需要/不需要, 1/0, √/×), found {found}").format(
+            found=found_text(value)
+        )
+    )
 
 
 _LIST_SPLIT = re.compile(r"[;；、,，]")
@@ -489,14 +517,19 @@ def parse_skills(value: Any) -> tuple[Skill, ...]:
             name, level = match.group(1), int(match.group(2) or match.group(3))
         elif re.search(r"[:：]", item):
             raise ValueError(
-                f"expected a skill with a level 1-3 such as 家电维修:3, found {item!r}"
+                _("expected a skill with a level 1-3 such as 家电维修:3, found {item!r}").format(
+                    item=item
+                )
             )
         if not 1 <= level <= 3:
-            raise ValueError(f"expected a skill level from 1 to 3, found {item!r}")
+            raise ValueError(
+                _("expected a skill level from 1 to 3, found {item!r}").format(item=item)
+            )
         if name in skills and skills[name].level != level:
             raise ValueError(
-                f"expected each skill once, found {name} with levels "
-                f"{skills[name].level} and {level}"
+                _("expected each skill once, found {skill} with levels {one} and {other}").format(
+                    skill=name, one=skills[name].level, other=level
+                )
             )
         skills.setdefault(name, Skill(name, level))
     return tuple(skills.values())
@@ -523,7 +556,11 @@ def parse_enum(cls: type[E], value: Any) -> E:
     """
     member = _ENUM_LOOKUP[cls].get(header_key(cell_text(value)))
     if member is None:
-        raise ValueError(f"expected one of {_accepted(cls)}, found {found_text(value)}")
+        raise ValueError(
+            _("expected one of {accepted}, found {found}").format(
+                accepted=_accepted(cls), found=found_text(value)
+            )
+        )
     return member  # type: ignore[return-value]
 
 
@@ -556,6 +593,12 @@ NUMBER_LIMIT = 1_000_000_000
 """Largest magnitude of any number in a sheet: keeps minutes and weights inside 64 bits."""
 
 
+def _number_too_large(value: Any) -> str:
+    return _("expected a number up to {limit:,}, found {found}").format(
+        limit=NUMBER_LIMIT, found=found_text(value)
+    )
+
+
 def parse_whole_number(value: Any) -> int:
     """Parse a whole number (``3``, ``3.0``) up to :data:`NUMBER_LIMIT` in magnitude."""
     text = cell_text(value)
@@ -564,9 +607,11 @@ def parse_whole_number(value: Any) -> int:
     except ValueError:
         number = math.nan
     if not number.is_integer():
-        raise ValueError(f"expected a whole number, found {found_text(value)}")
+        raise ValueError(
+            _("expected a whole number, found {found}").format(found=found_text(value))
+        )
     if abs(number) > NUMBER_LIMIT:
-        raise ValueError(f"expected a number up to {NUMBER_LIMIT:,}, found {found_text(value)}")
+        raise ValueError(_number_too_large(value))
     return int(number)
 
 
@@ -577,9 +622,9 @@ def parse_number(value: Any) -> float:
     except ValueError:
         number = math.nan
     if not math.isfinite(number):
-        raise ValueError(f"expected a number, found {found_text(value)}")
+        raise ValueError(_("expected a number, found {found}").format(found=found_text(value)))
     if abs(number) > NUMBER_LIMIT:
-        raise ValueError(f"expected a number up to {NUMBER_LIMIT:,}, found {found_text(value)}")
+        raise ValueError(_number_too_large(value))
     return number
 
 
@@ -592,8 +637,10 @@ def parse_festivals(
     """
     festivals = []
     for item in parse_list(value):
-        day, _, name = re.sub(r"\s*[:：]\s*", ":", item, count=1).partition(":")
+        day, _colon, name = re.sub(r"\s*[:：]\s*", ":", item, count=1).partition(":")
         if not name:
-            raise ValueError(f"expected date:name such as 2026-09-25:中秋节, found {item!r}")
+            raise ValueError(
+                _("expected date:name such as 2026-09-25:中秋节, found {item!r}").format(item=item)
+            )
         festivals.append((parse_date(day, within=within), name))
     return tuple(festivals)

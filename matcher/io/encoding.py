@@ -26,6 +26,7 @@ import re
 from charset_normalizer import from_bytes
 
 from matcher.errors import DataError
+from matcher.i18n import _
 
 __all__ = ["ENCODINGS_TRIED", "decode_text"]
 
@@ -49,9 +50,10 @@ def _refuse(label: str, why: str) -> DataError:
     tried = ", ".join(ENCODINGS_TRIED)
     return DataError.at(
         label,
-        f"cannot read the text: {why}; not UTF-8 or GBK (GB18030), Big5 or UTF-16 with BOM "
-        f"(tried {tried}); save it from Excel as “CSV UTF-8 (逗号分隔)” / "
-        "无法识别文件编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+        _(
+            "cannot read the text: {why}; not UTF-8 or GBK (GB18030), Big5 or UTF-16 with "
+            "BOM (tried {tried}); save it from Excel as “CSV UTF-8 (逗号分隔)”"
+        ).format(why=why, tried=tried),
     )
 
 
@@ -98,20 +100,24 @@ def decode_text(data: bytes, label: str) -> str:
         except UnicodeDecodeError:
             encoding = _legacy_encoding(data)
             if encoding is None:
-                raise _refuse(label, "the bytes are not text in a known encoding") from None
+                raise _refuse(label, _("the bytes are not text in a known encoding")) from None
             text = data.decode(encoding)
     else:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise _refuse(label, f"it starts with a {encoding} BOM but is not {encoding}") from exc
+            why = _("it starts with a {encoding} BOM but is not {encoding}").format(
+                encoding=encoding
+            )
+            raise _refuse(label, why) from exc
     if "\ufffd" in text:
         # Already garbled when it was saved: storing it would keep the damage silently.
-        raise _refuse(label, "it holds replacement characters (�), so it was garbled before")
+        raise _refuse(label, _("it holds replacement characters (�), so it was garbled before"))
     # Text from the legacy encodings or UTF-16 with control characters in it
     # was decoded under the wrong one.  UTF-8 is taken as it is, but for NUL:
     # UTF-16 without a BOM is valid UTF-8 with a NUL after every letter.
     control = _CONTROL if encoding not in (None, "utf-8-sig") else _NUL
     if match := control.search(text):
-        raise _refuse(label, f"it holds the control character {match.group()!r}")
+        why = _("it holds the control character {character!r}").format(character=match.group())
+        raise _refuse(label, why)
     return text

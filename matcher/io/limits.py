@@ -13,6 +13,7 @@ import dataclasses
 import time
 
 from matcher.errors import DatasetTooLargeError
+from matcher.i18n import N_, _
 
 __all__ = ["DEFAULT_READ_LIMITS", "ReadBudget", "ReadLimits"]
 
@@ -51,7 +52,11 @@ class ReadLimits:
         for field in dataclasses.fields(self):
             value = getattr(self, field.name)
             if value is not None and value <= 0:
-                raise ValueError(f"{field.name} must be positive or None, found {value}")
+                raise ValueError(
+                    _("{field} must be positive or None, found {value}").format(
+                        field=field.name, value=value
+                    )
+                )
 
 
 DEFAULT_READ_LIMITS = ReadLimits(
@@ -69,28 +74,24 @@ Such a 20,000 x 10 sheet unzips to about 12 MB of XML, well under 100 MB.
 The CLI reads without bounds unless told otherwise."""
 
 
-# What each limit's refusal says, in Chinese and English (``allowed`` is the limit):
-# the only part of a refusal that differs from one limit to another.
+# What each limit's refusal says (``allowed`` is the limit): the only part of a
+# refusal that differs from one limit to another.
 _TOO_LARGE = {
-    "max_rows_per_sheet": (
-        "数据过大：每个表最多 {allowed:,} 行，此表超过 / too large: more than "
-        "{allowed:,} rows below the header (limit max_rows_per_sheet); split the data "
-        "or delete empty rows at the end"
+    "max_rows_per_sheet": N_(
+        "too large: more than {allowed:,} rows below the header (limit max_rows_per_sheet); "
+        "split the data or delete empty rows at the end"
     ),
-    "max_cells": (
-        "数据过大：所有表合计最多 {allowed:,} 个单元格，已超过 / too large: more than "
-        "{allowed:,} cells in all sheets (limit max_cells); split the data or delete "
-        "unused columns"
+    "max_cells": N_(
+        "too large: more than {allowed:,} cells in all sheets (limit max_cells); split the "
+        "data or delete unused columns"
     ),
-    "max_unpacked_bytes": (
-        "数据过大：工作簿解压后超过 {allowed:,} 字节 / too large: the workbook unpacks to "
-        "more than {allowed:,} bytes (limit max_unpacked_bytes); remove very long cells "
-        "or unused sheets"
+    "max_unpacked_bytes": N_(
+        "too large: the workbook unpacks to more than {allowed:,} bytes (limit "
+        "max_unpacked_bytes); remove very long cells or unused sheets"
     ),
-    "max_seconds": (
-        "数据过大：读取超过 {allowed:g} 秒仍未完成，已停止 / too large: reading took "
-        "more than {allowed:g} seconds (limit max_seconds); split the data or remove "
-        "unused rows and sheets"
+    "max_seconds": N_(
+        "too large: reading took more than {allowed:g} seconds (limit max_seconds); split "
+        "the data or remove unused rows and sheets"
     ),
 }
 
@@ -148,5 +149,5 @@ class ReadBudget:
         """Raise when ``used`` passes ``limit`` (a field of :class:`ReadLimits`), if it is set."""
         allowed = getattr(self.limits, limit)
         if allowed is not None and used > allowed:
-            message = _TOO_LARGE[limit].format(allowed=allowed)
+            message = _(_TOO_LARGE[limit]).format(allowed=allowed)
             raise DatasetTooLargeError(file, limit, allowed, message)

@@ -38,6 +38,7 @@ from matcher.domain import (
     Volunteer,
 )
 from matcher.errors import DataIssue
+from matcher.i18n import _
 from matcher.io.cells import (
     cell_text,
     found_text,
@@ -129,15 +130,18 @@ class _Builder:
         """Collect the ids of a sheet, reporting duplicates (both rows)."""
         rows = [(row, cell_text(row.cells.get(column))) for row in self.rows(sheet)]
         self.unique(sheet, column, rows, "id")
-        return {value for _, value in rows if value}
+        return {value for _row, value in rows if value}
 
     def unique(self, sheet: str, column: str, keyed: list[tuple[Row, Any]], rule: str) -> None:
         """Report each row whose key (None: no key) repeats an earlier row's."""
-        keys = [key or None for _, key in keyed]
+        keys = [key or None for _row, key in keyed]
         for index, first in repeats(keys):
             row = keyed[index][0]
-            message = repeat_message(rule, column, keys[index])
-            row.fail(column, f"{message} (first on row {keyed[first][0].number})")
+            message = repeat_message(rule, column, keys[index], sheet)
+            first_row = keyed[first][0].number
+            row.fail(
+                column, _("{message} (first on row {row})").format(message=message, row=first_row)
+            )
 
     def check(self, row: Row, sheet: str, findings: list[Finding]) -> None:
         """Place the findings of :mod:`matcher.validate` on the row's columns."""
@@ -213,12 +217,15 @@ class _Builder:
                 label,
                 table.header_row + 1 if table else 2,
                 None,
-                "expected one row with the start and end of the planning horizon, found no rows",
+                _("expected one row with the start and end of the planning horizon, found no rows"),
             )
             return None
         for extra in rows[1:]:
             extra.fail(
-                None, f"expected exactly one row, found another besides row {rows[0].number}"
+                None,
+                _("expected exactly one row, found another besides row {row}").format(
+                    row=rows[0].number
+                ),
             )
         row = rows[0]
         start = row.date("start", required=True)  # these two need their year
@@ -233,7 +240,7 @@ class _Builder:
         days = {
             "extra_days": extra_days,
             "excluded_days": excluded_days,
-            "festivals": [d for d, _ in festivals],
+            "festivals": [d for d, _name in festivals],
         }
         self.check(row, "horizon", horizon_findings(start, end, days))
         if not row.ok:
@@ -337,11 +344,12 @@ class _Builder:
             if row.has("weekday"):
                 row.fail(
                     "weekday",
-                    "expected no weekday for a blackout (it needs a date), "
-                    f"found {found_text(row.cells['weekday'])}",
+                    _("expected no weekday for a blackout (it needs a date), found {found}").format(
+                        found=found_text(row.cells["weekday"])
+                    ),
                 )
             elif not row.has("date"):
-                row.fail("date", "expected a date for a blackout, found an empty cell")
+                row.fail("date", _("expected a date for a blackout, found an empty cell"))
             if date is None:
                 self.check(row, "availability", volunteer_ref(volunteer_id, self.known))
                 return None

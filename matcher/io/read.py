@@ -22,12 +22,13 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from matcher.errors import DataError, DataIssue, DatasetTooLargeError
+from matcher.i18n import _, ngettext
 from matcher.io.cells import cell_text, header_key, is_blank
 from matcher.io.encoding import decode_text
 from matcher.io.format import MAX_ISSUES, SHEETS, SheetSpec
 from matcher.io.limits import ReadBudget
 from matcher.io.spreadsheet import unescape_formula
-from matcher.io.workbook import Grid, read_workbook
+from matcher.io.workbook import Grid, read_workbook, sheet_label
 
 HEADER_SEARCH_ROWS = 10
 """Rows, from the first that is not blank, in which the header row is looked for."""
@@ -77,7 +78,8 @@ class Issues:
         """Every issue recorded, and one that counts those past the limit."""
         items = list(self.items)
         if self.dropped:
-            items.append(DataIssue("dataset", None, None, f"... and {self.dropped} more"))
+            more = _("... and {count} more").format(count=self.dropped)
+            items.append(DataIssue(_("dataset"), None, None, more))
         return items
 
     def raise_if_any(self) -> None:
@@ -86,7 +88,8 @@ class Issues:
             return
         items = list(self.items)
         if self.dropped:
-            items.append(DataIssue("dataset", None, None, f"... and {self.dropped} more issues"))
+            more = _("... and {count} more issues").format(count=self.dropped)
+            items.append(DataIssue(_("dataset"), None, None, more))
         raise DataError(items)
 
 
@@ -117,10 +120,12 @@ def read_csv_grid(path: Path, budget: ReadBudget | None = None) -> Grid:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataError.at(label, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise DataError.at(
+            label, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+        ) from exc
     text = decode_text(data, label)
     if not text.strip():
-        raise DataError.at(label, "the file is empty; expected a header row")
+        raise DataError.at(label, _("the file is empty; expected a header row"))
     most = budget.limits.max_rows_per_sheet
     # header + the rows allowed + one to notice there are more
     nrows = None if most is None else most + 2
@@ -145,7 +150,9 @@ def read_csv_grid(path: Path, budget: ReadBudget | None = None) -> Grid:
             records = itertools.islice(csv.reader(io.StringIO(text)), nrows)
             frame = read(range(max((len(record) for record in records), default=1)))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise DataError.at(label, f"not a readable CSV file: {exc}") from exc
+        raise DataError.at(
+            label, _("not a readable CSV file: {reason}").format(reason=exc)
+        ) from exc
     grid = frame.map(unescape_formula).to_numpy(dtype=object).tolist()
     budget.declared(label, len(grid), frame.shape[1])
     budget.clock(label)
@@ -178,20 +185,22 @@ def _rows_above_note(cells: Grid, header: int) -> str:
         text = " ".join(cell_text(raw) for raw in cells[index] if not is_blank(raw))
         if text:
             shown = text if len(text) <= 40 else text[:39] + "…"
-            skipped.append(f"{index + 1} ({shown})")
+            skipped.append(_("{row} ({text})").format(row=index + 1, text=shown))
     if not skipped:
-        return "the rows above it are blank"
-    return f"{'row' if len(skipped) == 1 else 'rows'} {', '.join(skipped)} ignored"
+        return _("the rows above it are blank")
+    return ngettext("row {rows} ignored", "rows {rows} ignored", len(skipped)).format(
+        rows=", ".join(skipped)
+    )
 
 
 def _unknown_column(cells: Grid, header: int, position: int, label: str, warnings: Issues) -> None:
     """Warn of a column the format does not know (a header-less one only if it has cells)."""
     text = cell_text(cells[header][position])
     if text:
-        warnings.add(label, None, text, "not part of the format and was ignored")
+        warnings.add(label, None, text, _("not part of the format and was ignored"))
     elif any(not is_blank(row[position]) for row in cells[header + 1 :]):
         letter = get_column_letter(position + 1)
-        warnings.add(label, None, letter, "has cells but no header and was ignored")
+        warnings.add(label, None, letter, _("has cells but no header and was ignored"))
 
 
 def table_from_grid(
@@ -208,7 +217,7 @@ def table_from_grid(
     warnings = warnings if warnings is not None else Issues()
     first = next((i for i, row in enumerate(cells) if not all(map(is_blank, row))), None)
     if first is None:
-        issues.add(label, None, None, "the sheet is empty; expected a header row")
+        issues.add(label, None, None, _("the sheet is empty; expected a header row"))
         return None
     lookup = {
         header_key(alias): column for column in spec.columns for alias in spec.aliases(column)
@@ -216,7 +225,8 @@ def table_from_grid(
     header_row = _header_row(cells, first, lookup, spec)
     if header_row > 0:
         note = _rows_above_note(cells, header_row)
-        warnings.add(label, None, None, f"headers found on row {header_row + 1}; {note}")
+        found = _("headers found on row {row}; {note}").format(row=header_row + 1, note=note)
+        warnings.add(label, None, None, found)
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     ok = True
@@ -231,7 +241,9 @@ def table_from_grid(
                 label,
                 header_row + 1,
                 header,
-                f"column {column} appears twice (also as {headers[column]!r}); keep one",
+                _("column {column} appears twice (also as {other!r}); keep one").format(
+                    column=column, other=headers[column]
+                ),
             )
             ok = False
         positions[column] = position
@@ -243,7 +255,9 @@ def table_from_grid(
                 label,
                 header_row + 1,
                 column,
-                f"missing required column {column}; accepted headers: {accepted}",
+                _("missing required column {column}; accepted headers: {accepted}").format(
+                    column=column, accepted=accepted
+                ),
             )
             ok = False
     if not ok:
@@ -276,7 +290,7 @@ def _folder_grids(
     }
     for other in sorted(path.iterdir()):
         if other.suffix.casefold() == ".csv" and other.name.casefold() not in known:
-            warnings.add(other.name, None, None, "not a file of the format; it was not read")
+            warnings.add(other.name, None, None, _("not a file of the format; it was not read"))
     for spec in SHEETS.values():
         found = _find_csv(path, spec)
         if len(found) > 1:
@@ -284,7 +298,9 @@ def _folder_grids(
                 found[1].name,
                 None,
                 None,
-                f"both {found[0].name} and {found[1].name} exist; keep one",
+                _("both {one} and {other} exist; keep one").format(
+                    one=found[0].name, other=found[1].name
+                ),
             )
         elif found:
             try:
@@ -301,7 +317,9 @@ def _folder_grids(
             str(path),
             None,
             None,
-            f"missing required file(s) in folder {path}: {', '.join(missing)}",
+            _("missing required file(s) in folder {folder}: {missing}").format(
+                folder=path, missing=", ".join(missing)
+            ),
         )
     return grids
 
@@ -333,10 +351,10 @@ def _workbook_grids(
     for name in all_names:
         if name not in sheets and name not in IGNORED_SHEETS:
             warnings.add(
-                f"{path.name}, sheet {name}",
+                sheet_label(path.name, name),
                 None,
                 None,
-                "not a sheet of the format; it was not read",
+                _("not a sheet of the format; it was not read"),
             )
     grids: dict[str, tuple[str, Grid]] = {}
     missing = []
@@ -344,10 +362,15 @@ def _workbook_grids(
         spec = SHEETS[sheet]
         if len(found) > 1:
             issues.add(
-                path.name, None, None, f"both sheets {found[0]} and {found[1]} exist; keep one"
+                path.name,
+                None,
+                None,
+                _("both sheets {one} and {other} exist; keep one").format(
+                    one=found[0], other=found[1]
+                ),
             )
         elif found:
-            grids[sheet] = (f"{path.name}, sheet {found[0]}", sheets[found[0]])
+            grids[sheet] = (sheet_label(path.name, found[0]), sheets[found[0]])
         elif spec.required:
             missing.append(f"{spec.name} ({spec.zh})")
     if missing:
@@ -355,7 +378,9 @@ def _workbook_grids(
             path.name,
             None,
             None,
-            f"missing required sheet(s) in workbook {path}: {', '.join(missing)}",
+            _("missing required sheet(s) in workbook {workbook}: {missing}").format(
+                workbook=path, missing=", ".join(missing)
+            ),
         )
     return grids
 
@@ -388,13 +413,13 @@ def read_dataset_tables(
         grids = _folder_grids(path, issues, budget, warnings)
     elif path.suffix.casefold() in (".xlsx", ".xlsm"):
         if not path.is_file():
-            raise DataError.at(str(path), "no such workbook")
+            raise DataError.at(str(path), _("no such workbook"))
         name = path.stem
         grids = _workbook_grids(path, issues, budget, warnings)
     elif not path.exists():
-        raise DataError.at(str(path), "no such folder or workbook")
+        raise DataError.at(str(path), _("no such folder or workbook"))
     else:
-        raise DataError.at(str(path), "expected a folder of CSV files or an .xlsx workbook")
+        raise DataError.at(str(path), _("expected a folder of CSV files or an .xlsx workbook"))
     tables = {}
     for sheet, (label, grid) in grids.items():
         table = table_from_grid(grid, label, SHEETS[sheet], issues, warnings)

@@ -17,12 +17,14 @@ from typing import Any
 
 from matcher.domain import Assignment, AssignmentRole, Problem, format_minutes
 from matcher.errors import DataError
+from matcher.i18n import _
 from matcher.io.cells import header_key
 from matcher.io.format import ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, ROSTER_SHEET
 from matcher.io.limits import ReadBudget, ReadLimits
 from matcher.io.read import Issues, Table, read_csv_grid, read_workbook, table_from_grid
 from matcher.io.rows import Row
 from matcher.io.spreadsheet import add_sheet, csv_bytes, new_workbook, workbook_bytes
+from matcher.io.workbook import sheet_label
 
 __all__ = [
     "ROLE_ZH",
@@ -159,13 +161,13 @@ def read_roster(path: str | Path, limits: ReadLimits | None = None) -> list[Assi
     budget = ReadBudget(limits)
     path = Path(path)
     if not path.is_file():
-        raise DataError.at(str(path), "no such file")
+        raise DataError.at(str(path), _("no such file"))
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
         sheets = read_workbook(path, budget, lambda names: [_roster_sheet(names)])
         if not sheets:
-            raise DataError.at(path.name, "the workbook has no sheets")
+            raise DataError.at(path.name, _("the workbook has no sheets"))
         chosen, grid = next(iter(sheets.items()))
-        label = f"{path.name}, sheet {chosen}"
+        label = sheet_label(path.name, chosen)
     else:
         label, grid = path.name, read_csv_grid(path, budget)
     issues = Issues()
@@ -188,13 +190,17 @@ def _assignments(table: Table) -> list[Assignment]:
         if any(timed) and not all(timed):
             row.fail(
                 "date",
-                "expected date, start and end all given (timed need) or all empty (untimed need)",
+                _(
+                    "expected date, start and end all given (timed need) or all empty "
+                    "(untimed need)"
+                ),
             )
         elif start is not None and end is not None and end <= start:
             row.fail(
                 "end",
-                f"expected an end after the start {format_minutes(start)}, "
-                f"found {format_minutes(end)}",
+                _("expected an end after the start {start}, found {end}").format(
+                    start=format_minutes(start), end=format_minutes(end)
+                ),
             )
         assignment = Assignment(
             need_id=row.text("need_id", required=True),

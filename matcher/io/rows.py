@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from matcher.domain import unique
+from matcher.i18n import N_, _
 from matcher.io.cells import (
     DateSpan,
     cell_text,
@@ -40,6 +41,15 @@ def _column_label(column: str, header: str | None) -> str:
     if header is None or header_key(header) == header_key(column):
         return column
     return f"{header} ({column})"
+
+
+_RANGE_MESSAGES = {
+    (True, True): N_("expected a whole number from {low} to {high}, found {found}"),
+    (True, False): N_("expected a whole number >= {low}, found {found}"),
+    (False, True): N_("expected a number from {low} to {high}, found {found}"),
+    (False, False): N_("expected a number >= {low}, found {found}"),
+}
+"""What a number out of range is told, by (whole number, upper bound given)."""
 
 
 class Row:
@@ -81,7 +91,7 @@ class Row:
         """Parse a cell; blank gives ``default`` (or an issue when required)."""
         if not self.has(column):
             if required:
-                self.fail(column, "expected a value, found an empty cell")
+                self.fail(column, _("expected a value, found an empty cell"))
             return default
         try:
             return parse(self.cells[column])
@@ -105,23 +115,24 @@ class Row:
         # Out of range gives the default: the row is refused, and the item built from it
         # meanwhile (so its other cells are still checked) keeps the domain's invariants.
         unchecked = not self.has(column) or value is None
-        if not unchecked and not self._check_range(column, value, lo, hi, "a whole number"):
+        if not unchecked and not self._check_range(column, value, lo, hi, whole=True):
             return default
         return value
 
     def decimal(self, column: str, default: float, lo: float | None = None) -> float:
         value = self.get(column, parse_number, default)
-        if self.has(column) and not self._check_range(column, value, lo, None, "a number"):
+        if self.has(column) and not self._check_range(column, value, lo, None, whole=False):
             return default
         return value
 
     def _check_range(
-        self, column: str, value: float, lo: float | None, hi: float | None, what: str
+        self, column: str, value: float, lo: float | None, hi: float | None, *, whole: bool
     ) -> bool:
         """Whether ``value`` is within bounds; records an issue when it is not."""
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            bounds = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
-            self.fail(column, f"expected {what} {bounds}, found {found_text(self.cells[column])}")
+            message = _RANGE_MESSAGES[whole, hi is not None]
+            found = found_text(self.cells[column])
+            self.fail(column, _(message).format(low=lo, high=hi, found=found))
             return False
         return True
 
@@ -159,7 +170,7 @@ class Row:
             return start, self.time("end", end=True, required=required)
         start, end = self.get("start", parse_time_or_range, (None, None))
         if end is None and required:
-            self.fail("end", "expected a value, found an empty cell")
+            self.fail("end", _("expected a value, found an empty cell"))
         return start, end
 
     def flag(self, column: str, default: bool = False) -> bool:

@@ -28,9 +28,10 @@ from openpyxl.utils import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 
 from matcher.errors import DataError
+from matcher.i18n import _
 from matcher.io.limits import ReadBudget
 
-__all__ = ["Grid", "read_workbook", "scan_workbook"]
+__all__ = ["Grid", "read_workbook", "scan_workbook", "sheet_label"]
 
 Grid = list[list[Any]]
 """The raw cells of one sheet, header included, every row equally wide."""
@@ -55,6 +56,15 @@ _STRING = re.compile(rb"<(?:\w+:)?(si)[\s>/]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _CHUNK = 1 << 20
 _OVERLAP = 64  # longer than any tag counted, so none is missed or counted twice at a seam
+
+
+def sheet_label(file: str, sheet: str) -> str:
+    """How messages name a sheet of a workbook: ``data.xlsx, sheet 志愿者``."""
+    return _("{file}, sheet {sheet}").format(file=file, sheet=sheet)
+
+
+def _unreadable(exc: Exception) -> str:
+    return _("not a readable .xlsx workbook: {reason}").format(reason=exc)
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -105,7 +115,7 @@ def _scan_sheet(
     with archive.open(part) as stream:
         head = stream.read(64 * 1024)
     if match := _DIMENSION.search(head):
-        _, first_row, last_column, last_row = match.groups()
+        _first_column, first_row, last_column, last_row = match.groups()
         if last_row is not None:
             rows = int(last_row) - int(first_row) + 1
             columns = column_index_from_string(last_column.decode())
@@ -157,7 +167,7 @@ def scan_workbook(
         if "xl/sharedStrings.xml" in names:
             # Every shared string is read when the workbook opens; a real
             # workbook has no more of them than cells.
-            label = f"{path.name}, shared strings"
+            label = _("{file}, shared strings").format(file=path.name)
 
             def check_strings(counts: Counter[bytes]) -> None:
                 budget.check(label, cells=counts[b"si"])
@@ -167,7 +177,8 @@ def scan_workbook(
         cells = 0
         for name, part in parts.items():
             if name in chosen and part in names:
-                cells += _scan_sheet(archive, part, f"{path.name}, sheet {name}", budget, cells)
+                label = sheet_label(path.name, name)
+                cells += _scan_sheet(archive, part, label, budget, cells)
 
 
 def _cell_value(cell: Any) -> Any:
@@ -237,7 +248,7 @@ def read_workbook(
     """
     budget = budget or ReadBudget(None)
     if not path.is_file():
-        raise DataError.at(path.name, "no such file")
+        raise DataError.at(path.name, _("no such file"))
     try:
         if budget.bounded:
             scan_workbook(path, budget, select)
@@ -245,18 +256,18 @@ def read_workbook(
     except DataError:
         raise  # a bound passed (DatasetTooLargeError is a ValueError too)
     except _UNREADABLE as exc:
-        raise DataError.at(path.name, f"not a readable .xlsx workbook: {exc}") from exc
+        raise DataError.at(path.name, _unreadable(exc)) from exc
     try:
         names = [sheet.title for sheet in book.worksheets]
         chosen = set(select(names) if select else names)
         return {
-            name: _sheet_grid(book[name], f"{path.name}, sheet {name}", budget)
+            name: _sheet_grid(book[name], sheet_label(path.name, name), budget)
             for name in names
             if name in chosen
         }
     except DataError:
         raise
     except _UNREADABLE as exc:
-        raise DataError.at(path.name, f"not a readable .xlsx workbook: {exc}") from exc
+        raise DataError.at(path.name, _unreadable(exc)) from exc
     finally:
         book.close()

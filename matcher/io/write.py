@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 
 from matcher.calendar import build_horizon
 from matcher.domain import Horizon, Problem, Skill, format_minutes
+from matcher.i18n import _
 from matcher.io.cells import cell_text
 from matcher.io.format import SHEETS, AvailabilityKind
 from matcher.io.spreadsheet import (
@@ -60,7 +61,7 @@ def _hours(minutes: int) -> int | float:
 def _horizon_record(horizon: Horizon) -> dict[str, Any]:
     """The horizon row that rebuilds ``horizon`` with :func:`build_horizon`."""
     base = set(build_horizon(horizon.start, horizon.end).service_days)
-    festival_days = {day for day, _ in horizon.festivals}
+    festival_days = {day for day, _name in horizon.festivals}
     service = set(horizon.service_days)
     return {
         "start": horizon.start,
@@ -174,7 +175,7 @@ def _atomic_folder(target: Path, files: Mapping[str, bytes]) -> None:
     with the new data; files that are not dataset sheets are left alone.
     """
     if target.exists() and not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a folder")
+        raise FileExistsError(_("{path} exists and is not a folder").format(path=target))
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
