@@ -20,7 +20,8 @@ from collections.abc import Collection, Mapping, Sequence
 
 from matcher.domain import Assignment, Need, Problem
 from matcher.eligibility import STAGES, Eligibility
-from matcher.nearest import NearestVolunteers
+from matcher.i18n import N_, _
+from matcher.nearest import NearestVolunteers, gender_word
 from matcher.result import Reason, UnmetNeed
 from matcher.teams import Blocker, BlockerKind
 from matcher.timing import Bookings
@@ -28,32 +29,42 @@ from matcher.timing import Bookings
 _FILTER_REASONS = {
     "service_day": (
         "not_service_day",
-        "{date} is not a service day of the horizon (a workday or a make-up workday 调休)",
+        N_("{date} is not a service day of the horizon (a workday or a make-up workday 调休)"),
     ),
-    "skill": ("no_skill", "nobody has the required skills ({skills})"),
+    "skill": ("no_skill", N_("nobody has the required skills ({skills})")),
     "department": (
         "department",
-        "none of the {before} volunteers with the skills is from an accepted department "
-        "({departments})",
+        N_(
+            "none of the {before} volunteers with the skills is from an accepted department "
+            "({departments})"
+        ),
     ),
-    "gender": ("gender", "none of the {before} qualified volunteers is {gender}"),
+    "gender": ("gender", N_("none of the {before} qualified volunteers is {gender}")),
     "distance": (
         "too_far",
-        "the {before} qualified volunteers live too far away "
-        "(farther than their max_travel from {area})",
+        N_(
+            "the {before} qualified volunteers live too far away "
+            "(farther than their max_travel from {area})"
+        ),
     ),
     "makeup_day": (
         "makeup_day",
-        "{date} is a make-up workday (调休): "
-        "the {before} qualified volunteers are students in class",
+        N_(
+            "{date} is a make-up workday (调休): "
+            "the {before} qualified volunteers are students in class"
+        ),
     ),
-    "availability": ("unavailable", "the {before} qualified volunteers are unavailable then"),
-    "forbidden": ("forbidden", "the {before} available volunteers are all forbidden for this pair"),
+    "availability": ("unavailable", N_("the {before} qualified volunteers are unavailable then")),
+    "forbidden": (
+        "forbidden",
+        N_("the {before} available volunteers are all forbidden for this pair"),
+    ),
     "budget": (
         "cap",
-        "the need alone exceeds the hour budget of the {before} available volunteers",
+        N_("the need alone exceeds the hour budget of the {before} available volunteers"),
     ),
 }
+"""Per funnel stage: the reason's code and its message id (translated where it is used)."""
 
 
 def _skills(need: Need) -> str:
@@ -66,13 +77,13 @@ def _filter_reason(problem: Problem, need: Need, funnel: dict[str, int]) -> Reas
     for stage in STAGES:
         if funnel[stage] == 0:
             code, text = _FILTER_REASONS[stage]
-            message = text.format(
+            message = _(text).format(
                 before=before,
                 skills=_skills(need),
                 departments="、".join(need.departments),
-                gender=need.required_gender,
+                gender=gender_word(need.required_gender),
                 date=need.date,
-                area=problem.need_area(need) or "the need",
+                area=problem.need_area(need) or _("the need"),
             )
             return Reason(code, message, before if stage not in ("service_day", "skill") else 0)
         before = funnel[stage]
@@ -84,16 +95,20 @@ def _blocker_reasons(need: Need, blockers: Sequence[Blocker], eligible: int) -> 
     reasons = []
     for blocker in blockers:
         if blocker.kind == BlockerKind.TOO_FEW_ELIGIBLE:
-            text = f"only {eligible} eligible volunteers, the minimum is {need.min_volunteers}"
+            text = _("only {count} eligible volunteers, the minimum is {minimum}").format(
+                count=eligible, minimum=need.min_volunteers
+            )
             reasons.append(Reason("too_few_eligible", text, eligible))
         elif blocker.kind == BlockerKind.NO_LEAD:
-            text = "no eligible volunteer can lead (a teacher or party member)"
+            text = _("no eligible volunteer can lead (a teacher or party member)")
             reasons.append(Reason("team_rule", text, 0))
         elif blocker.kind == BlockerKind.NO_DEPARTMENT:
-            text = f"no eligible volunteer from {blocker.department} (joint activity)"
+            text = _("no eligible volunteer from {department} (joint activity)").format(
+                department=blocker.department
+            )
             reasons.append(Reason("team_rule", text, 0))
         elif blocker.kind == BlockerKind.NO_LANGUAGE:
-            text = f"no eligible volunteer speaks {blocker.language}"
+            text = _("no eligible volunteer speaks {language}").format(language=blocker.language)
             reasons.append(Reason("team_rule", text, 0))
     return reasons
 
@@ -167,7 +182,9 @@ def explain_unmet(
         elif n in closed:
             reasons = _blocker_reasons(need, closed[n], funnel.get("considered", eligible))
         elif not has_roster:
-            text = f"the run produced no roster; {eligible} volunteers are eligible for it"
+            text = _("the run produced no roster; {count} volunteers are eligible for it").format(
+                count=eligible
+            )
             reasons = [Reason("no_roster", text, eligible)]
         else:
             reasons = _where_they_went(problem, elig, n, set(team[need.id]), start_of, bookings)
@@ -201,10 +218,10 @@ def _candidate_limit(funnel: Mapping[str, int], eligible: int) -> list[Reason]:
     considered = funnel.get("considered", eligible)
     if considered >= eligible:
         return []
-    text = (
-        f"only {considered} of the {eligible} eligible volunteers were considered "
+    text = _(
+        "only {considered} of the {eligible} eligible volunteers were considered "
         "(candidate limit for large problems)"
-    )
+    ).format(considered=considered, eligible=eligible)
     return [Reason("candidate_limit", text, eligible - considered)]
 
 
@@ -297,7 +314,9 @@ def _where_they_went(
         reasons.append(
             Reason(
                 "taken_higher",
-                f"{higher} eligible volunteers went to higher-priority needs at the same time",
+                _(
+                    "{count} eligible volunteers went to higher-priority needs at the same time"
+                ).format(count=higher),
                 higher,
             )
         )
@@ -305,30 +324,38 @@ def _where_they_went(
         reasons.append(
             Reason(
                 "taken_other",
-                f"{other} eligible volunteers went to needs of equal or lower priority "
-                "at the same time",
+                _(
+                    "{count} eligible volunteers went to needs of equal or lower priority "
+                    "at the same time"
+                ).format(count=other),
                 other,
             )
         )
     if capped:
         reasons.append(
-            Reason("cap", f"{capped} eligible volunteers reached their shift or hour cap", capped)
+            Reason(
+                "cap",
+                _("{count} eligible volunteers reached their shift or hour cap").format(
+                    count=capped
+                ),
+                capped,
+            )
         )
     if free:
         if len(members) < need.min_volunteers:
-            text = (
-                f"{free} eligible volunteers were still free, too few to meet the minimum of "
-                f"{need.min_volunteers} and the team rules together"
-            )
+            text = _(
+                "{count} eligible volunteers were still free, too few to meet the minimum of "
+                "{minimum} and the team rules together"
+            ).format(count=free, minimum=need.min_volunteers)
             reasons.append(Reason("team_rule", text, free))
         else:
-            text = (
-                f"{free} eligible volunteers were still free; adding them scored lower on the "
+            text = _(
+                "{count} eligible volunteers were still free; adding them scored lower on the "
                 "soft rules (fairness, spreading the load)"
-            )
+            ).format(count=free)
             reasons.append(Reason("soft_rules", text, free))
     if not reasons:
         reasons.append(
-            Reason("too_few_eligible", "every eligible volunteer is already on this need", 0)
+            Reason("too_few_eligible", _("every eligible volunteer is already on this need"), 0)
         )
     return reasons

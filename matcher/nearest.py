@@ -29,8 +29,17 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from matcher.domain import AvailabilityWindow, Need, Problem, Skill, Volunteer, format_minutes
+from matcher.domain import (
+    AvailabilityWindow,
+    Gender,
+    Need,
+    Problem,
+    Skill,
+    Volunteer,
+    format_minutes,
+)
 from matcher.eligibility import STAGES, BrokenRules, RuleScreen
+from matcher.i18n import N_, _
 from matcher.result import Candidate
 from matcher.teams import Blocker, TeamRule, TeamRuleKind, team_rules
 from matcher.timing import Bookings
@@ -50,6 +59,24 @@ STAGE_CODES = {
     "budget": "cap",
 }
 """The code of each per-pair rule: the same as the funnel's reasons in :mod:`matcher.explain`."""
+
+_GENDER_WORDS: dict[str, str] = {
+    str(Gender.MALE): N_("male"),
+    str(Gender.FEMALE): N_("female"),
+}
+
+
+def gender_word(gender: Gender | str | None) -> str:
+    """A gender as a message says it, in the language in force (``female``, ``女``)."""
+    if gender is None:
+        return ""
+    word = _GENDER_WORDS.get(str(gender))
+    return _(word) if word else str(gender)
+
+
+def join_notes(notes: Sequence[str]) -> str:
+    """Several reasons of one volunteer as one message (``; `` in English, ``；`` in Chinese)."""
+    return _("; ").join(notes)
 
 
 class NearestVolunteers:
@@ -127,7 +154,7 @@ class NearestVolunteers:
                 continue
             notes = self._eligible_notes(n, v, blockers, bool(lacking))
             roster_notes[v] = notes
-            short[v] += sum(1 for code, _ in notes if code in ("busy", "cap"))
+            short[v] += sum(1 for code, _text in notes if code in ("busy", "cap"))
         if not blockers and len(members) < need.min_volunteers:
             # Staffable, yet unstaffed: a team rule nobody on the team and nobody
             # still free meets is what the free volunteers lack.
@@ -160,46 +187,52 @@ class NearestVolunteers:
             if lacking:
                 return []  # the team rules they do not meet say it
             # Only too few eligible blocks it: they are needed, with someone more.
-            text = f"eligible, but too few are eligible for the minimum of {need.min_volunteers}"
+            text = _("eligible, but too few are eligible for the minimum of {minimum}").format(
+                minimum=need.min_volunteers
+            )
             return [("eligible", text)]
         if not self.has_roster:
-            return [("no_roster", "eligible; the run produced no roster")]
+            return [("no_roster", _("eligible; the run produced no roster"))]
         if self.considered is not None and not self.considered(v, n):
-            return [("not_considered", "eligible, but left out by the candidate limit")]
+            return [("not_considered", _("eligible, but left out by the candidate limit"))]
         notes = []
         for booking in self.bookings.clashes(v, need, self.start_of.get(need.id)):
             other = self.problem.needs[booking.need]
             span = booking.span
-            place = f" in {other.place}" if other.place else ""
-            notes.append(
-                (
-                    "busy",
-                    f"busy at {other.id} {format_minutes(span.start)}-"
-                    f"{format_minutes(span.end)}{place}",
-                )
-            )
+            fields = {
+                "need": other.id,
+                "start": format_minutes(span.start),
+                "end": format_minutes(span.end),
+                "place": other.place,
+            }
+            if other.place:
+                text = _("busy at {need} {start}-{end} in {place}").format(**fields)
+            else:
+                text = _("busy at {need} {start}-{end}").format(**fields)
+            notes.append(("busy", text))
         volunteer = self.problem.volunteers[v]
         shifts, minutes = self.bookings.shifts[v], self.bookings.minutes[v]
         takes = need.duration + self.extra(v, n)
         if shifts + 1 > volunteer.max_shifts:
-            notes.append(("cap", f"at their shift cap ({shifts} of {volunteer.max_shifts} shifts)"))
-        elif minutes + takes > volunteer.max_minutes:
-            notes.append(
-                (
-                    "cap",
-                    f"hour budget: {minutes} of {volunteer.max_minutes} minutes booked, "
-                    f"the need takes {takes} more",
-                )
+            text = _("at their shift cap ({shifts} of {max_shifts} shifts)").format(
+                shifts=shifts, max_shifts=volunteer.max_shifts
             )
+            notes.append(("cap", text))
+        elif minutes + takes > volunteer.max_minutes:
+            text = _(
+                "hour budget: {minutes} of {max_minutes} minutes booked, "
+                "the need takes {takes} more"
+            ).format(minutes=minutes, max_minutes=volunteer.max_minutes, takes=takes)
+            notes.append(("cap", text))
         if notes:
             return notes
         if len(self.team.get(need.id, ())) < need.min_volunteers:
-            text = (
+            text = _(
                 "eligible and free, but too few with the others for the minimum of "
-                f"{need.min_volunteers} and the team rules"
-            )
+                "{minimum} and the team rules"
+            ).format(minimum=need.min_volunteers)
         else:
-            text = "eligible and free; adding them scored lower on the soft rules"
+            text = _("eligible and free; adding them scored lower on the soft rules")
         return [("free", text)]
 
     def extra(self, v: int, n: int) -> int:
@@ -230,51 +263,62 @@ class NearestVolunteers:
             name=volunteer.name,
             department=volunteer.department,
             code=all_notes[0][0] if all_notes else "free",
-            message="; ".join(text for _, text in all_notes),
+            message=join_notes([text for _code, text in all_notes]),
             rules_short=short,
             shifts=self.bookings.shifts[v],
             minutes=self.bookings.minutes[v],
-            codes=tuple(code for code, _ in all_notes),
+            codes=tuple(code for code, _text in all_notes),
         )
 
     def _rule_notes(self, n: int, v: int, broken: BrokenRules) -> list[tuple[str, str]]:
         """The per-pair rules of need ``n`` volunteer ``v`` breaks, in :data:`STAGES` order."""
         problem, need, volunteer = self.problem, self.problem.needs[n], self.problem.volunteers[v]
         stages = [s for s in STAGES if s in broken.stages and broken.stages[s][v]]
-        only = len(stages) + sum(1 for _, m in broken.skills if m[v]) == 1
+        only = len(stages) + sum(1 for _skill, m in broken.skills if m[v]) == 1
         notes: list[tuple[str, str]] = []
         for skill, mask in broken.skills:
             if mask[v]:
                 notes.append(("no_skill", _skill_note(skill, volunteer.skill_level(skill.name))))
         for stage in stages:
             if stage == "department":
-                text = (
-                    f"from {volunteer.department}, not an accepted department "
-                    f"({'、'.join(need.departments)})"
+                text = _("from {department}, not an accepted department ({departments})").format(
+                    department=volunteer.department, departments="、".join(need.departments)
                 )
             elif stage == "gender":
-                gender = volunteer.gender or "of unrecorded gender"
-                text = f"is {gender}; the need asks for {need.required_gender}"
+                required = gender_word(need.required_gender)
+                if volunteer.gender:
+                    text = _("is {gender}; the need asks for {required}").format(
+                        gender=gender_word(volunteer.gender), required=required
+                    )
+                else:
+                    text = _("is of unrecorded gender; the need asks for {required}").format(
+                        required=required
+                    )
             elif stage == "distance":
                 area = problem.need_area(need)
                 minutes = problem.travel_minutes(volunteer.home_area, area, self.travel_default)
-                text = (
-                    f"lives in {volunteer.home_area or '?'}, {minutes} minutes from {area} "
-                    f"(max_travel {volunteer.max_travel})"
+                text = _(
+                    "lives in {home}, {minutes} minutes from {area} (max_travel {max_travel})"
+                ).format(
+                    home=volunteer.home_area or "?",
+                    minutes=minutes,
+                    area=area,
+                    max_travel=volunteer.max_travel,
                 )
             elif stage == "makeup_day":
-                text = f"a student, and {need.date} is a make-up workday (调休)"
+                text = _("a student, and {date} is a make-up workday (调休)").format(date=need.date)
             elif stage == "availability":
                 text = self._availability_note(need, volunteer, only)
             elif stage == "forbidden":
-                text = "the pairs sheet forbids this pair"
+                text = _("the pairs sheet forbids this pair")
             else:  # budget
                 if volunteer.max_shifts <= 0:
-                    text = "has no shifts to give (max_shifts 0)"
+                    text = _("has no shifts to give (max_shifts 0)")
                 else:
-                    text = (
-                        f"hour budget of {volunteer.max_minutes} minutes is less than the "
-                        f"need's {need.duration + self.extra(v, n)}"
+                    text = _(
+                        "hour budget of {max_minutes} minutes is less than the need's {takes}"
+                    ).format(
+                        max_minutes=volunteer.max_minutes, takes=need.duration + self.extra(v, n)
                     )
             notes.append((STAGE_CODES[stage], text))
         return notes
@@ -282,35 +326,45 @@ class NearestVolunteers:
     def _availability_note(self, need: Need, volunteer: Volunteer, only: bool) -> str:
         """Why a volunteer cannot make a need's time: blackout, other hours, or not that day."""
         if need.date is None:
-            return "not available on any service day"
+            return _("not available on any service day")
         day = need.date
         if (volunteer.id, day) in self.blackouts:
-            return f"not available on {day} (blackout)"
+            return _("not available on {date} (blackout)").format(date=day)
         windows = [
             w
             for w in self.windows.get(volunteer.id, ())
             if w.date == day or (w.weekday == day.isoweekday() and day in self.service_days)
         ]
         if not windows:
-            return f"{'qualified but ' if only else ''}not available on {day}"
+            if only:
+                return _("qualified but not available on {date}").format(date=day)
+            return _("not available on {date}").format(date=day)
         hours = "、".join(f"{format_minutes(w.start)}-{format_minutes(w.end)}" for w in windows)
         wanted = f"{format_minutes(need.start)}-{format_minutes(need.end)}"
         if need.is_flexible:
-            wanted = f"{need.duration} minutes within {wanted}"
-        return f"available {hours} on {day}, which does not hold {wanted}"
+            wanted = _("{minutes} minutes within {window}").format(
+                minutes=need.duration, window=wanted
+            )
+        return _("available {hours} on {date}, which does not hold {wanted}").format(
+            hours=hours, date=day, wanted=wanted
+        )
 
 
 def _skill_note(skill: Skill, has: int) -> str:
     """``lacks 手语`` or ``has 理发 at level 1, needs 2``."""
     if has:
-        return f"has {skill.name} at level {has}, needs {skill.level}"
-    return f"lacks {skill.name}" + (f" at level {skill.level}" if skill.level > 1 else "")
+        return _("has {skill} at level {has}, needs {level}").format(
+            skill=skill.name, has=has, level=skill.level
+        )
+    if skill.level > 1:
+        return _("lacks {skill} at level {level}").format(skill=skill.name, level=skill.level)
+    return _("lacks {skill}").format(skill=skill.name)
 
 
 def _team_rule_note(rule: TeamRule) -> str:
     """What a volunteer lacks for a team rule no eligible volunteer meets."""
     if rule.kind == TeamRuleKind.LEAD:
-        return "not a teacher or party member (the team needs a lead)"
+        return _("not a teacher or party member (the team needs a lead)")
     if rule.kind == TeamRuleKind.DEPARTMENT:
-        return f"not from {rule.department} (joint activity)"
-    return f"does not speak {rule.language}"
+        return _("not from {department} (joint activity)").format(department=rule.department)
+    return _("does not speak {language}").format(language=rule.language)

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from matcher.domain import Assignment, AssignmentRole, Problem, Role
+from matcher.i18n import _
 from matcher.io.roster_view import (
     Member,
     PersonalData,
@@ -105,7 +106,11 @@ def split_message(title: str, lines: Sequence[str], limit: int = MESSAGE_LIMIT_B
     # the numbered title of the longest kind, plus its newline
     room = limit - _size(title + _NUMBERING.format(index=999, count=999) + "\n")
     if room < 16:
-        raise ValueError(f"a message limit of {limit} bytes leaves no room after {title!r}")
+        raise ValueError(
+            _("a message limit of {limit} bytes leaves no room after {title!r}").format(
+                limit=limit, title=title
+            )
+        )
     chunks: list[list[str]] = [[]]
     used = 0
     for line in lines:

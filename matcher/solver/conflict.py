@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from matcher.domain import Problem, format_minutes
 from matcher.eligibility import Eligibility
+from matcher.i18n import _
 from matcher.params import SolverParams
 from matcher.result import MustCoverConflict
 from matcher.solver.model import RosterModel, add_hard_rules
@@ -148,7 +149,7 @@ def must_cover_conflict(
     kept = [item for item in search.items if item.literal in core]
     if len(kept) < len(search.items):
         # CP-SAT's core is a start, not a proof: check it before trusting it.
-        verdict, _ = search.infeasible(kept)
+        verdict, _core = search.infeasible(kept)
         if not verdict:
             kept = list(search.items)
     minimal = True
@@ -190,6 +191,7 @@ def _conflict(
 def describe_conflict(problem: Problem, conflict: MustCoverConflict) -> str:
     """The conflict in a sentence: the needs with their times, the volunteers by name, the pins."""
     parts = []
+    listed = _(", ")
     if conflict.need_ids:
         needs = []
         for need_id in conflict.need_ids:
@@ -198,16 +200,25 @@ def describe_conflict(problem: Problem, conflict: MustCoverConflict) -> str:
             if need.date is not None:
                 when = f" {need.date} {format_minutes(need.start)}-{format_minutes(need.end)}"
             needs.append(f"{need.id} {need.title}{when}")
-        parts.append("these must-cover needs cannot all be staffed: " + ", ".join(needs))
+        parts.append(
+            _("these must-cover needs cannot all be staffed: {needs}").format(
+                needs=listed.join(needs)
+            )
+        )
     if conflict.volunteer_ids:
         names = [f"{v} {problem.volunteer(v).name}" for v in conflict.volunteer_ids]
-        shown = names[:10] + ([f"and {len(names) - 10} more"] if len(names) > 10 else [])
-        parts.append("they compete for " + ", ".join(shown))
+        shown = names[:10]
+        if len(names) > 10:
+            shown.append(_("and {count} more").format(count=len(names) - 10))
+        parts.append(_("they compete for {volunteers}").format(volunteers=listed.join(shown)))
     if conflict.pins:
-        pins = ", ".join(f"{v} on {n}" for v, n in conflict.pins)
-        parts.append(
-            ("with the pins " if conflict.need_ids else "these pins cannot all hold: ") + pins
+        pins = listed.join(
+            _("{volunteer} on {need}").format(volunteer=v, need=n) for v, n in conflict.pins
         )
+        if conflict.need_ids:
+            parts.append(_("with the pins {pins}").format(pins=pins))
+        else:
+            parts.append(_("these pins cannot all hold: {pins}").format(pins=pins))
     if not conflict.minimal:
-        parts.append("time ran out before the set was proven smallest")
-    return "; ".join(parts)
+        parts.append(_("time ran out before the set was proven smallest"))
+    return _("; ").join(parts)

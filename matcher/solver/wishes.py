@@ -22,6 +22,7 @@ import numpy as np
 
 from matcher.domain import Assignment, Gender, Household, Problem, Volunteer
 from matcher.eligibility import Eligibility
+from matcher.i18n import _, ngettext
 from matcher.result import Reason, Status, UnmetWish
 from matcher.timing import Bookings
 
@@ -149,7 +150,9 @@ def unmet_wishes(
 
 def _named(ids: Sequence[str]) -> str:
     shown = "、".join(ids[:NAMED])
-    return shown + (f" and {len(ids) - NAMED} more" if len(ids) > NAMED else "")
+    if len(ids) <= NAMED:
+        return shown
+    return _("{names} and {count} more").format(names=shown, count=len(ids) - NAMED)
 
 
 def _why_unmet(
@@ -183,48 +186,77 @@ def _why_unmet(
         else:
             free.append(volunteer.id)
     if not (busy or capped or free):
-        text = f"no volunteer with {wish.wish} was qualified and available for {need.id}"
+        text = _("no volunteer with {wish} was qualified and available for {need}").format(
+            wish=wish.wish, need=need.id
+        )
         return (Reason("none_qualified", text, 0),)
     reasons = []
     if busy:
         needs = sorted({c for cs in busy.values() for c in cs}, key=problem.need_index.__getitem__)
         who = _named(sorted(busy, key=problem.volunteer_index.__getitem__))
         if stage == Status.OPTIMAL:
-            text = (
-                f"kept for coverage of {_named(needs)}: the volunteers with {wish.wish} ({who}) "
+            text = _(
+                "kept for coverage of {needs}: the volunteers with {wish} ({who}) "
                 "serve there at the same time, and moving one would cost coverage, another "
                 "wish or a team rule"
-            )
+            ).format(needs=_named(needs), wish=wish.wish, who=who)
             reasons.append(Reason("kept_for_coverage", text, len(busy)))
         else:
-            text = f"the volunteers with {wish.wish} ({who}) serve {_named(needs)} at the same time"
+            text = _("the volunteers with {wish} ({who}) serve {needs} at the same time").format(
+                wish=wish.wish, who=who, needs=_named(needs)
+            )
             reasons.append(Reason("busy", text, len(busy)))
     if capped:
-        text = f"the volunteers with {wish.wish} ({_named(capped)}) reached their shift or hour cap"
+        text = _("the volunteers with {wish} ({who}) reached their shift or hour cap").format(
+            wish=wish.wish, who=_named(capped)
+        )
         reasons.append(Reason("cap", text, len(capped)))
     if free:
-        who = _named(free)
-        were = "was" if len(free) == 1 else "were"
-        if stage is None:
-            text = (
-                f"{who} with {wish.wish} {were} free; the soft rules scored the team as it is "
-                "higher (the wishes stage is off)"
-            )
-            reasons.append(Reason("soft_rules", text, len(free)))
-        elif stage == Status.OPTIMAL and other:
-            text = (
-                f"{who} with {wish.wish} {were} free, but the team of {need.id} is full and "
-                f"meets the household's other wish ({'、'.join(other)}) instead; each wish "
-                "counts the same"
-            )
-            reasons.append(Reason("other_wish", text, len(free)))
-        elif stage == Status.OPTIMAL:
-            text = (
-                f"{who} with {wish.wish} {were} free, but the team of {need.id} has no place for "
-                "them: its size, lead, departments, languages or pins need the members it has"
-            )
-            reasons.append(Reason("team_rules", text, len(free)))
-        else:
-            text = f"{who} with {wish.wish} {were} free; the run ended before the wishes stage did"
-            reasons.append(Reason("out_of_time", text, len(free)))
+        reasons.append(_free_reason(free, wish, need.id, stage, other))
     return tuple(reasons)
+
+
+def _free_reason(
+    free: Sequence[str], wish: Wish, need_id: str, stage: Status | None, other: Sequence[str]
+) -> Reason:
+    """Why the free volunteers ``free`` who meet ``wish`` are not on need ``need_id``."""
+    fields = {
+        "who": _named(free),
+        "wish": wish.wish,
+        "need": need_id,
+        "other": "、".join(other),
+    }
+    count = len(free)
+    if stage is None:
+        text = ngettext(
+            "{who} with {wish} was free; the soft rules scored the team as it is "
+            "higher (the wishes stage is off)",
+            "{who} with {wish} were free; the soft rules scored the team as it is "
+            "higher (the wishes stage is off)",
+            count,
+        )
+        return Reason("soft_rules", text.format(**fields), count)
+    if stage == Status.OPTIMAL and other:
+        text = ngettext(
+            "{who} with {wish} was free, but the team of {need} is full and "
+            "meets the household's other wish ({other}) instead; each wish counts the same",
+            "{who} with {wish} were free, but the team of {need} is full and "
+            "meets the household's other wish ({other}) instead; each wish counts the same",
+            count,
+        )
+        return Reason("other_wish", text.format(**fields), count)
+    if stage == Status.OPTIMAL:
+        text = ngettext(
+            "{who} with {wish} was free, but the team of {need} has no place for "
+            "them: its size, lead, departments, languages or pins need the members it has",
+            "{who} with {wish} were free, but the team of {need} has no place for "
+            "them: its size, lead, departments, languages or pins need the members it has",
+            count,
+        )
+        return Reason("team_rules", text.format(**fields), count)
+    text = ngettext(
+        "{who} with {wish} was free; the run ended before the wishes stage did",
+        "{who} with {wish} were free; the run ended before the wishes stage did",
+        count,
+    )
+    return Reason("out_of_time", text.format(**fields), count)
