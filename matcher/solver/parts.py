@@ -32,6 +32,7 @@ from matcher.eligibility import (
     part_candidates,
 )
 from matcher.explain import explain_unmet, with_nearest
+from matcher.i18n import _
 from matcher.params import SolverParams
 from matcher.result import (
     MustCoverConflict,
@@ -298,9 +299,9 @@ def _greedy_part(
         params.travel_minutes_default,
         Status.UNKNOWN if params.wishes_stage else None,
     )
-    message = f"{why} before the first stage; keeping the greedy roster"
+    message = _("{why} before the first stage; keeping the greedy roster").format(why=_(why))
     if not has_roster:
-        message = f"{why} before any roster keeping every hard rule was found"
+        message = _("{why} before any roster keeping every hard rule was found").format(why=_(why))
     return _PartOutcome(
         label=label,
         status=Status.FEASIBLE if has_roster else Status.UNKNOWN,
@@ -406,9 +407,9 @@ def solve_parts(
         need.id for n, need in enumerate(problem.needs) if need.must_cover and not in_part[n]
     ]
     if hopeless:
-        message = "no roster keeps every hard rule; must-cover needs nobody can staff: " + (
-            ", ".join(hopeless)
-        )
+        message = _(
+            "no roster keeps every hard rule; must-cover needs nobody can staff: {needs}"
+        ).format(needs=", ".join(hopeless))
         return _failed_result(
             problem, params, [], candidates.size, funnel, Status.INFEASIBLE, message, started
         )
@@ -427,7 +428,7 @@ def solve_parts(
         now = time.perf_counter()
         part_deadline = now + max(0.0, deadline - now) * weights[k] / max(1, weight_left)
         weight_left -= weights[k]
-        label = f"part {step} of {len(parts)}"
+        label = _("part {step} of {count}").format(step=step, count=len(parts))
         sub = part_problem(rows, part, step)
         elig = build_eligibility(
             sub,
@@ -444,7 +445,7 @@ def solve_parts(
         if outcome.status in (Status.INFEASIBLE, Status.UNKNOWN):
             # No roster for the whole problem: the parts left need not run.
             unreached = sum(parts[j].pairs for j in order[step:])
-            message = f"{label}: {outcome.message}"
+            message = _("{part}: {message}").format(part=label, message=outcome.message)
             return _failed_result(
                 problem, params, outcomes, unreached, funnel, outcome.status, message, started
             )
@@ -588,8 +589,17 @@ def _merged_result(
     if not proven:
         unproven = [o for o in outcomes if o.status != Status.OPTIMAL]
         first = next((o for o in unproven if o.message), None)
-        message = f"{len(unproven)} of {len(parts)} independent parts not proven optimal" + (
-            f"; {first.label}: {first.message}" if first else ""
+        if first is None:
+            text = _("{unproven} of {count} independent parts not proven optimal")
+        else:
+            text = _(
+                "{unproven} of {count} independent parts not proven optimal; {part}: {message}"
+            )
+        message = text.format(
+            unproven=len(unproven),
+            count=len(parts),
+            part=first.label if first else "",
+            message=first.message if first else "",
         )
     assignments = sorted(
         (a for o in outcomes for a in o.assignments),
