@@ -452,6 +452,19 @@ def solve_parts(
     return _merged_result(problem, params, parts, outcomes, funnel, started)
 
 
+def _unproven_message(outcomes: list[_PartOutcome], count: int) -> str:
+    """How many parts are not proven optimal, and the first one's reason."""
+    unproven = [o for o in outcomes if o.status != Status.OPTIMAL]
+    first = next((o for o in unproven if o.message), None)
+    if first is None:
+        return _("{unproven} of {count} independent parts not proven optimal").format(
+            unproven=len(unproven), count=count
+        )
+    return _(
+        "{unproven} of {count} independent parts not proven optimal; {part}: {message}"
+    ).format(unproven=len(unproven), count=count, part=first.label, message=first.message)
+
+
 def _funnel_only(problem: Problem, funnel: list[dict[str, int]]) -> Eligibility:
     """An eligibility with the funnels and no pairs: enough to explain needs nobody can take."""
     return Eligibility(
@@ -585,22 +598,7 @@ def _merged_result(
         for name, value in outcome.terms.items():
             terms[name] = terms.get(name, 0.0) + value
     proven = all(o.status == Status.OPTIMAL for o in outcomes)
-    message = ""
-    if not proven:
-        unproven = [o for o in outcomes if o.status != Status.OPTIMAL]
-        first = next((o for o in unproven if o.message), None)
-        if first is None:
-            text = _("{unproven} of {count} independent parts not proven optimal")
-        else:
-            text = _(
-                "{unproven} of {count} independent parts not proven optimal; {part}: {message}"
-            )
-        message = text.format(
-            unproven=len(unproven),
-            count=len(parts),
-            part=first.label if first else "",
-            message=first.message if first else "",
-        )
+    message = "" if proven else _unproven_message(outcomes, len(parts))
     assignments = sorted(
         (a for o in outcomes for a in o.assignments),
         key=lambda a: (problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]),

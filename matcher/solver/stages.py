@@ -31,7 +31,7 @@ from matcher.baselines import greedy_roster
 from matcher.domain import Assignment, Problem
 from matcher.eligibility import Eligibility
 from matcher.explain import explain_unmet
-from matcher.i18n import _
+from matcher.i18n import N_, _
 from matcher.params import SolverParams
 from matcher.result import (
     MustCoverConflict,
@@ -345,9 +345,7 @@ def run_stages(
                 stage, rm, best, reports, why or deadline.reason, outcome.runtime, outcome.bound
             )
             if best is not None and _hold_start(stage, status, reports, backend, best, stop_now):
-                message = _(
-                    "the wishes stage found no roster in its share of time; its start is held"
-                )
+                message = _(_WISHES_HELD)
                 continue
             break
         report = _reached(stage, outcome)
@@ -366,6 +364,9 @@ def run_stages(
             "pairs were left out by the candidate limit"
         ).format(kept=elig.size, pruned=elig.pruned)
     return ModelRun(elig, rm, soft, best, reports, status, message, conflict)
+
+
+_WISHES_HELD = N_("the wishes stage found no roster in its share of time; its start is held")
 
 
 def _hold_start(
