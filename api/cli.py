@@ -3,15 +3,22 @@
 The library's CLI (:mod:`matcher.cli`) knows nothing of the service; this
 module is the installed entry point and adds ``serve`` and ``keys`` to it, so
 ``matcher`` never imports ``api``.
+
+The global ``--lang`` of :mod:`matcher.cli` (``matcher --lang en serve``)
+covers these commands too; ``serve`` hands its language to the service as
+the default of requests without ``Accept-Language`` (``MATCHER_LANG``).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from matcher.cli import app, console
+from matcher.cli import LANGUAGE_VARIABLE, app, console
+from matcher.i18n import _, language
 
 keys = typer.Typer(help="API keys (stored hashed; the key is shown once).", no_args_is_help=True)
 app.add_typer(keys, name="keys")
@@ -38,11 +45,25 @@ def serve(
 
         seeded = seed(Settings.from_env().database_url)
         if seeded.dataset_id is not None:
-            console.print(f"stored the sample community as dataset {seeded.dataset_id}")
-        console.print("coordinator key for this run (send it as X-API-Key; earlier ones revoked):")
+            console.print(
+                _("stored the sample community as dataset {dataset}").format(
+                    dataset=seeded.dataset_id
+                )
+            )
+        console.print(
+            escape(_("coordinator key for this run (send it as X-API-Key; earlier ones revoked):"))
+        )
         console.print(seeded.key, highlight=False)
-    console.print(f"serving on http://{host}:{port}")
-    console.print(f"interactive docs: http://{host}:{port}/docs (Authorize with the key)")
+    console.print(_("serving on http://{host}:{port}").format(host=host, port=port))
+    console.print(
+        escape(
+            _("interactive docs: http://{host}:{port}/docs (Authorize with the key)").format(
+                host=host, port=port
+            )
+        )
+    )
+    # The service's default language (requests without Accept-Language) is this command's.
+    os.environ[LANGUAGE_VARIABLE] = language()
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
 
 
@@ -57,7 +78,12 @@ def create(
     from api.store.models import KeyRole
 
     if role not in {r.value for r in KeyRole}:
-        console.print(f"expected a role of {', '.join(r.value for r in KeyRole)}, found {role!r}")
+        console.print(
+            _("expected a role of {roles}, found {role!r}").format(
+                roles=", ".join(r.value for r in KeyRole), role=role
+            ),
+            markup=False,
+        )
         raise typer.Exit(code=2)
     key = create_key(Settings.from_env().database_url, role, label)
     console.print(key, highlight=False)

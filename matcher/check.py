@@ -3,9 +3,10 @@
 The checker re-reads the rules from ``docs/data-format.md`` and tests a roster
 against them one rule at a time.  It deliberately shares no code with the
 solver or the eligibility filter (it imports only :mod:`matcher.domain`,
-:mod:`matcher.calendar` and the standard library): its job is to catch their
-bugs, so it must not inherit them.  Each rule is one plain function named after
-the rule; :func:`check_roster` runs them all and never raises on odd input (a
+:mod:`matcher.calendar`, the message catalogue :mod:`matcher.i18n`, which
+knows no rule, and the standard library): its job is to catch their bugs, so
+it must not inherit them.  Each rule is one plain function named after the
+rule; :func:`check_roster` runs them all and never raises on odd input (a
 ``None`` time on a timed need is a ``timing`` violation, not a crash).
 Over 500 lines on purpose: one plain function per hard rule, none shared.
 
@@ -53,6 +54,7 @@ from matcher.domain import (
     Assignment,
     AssignmentRole,
     AvailabilityWindow,
+    Gender,
     Need,
     Pair,
     Problem,
@@ -60,6 +62,7 @@ from matcher.domain import (
     Volunteer,
     format_minutes,
 )
+from matcher.i18n import N_, _, ngettext
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -75,7 +78,8 @@ class Violation:
     volunteer_id
         The volunteer concerned, or ``None`` for a rule about a whole team.
     message
-        English sentence naming the ids, dates, times and limits involved.
+        Sentence naming the ids, dates, times and limits involved, in the
+        language in force when the roster was checked (:mod:`matcher.i18n`).
     """
 
     rule: str
@@ -122,7 +126,7 @@ def _show_date(value: object) -> str:
     if day is not None:
         return day.isoformat()
     if value is None:
-        return "no date"
+        return _("no date")
     return repr(value)
 
 
@@ -132,7 +136,7 @@ def _show_time(value: object) -> str:
     if minutes is not None:
         return format_minutes(minutes)
     if value is None:
-        return "missing"
+        return _("missing")
     return repr(value)
 
 
@@ -235,10 +239,15 @@ def _pair_applies(pair: Pair, need: Need) -> bool:
     return pair.household_id is not None and pair.household_id == need.household_id
 
 
-def _pair_target(pair: Pair, need: Need) -> str:
+def _forbidden_message(pair: Pair, need: Need, volunteer_id: str) -> str:
     if pair.need_id is not None and pair.need_id == need.id:
-        return f"need {need.id}"
-    return f"household {pair.household_id} (need {need.id})"
+        return _("a forbidden pair row excludes volunteer {volunteer} from need {need}").format(
+            volunteer=volunteer_id, need=need.id
+        )
+    return _(
+        "a forbidden pair row excludes volunteer {volunteer} from household {household} "
+        "(need {need})"
+    ).format(volunteer=volunteer_id, household=pair.household_id, need=need.id)
 
 
 def _window_applies(
@@ -257,12 +266,15 @@ def _start_range(need: Need) -> tuple[int, int] | None:
     return need.start, need.end - need.duration
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
 def _names(items: Iterable[str]) -> str:
     return ", ".join(items)
+
+
+_GENDERS = {Gender.MALE: N_("male"), Gender.FEMALE: N_("female")}
+
+
+def _gender_word(gender: Gender) -> str:
+    return _(_GENDERS[gender]) if gender in _GENDERS else str(gender.value)
 
 
 # ---------------------------------------------------------------------------
@@ -275,7 +287,11 @@ def _unknown_need(ctx: _Context) -> Iterator[_Finding]:
     known = {n.id for n in ctx.problem.needs}
     for a in ctx.roster:
         if a.need_id not in known:
-            yield a.need_id, a.volunteer_id, f"roster row names unknown need {a.need_id!r}"
+            yield (
+                a.need_id,
+                a.volunteer_id,
+                _("roster row names unknown need {need!r}").format(need=a.need_id),
+            )
 
 
 def _unknown_volunteer(ctx: _Context) -> Iterator[_Finding]:
@@ -286,7 +302,9 @@ def _unknown_volunteer(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 a.need_id,
                 a.volunteer_id,
-                f"roster row names unknown volunteer {a.volunteer_id!r}",
+                _("roster row names unknown volunteer {volunteer!r}").format(
+                    volunteer=a.volunteer_id
+                ),
             )
 
 
@@ -298,8 +316,10 @@ def _duplicate_assignment(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 need_id,
                 volunteer_id,
-                f"volunteer {volunteer_id} is on need {need_id} {count} times; "
-                "only the first row is counted",
+                _(
+                    "volunteer {volunteer} is on need {need} {count} times; "
+                    "only the first row is counted"
+                ).format(volunteer=volunteer_id, need=need_id, count=count),
             )
 
 
@@ -322,11 +342,11 @@ def _timing_of_row(row: _Row) -> Iterator[_Finding]:
     nid, vid = need.id, row.volunteer.id
     if not need.is_timed:
         given = [
-            f"{label} {shown}"
-            for label, value, shown in (
-                ("date", a.date, _show_date(a.date)),
-                ("start", a.start, _show_time(a.start)),
-                ("end", a.end, _show_time(a.end)),
+            shown
+            for value, shown in (
+                (a.date, _("date {date}").format(date=_show_date(a.date))),
+                (a.start, _("start {time}").format(time=_show_time(a.start))),
+                (a.end, _("end {time}").format(time=_show_time(a.end))),
             )
             if value is not None
         ]
@@ -334,51 +354,89 @@ def _timing_of_row(row: _Row) -> Iterator[_Finding]:
             yield (
                 nid,
                 vid,
-                f"need {nid} is untimed, but volunteer {vid}'s row gives {_names(given)}; "
-                "rows of untimed needs carry no date or times",
+                _(
+                    "need {need} is untimed, but volunteer {volunteer}'s row gives {given}; "
+                    "rows of untimed needs carry no date or times"
+                ).format(need=nid, volunteer=vid, given=_names(given)),
             )
         return
     if _as_date(a.date) != need.date:
-        claimed = "has no date" if a.date is None else f"says {_show_date(a.date)}"
+        if a.date is None:
+            text = _("need {need} is on {date}, but volunteer {volunteer}'s row has no date")
+        else:
+            text = _("need {need} is on {date}, but volunteer {volunteer}'s row says {claimed}")
         yield (
             nid,
             vid,
-            f"need {nid} is on {_show_date(need.date)}, but volunteer {vid}'s row {claimed}",
+            text.format(
+                need=nid, date=_show_date(need.date), volunteer=vid, claimed=_show_date(a.date)
+            ),
         )
     start, end = _as_minutes(a.start), _as_minutes(a.end)
     if start is None or end is None:
         yield (
             nid,
             vid,
-            f"volunteer {vid}'s row on timed need {nid} lacks a usable start or end time "
-            f"(start {_show_time(a.start)}, end {_show_time(a.end)})",
+            _(
+                "volunteer {volunteer}'s row on timed need {need} lacks a usable start or end "
+                "time (start {start}, end {end})"
+            ).format(volunteer=vid, need=nid, start=_show_time(a.start), end=_show_time(a.end)),
         )
         return
     if end - start != need.duration:
         yield (
             nid,
             vid,
-            f"volunteer {vid} works {_show_span(start, end)} ({end - start} minutes) on "
-            f"need {nid}, which takes {need.duration} minutes",
+            _(
+                "volunteer {volunteer} works {span} ({minutes} minutes) on "
+                "need {need}, which takes {duration} minutes"
+            ).format(
+                volunteer=vid,
+                span=_show_span(start, end),
+                minutes=end - start,
+                need=nid,
+                duration=need.duration,
+            ),
         )
+    yield from _start_in_range(row, start)
+
+
+def _start_in_range(row: _Row, start: int) -> Iterator[_Finding]:
+    """A row of a timed need starts in the need's range of starts."""
+    need, nid, vid = row.need, row.need.id, row.volunteer.id
     window = _start_range(need)
     if window is None:
         return
     earliest, latest = window
     if not earliest <= start <= latest:
         if earliest == latest:
-            allowed = f"must start at {format_minutes(earliest)}"
+            text = _(
+                "volunteer {volunteer} starts need {need} at {start}, "
+                "but the need must start at {earliest}"
+            )
         elif latest < earliest:
-            allowed = (
-                f"cannot fit its {need.duration} minutes into "
-                f"{_show_time(need.start)}-{_show_time(need.end)}"
+            text = _(
+                "volunteer {volunteer} starts need {need} at {start}, "
+                "but the need cannot fit its {duration} minutes into {need_start}-{need_end}"
             )
         else:
-            allowed = f"must start between {format_minutes(earliest)} and {format_minutes(latest)}"
+            text = _(
+                "volunteer {volunteer} starts need {need} at {start}, "
+                "but the need must start between {earliest} and {latest}"
+            )
         yield (
             nid,
             vid,
-            f"volunteer {vid} starts need {nid} at {format_minutes(start)}, but the need {allowed}",
+            text.format(
+                volunteer=vid,
+                need=nid,
+                start=format_minutes(start),
+                earliest=format_minutes(earliest),
+                latest=format_minutes(max(earliest, latest)),
+                duration=need.duration,
+                need_start=_show_time(need.start),
+                need_end=_show_time(need.end),
+            ),
         )
 
 
@@ -401,9 +459,16 @@ def _shared_start(need_id: str, rows: list[_Row]) -> Iterator[_Finding]:
             yield (
                 need_id,
                 vid,
-                f"volunteer {vid} starts flexible need {need_id} at {format_minutes(start)}, "
-                f"but the rest of the team starts at {format_minutes(team_start)}; "
-                "a team starts together",
+                _(
+                    "volunteer {volunteer} starts flexible need {need} at {start}, "
+                    "but the rest of the team starts at {team_start}; "
+                    "a team starts together"
+                ).format(
+                    volunteer=vid,
+                    need=need_id,
+                    start=format_minutes(start),
+                    team_start=format_minutes(team_start),
+                ),
             )
 
 
@@ -415,8 +480,10 @@ def _service_day(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 row.need.id,
                 row.volunteer.id,
-                f"volunteer {row.volunteer.id} serves need {row.need.id} on "
-                f"{day.isoformat()}, which is not a service day of the horizon",
+                _(
+                    "volunteer {volunteer} serves need {need} on "
+                    "{date}, which is not a service day of the horizon"
+                ).format(volunteer=row.volunteer.id, need=row.need.id, date=day.isoformat()),
             )
 
 
@@ -428,8 +495,10 @@ def _makeup_day(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 row.need.id,
                 row.volunteer.id,
-                f"student {row.volunteer.id} is rostered on need {row.need.id} on "
-                f"{day.isoformat()}, a make-up workday (students are in class)",
+                _(
+                    "student {volunteer} is rostered on need {need} on "
+                    "{date}, a make-up workday (students are in class)"
+                ).format(volunteer=row.volunteer.id, need=row.need.id, date=day.isoformat()),
             )
 
 
@@ -439,12 +508,26 @@ def _skill(ctx: _Context) -> Iterator[_Finding]:
         for skill in row.need.skills:
             level = row.volunteer.skill_level(skill.name)
             if level < skill.level:
-                has = f"level {level}" if level else "none"
+                if level:
+                    text = _(
+                        "need {need} asks for skill {skill} at level {level}; "
+                        "volunteer {volunteer} has level {has}"
+                    )
+                else:
+                    text = _(
+                        "need {need} asks for skill {skill} at level {level}; "
+                        "volunteer {volunteer} has none"
+                    )
                 yield (
                     row.need.id,
                     row.volunteer.id,
-                    f"need {row.need.id} asks for skill {skill.name} at level {skill.level}; "
-                    f"volunteer {row.volunteer.id} has {has}",
+                    text.format(
+                        need=row.need.id,
+                        skill=skill.name,
+                        level=skill.level,
+                        volunteer=row.volunteer.id,
+                        has=level,
+                    ),
                 )
 
 
@@ -456,8 +539,15 @@ def _department(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 row.need.id,
                 row.volunteer.id,
-                f"need {row.need.id} accepts only departments {_names(accepted)}; "
-                f"volunteer {row.volunteer.id} is from {row.volunteer.department}",
+                _(
+                    "need {need} accepts only departments {departments}; "
+                    "volunteer {volunteer} is from {department}"
+                ).format(
+                    need=row.need.id,
+                    departments=_names(accepted),
+                    volunteer=row.volunteer.id,
+                    department=row.volunteer.department,
+                ),
             )
 
 
@@ -466,12 +556,24 @@ def _gender(ctx: _Context) -> Iterator[_Finding]:
     for row in ctx.rows:
         wanted = row.need.required_gender
         if wanted is not None and row.volunteer.gender != wanted:
-            has = row.volunteer.gender.value if row.volunteer.gender else "no recorded gender"
+            if row.volunteer.gender:
+                text = _(
+                    "need {need} requires {gender} volunteers; volunteer {volunteer} has {has}"
+                )
+            else:
+                text = _(
+                    "need {need} requires {gender} volunteers; "
+                    "volunteer {volunteer} has no recorded gender"
+                )
             yield (
                 row.need.id,
                 row.volunteer.id,
-                f"need {row.need.id} requires {wanted.value} volunteers; "
-                f"volunteer {row.volunteer.id} has {has}",
+                text.format(
+                    need=row.need.id,
+                    gender=_gender_word(wanted),
+                    volunteer=row.volunteer.id,
+                    has=_gender_word(row.volunteer.gender) if row.volunteer.gender else "",
+                ),
             )
 
 
@@ -502,8 +604,17 @@ def _max_travel(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 row.need.id,
                 row.volunteer.id,
-                f"volunteer {row.volunteer.id} serves at most {limit} travel minutes from home "
-                f"({home}), but need {row.need.id} in {area} is {minutes} minutes away",
+                _(
+                    "volunteer {volunteer} serves at most {limit} travel minutes from home "
+                    "({home}), but need {need} in {area} is {minutes} minutes away"
+                ).format(
+                    volunteer=row.volunteer.id,
+                    limit=limit,
+                    home=home,
+                    need=row.need.id,
+                    area=area,
+                    minutes=minutes,
+                ),
             )
 
 
@@ -530,7 +641,13 @@ def _timed_availability(ctx: _Context, row: _Row) -> Iterator[_Finding]:
     if day is None:
         return
     if (vid, day) in ctx.blackouts:
-        yield nid, vid, f"volunteer {vid} has a blackout on {day.isoformat()} (need {nid})"
+        yield (
+            nid,
+            vid,
+            _("volunteer {volunteer} has a blackout on {date} (need {need})").format(
+                volunteer=vid, date=day.isoformat(), need=nid
+            ),
+        )
         return
     times = row.times
     if times is None:
@@ -541,16 +658,27 @@ def _timed_availability(ctx: _Context, row: _Row) -> Iterator[_Finding]:
     ]
     if any(w.start <= start and end <= w.end for w in windows):
         return
+    spans = _names(_show_span(w.start, w.end) for w in sorted(windows, key=lambda w: w.start))
     if windows:
-        spans = _names(_show_span(w.start, w.end) for w in sorted(windows, key=lambda w: w.start))
-        detail = f"their windows that day are {spans}"
+        text = _(
+            "volunteer {volunteer} is rostered {span} on {date} "
+            "(need {need}), but their windows that day are {windows}"
+        )
     else:
-        detail = "they have no availability window that day"
+        text = _(
+            "volunteer {volunteer} is rostered {span} on {date} "
+            "(need {need}), but they have no availability window that day"
+        )
     yield (
         nid,
         vid,
-        f"volunteer {vid} is rostered {_show_span(start, end)} on {day.isoformat()} "
-        f"(need {nid}), but {detail}",
+        text.format(
+            volunteer=vid,
+            span=_show_span(start, end),
+            date=day.isoformat(),
+            need=nid,
+            windows=spans,
+        ),
     )
 
 
@@ -568,8 +696,10 @@ def _untimed_availability(ctx: _Context, row: _Row) -> Iterator[_Finding]:
     yield (
         nid,
         vid,
-        f"volunteer {vid} has no availability window on any open service day of the "
-        f"horizon, so cannot do untimed need {nid}",
+        _(
+            "volunteer {volunteer} has no availability window on any open service day of the "
+            "horizon, so cannot do untimed need {need}"
+        ).format(volunteer=vid, need=nid),
     )
 
 
@@ -581,8 +711,7 @@ def _forbidden(ctx: _Context) -> Iterator[_Finding]:
                 yield (
                     row.need.id,
                     row.volunteer.id,
-                    f"a forbidden pair row excludes volunteer {row.volunteer.id} from "
-                    f"{_pair_target(pair, row.need)}",
+                    _forbidden_message(pair, row.need, row.volunteer.id),
                 )
 
 
@@ -620,12 +749,23 @@ def _overlap_of(
     a_start, a_end, a_row = first
     b_start, b_end, b_row = second
     a_need, b_need = a_row.need, b_row.need
-    where = (
-        f"volunteer {vid} on {day.isoformat()}: need {a_need.id} "
-        f"{_show_span(a_start, a_end)} and need {b_need.id} {_show_span(b_start, b_end)}"
-    )
+    where = {
+        "volunteer": vid,
+        "date": day.isoformat(),
+        "first": a_need.id,
+        "first_span": _show_span(a_start, a_end),
+        "second": b_need.id,
+        "second_span": _show_span(b_start, b_end),
+    }
     if b_start < a_end:
-        yield b_need.id, vid, f"{where} overlap"
+        yield (
+            b_need.id,
+            vid,
+            _(
+                "volunteer {volunteer} on {date}: need {first} {first_span} "
+                "and need {second} {second_span} overlap"
+            ).format(**where),
+        )
         return
     travel = ctx.problem.travel_minutes(a_need.place, b_need.place, ctx.travel_default)
     gap = b_start - a_end
@@ -633,8 +773,13 @@ def _overlap_of(
         yield (
             b_need.id,
             vid,
-            f"{where} leave {gap} minutes between them, but travel from "
-            f"{a_need.place} to {b_need.place} takes {travel} minutes",
+            _(
+                "volunteer {volunteer} on {date}: need {first} {first_span} "
+                "and need {second} {second_span} leave {gap} minutes between them, "
+                "but travel from {origin} to {destination} takes {travel} minutes"
+            ).format(
+                **where, gap=gap, origin=a_need.place, destination=b_need.place, travel=travel
+            ),
         )
 
 
@@ -647,8 +792,13 @@ def _max_shifts(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 None,
                 vid,
-                f"volunteer {vid} is on {_count(len(rows), 'need')} ({needs}) but may take "
-                f"at most {limit}",
+                ngettext(
+                    "volunteer {volunteer} is on {count} need ({needs}) but may take at most "
+                    "{limit}",
+                    "volunteer {volunteer} is on {count} needs ({needs}) but may take at most "
+                    "{limit}",
+                    len(rows),
+                ).format(volunteer=vid, count=len(rows), needs=needs, limit=limit),
             )
 
 
@@ -672,8 +822,10 @@ def _max_hours(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 None,
                 vid,
-                f"volunteer {vid} is rostered for {work + extra} minutes ({work} of service "
-                f"+ {extra} extra) but may serve at most {limit} minutes",
+                _(
+                    "volunteer {volunteer} is rostered for {total} minutes ({work} of service "
+                    "+ {extra} extra) but may serve at most {limit} minutes"
+                ).format(volunteer=vid, total=work + extra, work=work, extra=extra, limit=limit),
             )
 
 
@@ -683,12 +835,19 @@ def _staffing(ctx: _Context) -> Iterator[_Finding]:
         count = len(ctx.rows_by_need.get(need.id, ()))
         low, high = need.min_volunteers, need.max_volunteers
         if count and not low <= count <= high:
-            allowed = f"exactly {low}" if low == high else f"{low} to {high}"
-            yield (
-                need.id,
-                None,
-                f"need {need.id} has {_count(count, 'volunteer')}; it takes none or {allowed}",
-            )
+            if low == high:
+                text = ngettext(
+                    "need {need} has {count} volunteer; it takes none or exactly {low}",
+                    "need {need} has {count} volunteers; it takes none or exactly {low}",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "need {need} has {count} volunteer; it takes none or {low} to {high}",
+                    "need {need} has {count} volunteers; it takes none or {low} to {high}",
+                    count,
+                )
+            yield need.id, None, text.format(need=need.id, count=count, low=low, high=high)
 
 
 def _must_cover(ctx: _Context) -> Iterator[_Finding]:
@@ -699,8 +858,13 @@ def _must_cover(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 need.id,
                 None,
-                f"need {need.id} must be covered but has {_count(count, 'volunteer')}; it "
-                f"needs at least {need.min_volunteers}",
+                ngettext(
+                    "need {need} must be covered but has {count} volunteer; "
+                    "it needs at least {min}",
+                    "need {need} must be covered but has {count} volunteers; "
+                    "it needs at least {min}",
+                    count,
+                ).format(need=need.id, count=count, min=need.min_volunteers),
             )
 
 
@@ -713,8 +877,10 @@ def _lead(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 need.id,
                 None,
-                f"need {need.id} requires a lead (teacher or party member), but none of "
-                f"{team} can lead",
+                _(
+                    "need {need} requires a lead (teacher or party member), but none of "
+                    "{team} can lead"
+                ).format(need=need.id, team=team),
             )
 
 
@@ -730,8 +896,14 @@ def _joint_departments(ctx: _Context) -> Iterator[_Finding]:
                 yield (
                     need.id,
                     None,
-                    f"need {need.id} is a joint need with {department}, but no volunteer "
-                    f"of its team ({_names(row.volunteer.id for row in rows)}) is from it",
+                    _(
+                        "need {need} is a joint need with {department}, but no volunteer "
+                        "of its team ({team}) is from it"
+                    ).format(
+                        need=need.id,
+                        department=department,
+                        team=_names(row.volunteer.id for row in rows),
+                    ),
                 )
 
 
@@ -747,8 +919,14 @@ def _language(ctx: _Context) -> Iterator[_Finding]:
                 yield (
                     need.id,
                     None,
-                    f"need {need.id} requires a speaker of {language}, but no volunteer of "
-                    f"its team ({_names(row.volunteer.id for row in rows)}) speaks it",
+                    _(
+                        "need {need} requires a speaker of {language}, but no volunteer of "
+                        "its team ({team}) speaks it"
+                    ).format(
+                        need=need.id,
+                        language=language,
+                        team=_names(row.volunteer.id for row in rows),
+                    ),
                 )
 
 
@@ -759,8 +937,10 @@ def _lead_role(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 row.need.id,
                 row.volunteer.id,
-                f"volunteer {row.volunteer.id} is marked lead of need {row.need.id} but is "
-                "neither a teacher nor a party member",
+                _(
+                    "volunteer {volunteer} is marked lead of need {need} but is "
+                    "neither a teacher nor a party member"
+                ).format(volunteer=row.volunteer.id, need=row.need.id),
             )
     for need_id, rows in ctx.rows_by_need.items():
         leads = [row.volunteer.id for row in rows if row.is_lead]
@@ -768,7 +948,9 @@ def _lead_role(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 need_id,
                 None,
-                f"need {need_id} has {len(leads)} leads ({_names(leads)}); at most one",
+                _("need {need} has {count} leads ({leads}); at most one").format(
+                    need=need_id, count=len(leads), leads=_names(leads)
+                ),
             )
 
 
@@ -784,16 +966,23 @@ def _pin(ctx: _Context) -> Iterator[_Finding]:
             yield (
                 pin.need_id,
                 pin.volunteer_id,
-                f"volunteer {pin.volunteer_id} is pinned to need {pin.need_id} but is not "
-                "in the roster for it",
+                _(
+                    "volunteer {volunteer} is pinned to need {need} but is not in the roster for it"
+                ).format(volunteer=pin.volunteer_id, need=pin.need_id),
             )
         elif pin.start is not None and _as_minutes(rows[0].assignment.start) != pin.start:
             yield (
                 pin.need_id,
                 pin.volunteer_id,
-                f"volunteer {pin.volunteer_id} is pinned to start need {pin.need_id} at "
-                f"{format_minutes(pin.start)} but starts at "
-                f"{_show_time(rows[0].assignment.start)}",
+                _(
+                    "volunteer {volunteer} is pinned to start need {need} at "
+                    "{pinned} but starts at {start}"
+                ).format(
+                    volunteer=pin.volunteer_id,
+                    need=pin.need_id,
+                    pinned=format_minutes(pin.start),
+                    start=_show_time(rows[0].assignment.start),
+                ),
             )
 
 
@@ -822,7 +1011,7 @@ _CHECKS: tuple[tuple[str, Callable[[_Context], Iterable[_Finding]]], ...] = (
     ("pin", _pin),
 )
 
-RULES: tuple[str, ...] = tuple(name for name, _ in _CHECKS)
+RULES: tuple[str, ...] = tuple(name for name, _check in _CHECKS)
 """Every rule name the checker knows, in the order the rules are checked."""
 
 

@@ -2,6 +2,10 @@
 
 Exit codes: 0 success, 1 the roster breaks rules (check) or no roster was
 found (solve), 2 bad input (file, row and column are named).
+
+Messages are in Chinese unless ``--lang en`` (before the command:
+``matcher --lang en solve ...``) or ``MATCHER_LANG=en`` asks for English;
+``--help`` texts stay English (they are for whoever sets the tool up).
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matcher.domain import Problem, format_minutes
 from matcher.errors import DataError
+from matcher.i18n import LANGUAGES, N_, _, ngettext, normalize, use_language
 from matcher.params import SolverParams, check_params, load_params, weights_from_mapping
-from matcher.result import Result
+from matcher.result import Result, Status
 
 app = typer.Typer(
     help="Volunteer-to-need matching: weekend rosters for college and community service.",
@@ -30,9 +36,44 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
+LANGUAGE_VARIABLE = "MATCHER_LANG"
+"""The environment variable that chooses the language when ``--lang`` is not given."""
+
+
+def _language_option(value: str | None) -> str | None:
+    """The ``--lang`` value, refused with a usage error (exit 2) when it names no catalogue."""
+    if value is None or normalize(value) is not None:
+        return value
+    unknown = N_("unknown language {tag!r}: use one of {known}")
+    texts = [_(unknown)]
+    with use_language("en"):
+        if _(unknown) not in texts:
+            texts.append(_(unknown))  # whoever mistyped the language may not read the default
+    known = ", ".join(LANGUAGES)
+    raise typer.BadParameter(" / ".join(text.format(tag=value, known=known) for text in texts))
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar=LANGUAGE_VARIABLE,
+            callback=_language_option,
+            metavar="zh|en",
+            help="language of messages and tables: zh (中文, the default) or en",
+        ),
+    ] = None,
+) -> None:
+    """Choose the language of every command's output (``matcher --lang en solve ...``)."""
+    # Until the command ends (in tests too, where CliRunner runs in this process).
+    ctx.with_resource(use_language(lang))
+
 
 def _fail(error: DataError) -> typer.Exit:
-    errors.print("[bold red]Bad input[/]")
+    errors.print(_("Bad input"), style="bold red", highlight=False)
     for issue in error.issues:
         errors.print(f"  {issue}", markup=False, highlight=False)
     return typer.Exit(code=2)
@@ -46,8 +87,16 @@ def _output_folder(out: Path) -> None:
             pass
     except OSError as error:
         raise _fail(
-            DataError.at(str(out), f"cannot write results here: {error.strerror or error}")
+            DataError.at(
+                str(out),
+                _("cannot write results here: {error}").format(error=error.strerror or error),
+            )
         ) from None
+
+
+def _print_warning(message: str) -> None:
+    label = escape(_("warning"))
+    errors.print(f"[yellow]{label}[/] {escape(message)}", highlight=False)
 
 
 def _load(dataset: Path) -> Problem:
@@ -59,7 +108,7 @@ def _load(dataset: Path) -> Problem:
         raise _fail(error) from None
     for warning in warnings:
         # not errors: the data loads, but a coordinator should look (a column ignored, ...)
-        errors.print(f"[yellow]提示 warning[/] {warning}", highlight=False)
+        _print_warning(str(warning))
     return problem
 
 
@@ -68,7 +117,7 @@ def _warn(problem: Problem, params: SolverParams) -> None:
     from matcher.data_warnings import problem_warnings
 
     for warning in problem_warnings(problem, params.travel_minutes_default):
-        errors.print(f"[yellow]提示 warning[/] {warning.message}", highlight=False)
+        _print_warning(warning.message)
 
 
 def _params(
@@ -87,21 +136,35 @@ def _params(
             name, sep, value = item.partition("=")
             if not sep or not value.strip().lstrip("-").isdigit():
                 raise DataError.at(
-                    "--weight", f"expected NAME=INTEGER, found {item!r}", column=name or None
+                    "--weight",
+                    _("expected NAME=INTEGER, found {item!r}").format(item=item),
+                    column=name or None,
                 )
             params = params.with_weights(
                 **weights_from_mapping({name.strip(): int(value)}, "--weight")
             )
-        params = check_params(params, "command line")
+        params = check_params(params, _("command line"))
     except DataError as error:
         raise _fail(error) from None
     return params
 
 
+_ROSTER_COLUMNS = (
+    N_("Date"),
+    N_("Time"),
+    N_("Need"),
+    N_("Volunteer"),
+    N_("Department"),
+    N_("Role"),
+)
+
+
 def _print_roster(problem: Problem, result: Result, limit: int) -> None:
-    table = Table(title=f"排班表 roster ({len(result.assignments)} assignments)", show_lines=False)
-    for column in ("日期", "时间", "需求", "志愿者", "学院", "角色"):
-        table.add_column(column)
+    count = len(result.assignments)
+    title = ngettext("Roster ({count} assignment)", "Roster ({count} assignments)", count)
+    table = Table(title=title.format(count=count), show_lines=False)
+    for column in _ROSTER_COLUMNS:
+        table.add_column(_(column))
     rows = sorted(
         result.assignments,
         key=lambda a: (a.date is None, a.date or problem.horizon.start, a.start or 0, a.need_id),
@@ -109,37 +172,48 @@ def _print_roster(problem: Problem, result: Result, limit: int) -> None:
     for a in rows[:limit]:
         need, volunteer = problem.need(a.need_id), problem.volunteer(a.volunteer_id)
         when = (
-            f"{format_minutes(a.start)}-{format_minutes(a.end)}" if a.start is not None else "自定"
+            f"{format_minutes(a.start)}-{format_minutes(a.end)}"
+            if a.start is not None
+            else _("own time")
         )
         table.add_row(
-            a.date.isoformat() if a.date else "期间任意",
+            a.date.isoformat() if a.date else _("any day"),
             when,
             f"{need.id} {need.title}",
             f"{volunteer.id} {volunteer.name}",
             volunteer.department,
-            "带队" if a.role == "lead" else "",
+            _("lead") if a.role == "lead" else "",
         )
     console.print(table)
     if len(rows) > limit:
-        console.print(f"... {len(rows) - limit} more rows in roster.csv")
+        more = len(rows) - limit
+        console.print(
+            ngettext(
+                "... {count} more row in roster.csv", "... {count} more rows in roster.csv", more
+            ).format(count=more),
+            highlight=False,
+        )
 
 
 def _print_unmet(result: Result) -> None:
     unstaffed = [u for u in result.unmet if not u.staffed]
     if not unstaffed:
-        console.print("[green]Every need is staffed.[/]")
+        console.print(_("Every need is staffed."), style="green")
         return
-    table = Table(title=f"未安排的需求 unstaffed needs ({len(unstaffed)})")
-    table.add_column("需求")
-    table.add_column("优先级")
-    table.add_column("原因 reasons")
-    table.add_column("可联系 whom to ask")
+    table = Table(title=_("Unstaffed needs ({count})").format(count=len(unstaffed)))
+    for column in (N_("Need"), N_("Priority"), N_("Reasons"), N_("Whom to ask")):
+        table.add_column(_(column))
     for u in unstaffed:
         table.add_row(
             f"{u.need_id} {u.title}",
             str(u.priority),
             "\n".join(r.message for r in u.reasons),
-            "\n".join(f"{c.name} {c.volunteer_id}: {c.message}" for c in u.candidates[:3]),
+            "\n".join(
+                _("{name} {volunteer}: {message}").format(
+                    name=c.name, volunteer=c.volunteer_id, message=c.message
+                )
+                for c in u.candidates[:3]
+            ),
         )
     console.print(table)
 
@@ -150,22 +224,25 @@ def _print_written(out: Path, files: list[Path], has_roster: bool) -> None:
 
     if has_roster:
         names = ", ".join(f.name for f in files)
-        console.print(f"已写入 wrote {len(files)} files in {out}: {names}")
+        text = ngettext(
+            "wrote {count} file in {folder}: {names}",
+            "wrote {count} files in {folder}: {names}",
+            len(files),
+        )
+        console.print(text.format(count=len(files), folder=out, names=names), highlight=False)
         return
     kept = [name for name in ROSTER_FILES if (out / name).exists()]
     if kept:
-        console.print(
-            f"[bold yellow]未找到可行排班，{out} 中上次的排班文件保留未动[/] "
-            f"no roster found: the last roster files in {out} are kept ({', '.join(kept)})",
-            highlight=False,
+        text = _("no roster found: the last roster files in {folder} are kept ({names})").format(
+            folder=out, names=", ".join(kept)
         )
     else:
-        console.print(
-            "[bold yellow]未找到可行排班，未写入排班文件[/] "
-            "no roster found: no roster files written",
-            highlight=False,
-        )
-    console.print("本次结果与原因 this run's figures and reasons: " + ", ".join(map(str, files)))
+        text = _("no roster found: no roster files written")
+    console.print(text, style="bold yellow", highlight=False)
+    console.print(
+        _("this run's figures and reasons: {files}").format(files=", ".join(map(str, files))),
+        highlight=False,
+    )
 
 
 @app.command()
@@ -206,12 +283,13 @@ def solve(
         console=errors,
         transient=True,
     ) as bar:
-        task = bar.add_task("solving ...", total=None)
+        task = bar.add_task(escape(_("solving ...")), total=None)
+        solving = _("solving: {stage} objective {objective:g}, bound {bound:g}")
 
         def progress(stage: str, objective: float, bound: float, elapsed: float) -> None:
-            bar.update(
-                task, description=f"solving: {stage} objective {objective:g}, bound {bound:g}"
-            )
+            # called from the solver's thread: the text is translated here, beforehand
+            text = solving.format(stage=stage, objective=objective, bound=bound)
+            bar.update(task, description=escape(text))
 
         try:
             result = run_solver(problem, params, progress=progress)
@@ -222,23 +300,36 @@ def solve(
     try:
         files = write_result(problem, result, out)
     except OSError as error:
-        raise _fail(DataError.at(str(out), f"cannot write results: {error}")) from None
+        raise _fail(
+            DataError.at(str(out), _("cannot write results: {error}").format(error=error))
+        ) from None
     if result.has_roster:
         _print_roster(problem, result, show)
     _print_unmet(result)
     staffed = sum(1 for n in problem.needs if len(result.assignments_of(n.id)) >= n.min_volunteers)
+    figures = _(
+        "status {status}  objective {objective:g}  bound {bound:g}  gap {gap:.4%}  "
+        "runtime {runtime:.2f}s  needs staffed {staffed}/{needs}"
+    )
     console.print(
-        f"status [bold]{result.status}[/]  objective {result.objective + 0:g}  "
-        f"bound {result.bound + 0:g}  "
-        f"gap {result.gap:.4%}  runtime {result.runtime:.2f}s  "
-        f"needs staffed {staffed}/{len(problem.needs)}"
+        figures.format(
+            status=f"[bold]{escape(Status(result.status).label)}[/]",
+            objective=result.objective + 0,
+            bound=result.bound + 0,
+            gap=result.gap,
+            runtime=result.runtime,
+            staffed=staffed,
+            needs=len(problem.needs),
+        )
     )
     if result.message:
-        console.print(result.message)
+        console.print(result.message, markup=False, highlight=False)
     if result.pruned_pairs:
         console.print(
-            f"{result.pairs} candidate pairs in the model; {result.pruned_pairs} more eligible "
-            "pairs were left out by the candidate limit (the bound is the pruned model's)"
+            _(
+                "{pairs} candidate pairs in the model; {pruned} more eligible pairs were left "
+                "out by the candidate limit (the bound is the pruned model's)"
+            ).format(pairs=result.pairs, pruned=result.pruned_pairs)
         )
     _print_written(out, files, result.has_roster)
     if not result.has_roster:
@@ -272,13 +363,21 @@ def check(
         raise _fail(error) from None
     violations = check_roster(problem, assignments, travel_minutes_default)
     if not violations:
-        console.print(f"[green]OK[/]: {len(assignments)} assignments keep every hard rule.")
+        text = ngettext(
+            "OK: {count} assignment keeps every hard rule.",
+            "OK: {count} assignments keep every hard rule.",
+            len(assignments),
+        )
+        console.print(text.format(count=len(assignments)), style="green")
         return
     for violation in violations:
-        console.print(f"[red]{violation.rule}[/] {violation.message}", highlight=False)
+        console.print(
+            f"[red]{escape(violation.rule)}[/] {escape(violation.message)}", highlight=False
+        )
     counts = Counter(v.rule for v in violations)
+    text = ngettext("{count} violation: {rules}", "{count} violations: {rules}", len(violations))
     console.print(
-        f"{len(violations)} violations: " + ", ".join(f"{k} {n}" for k, n in counts.items())
+        text.format(count=len(violations), rules=", ".join(f"{k} {n}" for k, n in counts.items()))
     )
     raise typer.Exit(code=1)
 
@@ -309,10 +408,17 @@ def generate(
     try:
         write_dataset(problem, out)
     except OSError as error:
-        raise _fail(DataError.at(str(out), f"cannot write the dataset: {error}")) from None
+        raise _fail(
+            DataError.at(str(out), _("cannot write the dataset: {error}").format(error=error))
+        ) from None
     console.print(
-        f"wrote {out}: {len(problem.volunteers)} volunteers, {len(problem.needs)} needs, "
-        f"{len(problem.households)} households"
+        _("wrote {path}: {volunteers} volunteers, {needs} needs, {households} households").format(
+            path=out,
+            volunteers=len(problem.volunteers),
+            needs=len(problem.needs),
+            households=len(problem.households),
+        ),
+        highlight=False,
     )
 
 
@@ -326,8 +432,21 @@ def template(
     try:
         write_template(out)
     except OSError as error:
-        raise _fail(DataError.at(str(out), f"cannot write the template: {error}")) from None
-    console.print(f"wrote {out}")
+        raise _fail(
+            DataError.at(str(out), _("cannot write the template: {error}").format(error=error))
+        ) from None
+    console.print(_("wrote {path}").format(path=out), highlight=False)
+
+
+_SUMMARY_FIGURES = (
+    ("status", N_("Status")),
+    ("objective", N_("Objective")),
+    ("bound", N_("Bound")),
+    ("gap", N_("Gap")),
+    ("runtime", N_("Runtime (s)")),
+    ("assignments", N_("Assignments")),
+)
+"""The headline figures of summary.json: key, and its label for people."""
 
 
 @app.command()
@@ -338,20 +457,29 @@ def summary(
     try:
         data = json.loads(summary_file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        errors.print(f"{summary_file}: cannot read a summary: {error}")
+        errors.print(
+            _("{path}: cannot read a summary: {error}").format(path=summary_file, error=error),
+            markup=False,
+        )
         raise typer.Exit(code=2) from None
     if not isinstance(data, dict) or not isinstance(data.get("coverage_by_priority", {}), dict):
-        errors.print(f"{summary_file}: not a summary.json written by matcher solve")
+        errors.print(
+            _("{path}: not a summary.json written by matcher solve").format(path=summary_file),
+            markup=False,
+        )
         raise typer.Exit(code=2)
-    table = Table(title=str(summary_file))
-    table.add_column("key")
-    table.add_column("value")
-    for key in ("status", "objective", "bound", "gap", "runtime", "assignments"):
-        table.add_row(key, str(data.get(key)))
+    table = Table(title=escape(str(summary_file)))
+    table.add_column(_("Figure"))
+    table.add_column(_("Value"))
+    for key, label in _SUMMARY_FIGURES:
+        value = data.get(key)
+        if key == "status" and value in set(Status):
+            value = Status(value).label
+        table.add_row(_(label), escape(str(value)))
     console.print(table)
-    by_priority = Table(title="coverage by priority")
-    for column in ("priority", "needs", "staffed", "volunteers"):
-        by_priority.add_column(column)
+    by_priority = Table(title=_("Coverage by priority"))
+    for column in (N_("Priority"), N_("Needs"), N_("Staffed"), N_("Volunteers assigned")):
+        by_priority.add_column(_(column))
     for priority, row in data.get("coverage_by_priority", {}).items():
         by_priority.add_row(
             priority,

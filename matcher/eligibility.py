@@ -24,6 +24,7 @@ import numpy as np
 
 from matcher.domain import Gender, Need, Problem, Role, Skill
 from matcher.errors import DataError, DataIssue
+from matcher.i18n import N_, _
 from matcher.teams import team_rules
 
 # Funnel stages in the order they are applied; a need's funnel holds the number
@@ -198,7 +199,7 @@ class _Tables:
         free = np.zeros(self.count, dtype=bool)
         makeup = set(problem.horizon.makeup_days)
         for day in problem.horizon.service_days:
-            vol, _, _ = self.windows_by_date.get(day, (np.empty(0, int),) * 3)
+            vol, _starts, _ends = self.windows_by_date.get(day, (np.empty(0, int),) * 3)
             ok = np.zeros(self.count, dtype=bool)
             ok[vol] = True
             if day in self.blackout_by_date:
@@ -679,7 +680,7 @@ class BrokenRules:
     def count(self, volunteers: int) -> np.ndarray:
         """Rules broken per volunteer (each missing skill counts as one rule)."""
         total = np.zeros(volunteers, dtype=np.int64)
-        for mask in [*self.stages.values(), *(m for _, m in self.skills)]:
+        for mask in [*self.stages.values(), *(m for _skill, m in self.skills)]:
             total += mask
         return total
 
@@ -778,8 +779,11 @@ def check_pins(problem: Problem, candidates: Candidates) -> None:
                     "pins",
                     row,
                     "volunteer_id",
-                    f"volunteer {pin.volunteer_id} cannot be pinned to need {pin.need_id}: "
-                    f"{pin_refusal(problem, v, n, tables.travel_default)}",
+                    _("volunteer {volunteer} cannot be pinned to need {need}: {reason}").format(
+                        volunteer=pin.volunteer_id,
+                        need=pin.need_id,
+                        reason=pin_refusal(problem, v, n, tables.travel_default),
+                    ),
                 )
             )
         elif (
@@ -795,8 +799,10 @@ def check_pins(problem: Problem, candidates: Candidates) -> None:
                     "pins",
                     row,
                     "start",
-                    f"volunteer {pin.volunteer_id} is not available for the whole of need "
-                    f"{pin.need_id} when it starts at the pinned time",
+                    _(
+                        "volunteer {volunteer} is not available for the whole of need "
+                        "{need} when it starts at the pinned time"
+                    ).format(volunteer=pin.volunteer_id, need=pin.need_id),
                 )
             )
     if issues:
@@ -804,16 +810,17 @@ def check_pins(problem: Problem, candidates: Candidates) -> None:
 
 
 _REFUSALS = {
-    "service_day": "the need's date is not a service day of the horizon",
-    "skill": "lacks a required skill",
-    "department": "is not from an accepted department",
-    "gender": "does not match the required gender",
-    "distance": "lives farther from the need than their max_travel allows",
-    "makeup_day": "is a student and the date is a make-up workday (调休)",
-    "availability": "is not available for the whole duration on that date",
-    "forbidden": "the pair is forbidden in the pairs sheet",
-    "budget": "the volunteer's hour budget is smaller than the need (or shift budget is 0)",
+    "service_day": N_("the need's date is not a service day of the horizon"),
+    "skill": N_("lacks a required skill"),
+    "department": N_("is not from an accepted department"),
+    "gender": N_("does not match the required gender"),
+    "distance": N_("lives farther from the need than their max_travel allows"),
+    "makeup_day": N_("is a student and the date is a make-up workday (调休)"),
+    "availability": N_("is not available for the whole duration on that date"),
+    "forbidden": N_("the pair is forbidden in the pairs sheet"),
+    "budget": N_("the volunteer's hour budget is smaller than the need (or shift budget is 0)"),
 }
+"""Why a pin's pair is not eligible, per stage (message ids: translated where shown)."""
 
 
 def pin_refusal(problem: Problem, v: int, n: int, travel_default: int = 10) -> str:
@@ -839,5 +846,5 @@ def pin_refusal(problem: Problem, v: int, n: int, travel_default: int = 10) -> s
     stages = find_candidates(single, travel_default).funnel[0]
     for stage in STAGES:
         if stages[stage] == 0:
-            return _REFUSALS[stage]
-    return "unknown reason"
+            return _(_REFUSALS[stage])
+    return _("unknown reason")

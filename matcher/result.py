@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from matcher.domain import Assignment
+from matcher.i18n import N_, _
 
 
 class Status(StrEnum):
@@ -20,6 +21,22 @@ class Status(StrEnum):
     """No roster keeps every hard rule (usually must-cover needs; see ``unmet``)."""
     UNKNOWN = "UNKNOWN"
     """Time ran out before any roster was found."""
+
+    @property
+    def label(self) -> str:
+        """The status as a word for people, in the language in force (``最优``, ``OPTIMAL``).
+
+        The value stays the code (summary.json, the API); this is what a table shows.
+        """
+        return _(_STATUS_LABELS[self])
+
+
+_STATUS_LABELS = {
+    Status.OPTIMAL: N_("OPTIMAL"),
+    Status.FEASIBLE: N_("FEASIBLE"),
+    Status.INFEASIBLE: N_("INFEASIBLE"),
+    Status.UNKNOWN: N_("UNKNOWN"),
+}
 
 
 def relative_gap(objective: float, bound: float) -> float:

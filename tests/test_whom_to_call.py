@@ -62,4 +62,4 @@ def test_gaps_sheet_lists_whom_to_ask(solved: tuple[Path, str]) -> None:
 def test_cli_prints_the_readers_warnings_and_whom_to_ask(solved: tuple[Path, str]) -> None:
     _, output = solved
     assert "户主姓名" in output and "warning" in output
-    assert "可联系" in output
+    assert "Whom to ask" in output  # 可联系 in Chinese (tests/test_i18n_cli.py)

@@ -10,6 +10,9 @@ from matcher.domain import HouseholdCategory, Membership, NeedCategory, Problem,
 def describe(problem: Problem) -> str:
     """Markdown tables of what a dataset holds (used for ``datasets/README.md``).
 
+    English on purpose, in every language: the tables are the developers'
+    README (a test compares them), not a message to a coordinator.
+
     Parameters
     ----------
     problem
@@ -72,13 +75,14 @@ def describe(problem: Problem) -> str:
     )
     flexible = sum(1 for n in problem.needs if n.is_flexible)
     must = sum(1 for n in problem.needs if n.must_cover)
+    tied = sum(1 for n in problem.needs if n.household_id)
     lines += [
         "| need property | needs |",
         "|---|---|",
-        f"| with team rules | {team} |",
+        f"| with team rules | {team} |",  # i18n: not shown: datasets/README.md
         f"| flexible start | {flexible} |",
         f"| must cover | {must} |",
-        f"| tied to a household | {sum(1 for n in problem.needs if n.household_id)} |",
+        f"| tied to a household | {tied} |",  # i18n: not shown: datasets/README.md
         "",
     ]
     households = Counter(x.category for x in problem.households)

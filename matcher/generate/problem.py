@@ -23,6 +23,7 @@ from matcher.generate.households import draw_households
 from matcher.generate.needs import draw_needs, reserve
 from matcher.generate.people import Pool, draw_volunteers
 from matcher.generate.vocabulary import DEPARTMENTS, SKILLS, area_names
+from matcher.i18n import _
 from matcher.validate import checked
 
 #: First Saturday of the sample horizon; the Mid-Autumn Festival follows.
@@ -67,11 +68,15 @@ def build(
         When ``volunteers < 1``, ``needs < 0`` or the horizon has no service day.
     """
     if volunteers < 1:
-        raise ValueError("volunteers must be at least 1")
+        raise ValueError(_("volunteers must be at least 1"))
     if needs < 0:
-        raise ValueError("needs must not be negative")
+        raise ValueError(_("needs must not be negative"))
     if not horizon.service_days:
-        raise ValueError(f"no service day between {horizon.start} and {horizon.end}")
+        raise ValueError(
+            _("no service day between {start} and {end}").format(
+                start=horizon.start, end=horizon.end
+            )
+        )
     names = area_names(max(1, areas))
     layout = draw_city(rng, names, volunteers) if city else None
     people, windows, blackouts, pool = draw_volunteers(rng, volunteers, names, horizon, layout)
@@ -152,7 +157,7 @@ def generate_problem(
         has no service day.
     """
     if weeks < 1:
-        raise ValueError("weeks must be at least 1")
+        raise ValueError(_("weeks must be at least 1"))
     first = start or DEFAULT_START
     last = first + dt.timedelta(days=7 * weeks - 1)
     horizon = build_horizon(first, last, festivals=festivals_between(first, last))
@@ -161,7 +166,7 @@ def generate_problem(
     if areas is None:
         areas = math.ceil(volunteers / 500) if volunteers > 20_000 else 4
     rng = np.random.default_rng(seed)
-    problem, _ = build(
+    problem, _pool = build(
         rng,
         volunteers,
         needs,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from ortools.sat.python import cp_model
 
+from matcher.i18n import _
 from matcher.params import SolverParams
 from matcher.solver.backend import HeldRow, Improved, StageEnd, StageOutcome
 from matcher.solver.model import RosterModel
@@ -114,7 +115,11 @@ class CpSatBackend:
         code = solver.solve(self.rm.model, _Callback(improved))
         runtime = time.perf_counter() - started
         if code == cp_model.MODEL_INVALID:
-            raise ValueError(f"CP-SAT refused the model or parameters: {solver.solution_info()}")
+            raise ValueError(
+                _("CP-SAT refused the model or parameters: {info}").format(
+                    info=solver.solution_info()
+                )
+            )
         if code == cp_model.INFEASIBLE:
             return StageOutcome(StageEnd.INFEASIBLE, None, None, runtime)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

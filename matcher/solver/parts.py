@@ -32,6 +32,7 @@ from matcher.eligibility import (
     part_candidates,
 )
 from matcher.explain import explain_unmet, with_nearest
+from matcher.i18n import _
 from matcher.params import SolverParams
 from matcher.result import (
     MustCoverConflict,
@@ -298,9 +299,9 @@ def _greedy_part(
         params.travel_minutes_default,
         Status.UNKNOWN if params.wishes_stage else None,
     )
-    message = f"{why} before the first stage; keeping the greedy roster"
+    message = _("{why} before the first stage; keeping the greedy roster").format(why=_(why))
     if not has_roster:
-        message = f"{why} before any roster keeping every hard rule was found"
+        message = _("{why} before any roster keeping every hard rule was found").format(why=_(why))
     return _PartOutcome(
         label=label,
         status=Status.FEASIBLE if has_roster else Status.UNKNOWN,
@@ -406,9 +407,9 @@ def solve_parts(
         need.id for n, need in enumerate(problem.needs) if need.must_cover and not in_part[n]
     ]
     if hopeless:
-        message = "no roster keeps every hard rule; must-cover needs nobody can staff: " + (
-            ", ".join(hopeless)
-        )
+        message = _(
+            "no roster keeps every hard rule; must-cover needs nobody can staff: {needs}"
+        ).format(needs=", ".join(hopeless))
         return _failed_result(
             problem, params, [], candidates.size, funnel, Status.INFEASIBLE, message, started
         )
@@ -427,7 +428,7 @@ def solve_parts(
         now = time.perf_counter()
         part_deadline = now + max(0.0, deadline - now) * weights[k] / max(1, weight_left)
         weight_left -= weights[k]
-        label = f"part {step} of {len(parts)}"
+        label = _("part {step} of {count}").format(step=step, count=len(parts))
         sub = part_problem(rows, part, step)
         elig = build_eligibility(
             sub,
@@ -444,11 +445,24 @@ def solve_parts(
         if outcome.status in (Status.INFEASIBLE, Status.UNKNOWN):
             # No roster for the whole problem: the parts left need not run.
             unreached = sum(parts[j].pairs for j in order[step:])
-            message = f"{label}: {outcome.message}"
+            message = _("{part}: {message}").format(part=label, message=outcome.message)
             return _failed_result(
                 problem, params, outcomes, unreached, funnel, outcome.status, message, started
             )
     return _merged_result(problem, params, parts, outcomes, funnel, started)
+
+
+def _unproven_message(outcomes: list[_PartOutcome], count: int) -> str:
+    """How many parts are not proven optimal, and the first one's reason."""
+    unproven = [o for o in outcomes if o.status != Status.OPTIMAL]
+    first = next((o for o in unproven if o.message), None)
+    if first is None:
+        return _("{unproven} of {count} independent parts not proven optimal").format(
+            unproven=len(unproven), count=count
+        )
+    return _(
+        "{unproven} of {count} independent parts not proven optimal; {part}: {message}"
+    ).format(unproven=len(unproven), count=count, part=first.label, message=first.message)
 
 
 def _funnel_only(problem: Problem, funnel: list[dict[str, int]]) -> Eligibility:
@@ -584,13 +598,7 @@ def _merged_result(
         for name, value in outcome.terms.items():
             terms[name] = terms.get(name, 0.0) + value
     proven = all(o.status == Status.OPTIMAL for o in outcomes)
-    message = ""
-    if not proven:
-        unproven = [o for o in outcomes if o.status != Status.OPTIMAL]
-        first = next((o for o in unproven if o.message), None)
-        message = f"{len(unproven)} of {len(parts)} independent parts not proven optimal" + (
-            f"; {first.label}: {first.message}" if first else ""
-        )
+    message = "" if proven else _unproven_message(outcomes, len(parts))
     assignments = sorted(
         (a for o in outcomes for a in o.assignments),
         key=lambda a: (problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]),

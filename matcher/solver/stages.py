@@ -31,6 +31,7 @@ from matcher.baselines import greedy_roster
 from matcher.domain import Assignment, Problem
 from matcher.eligibility import Eligibility
 from matcher.explain import explain_unmet
+from matcher.i18n import N_, _
 from matcher.params import SolverParams
 from matcher.result import (
     MustCoverConflict,
@@ -344,7 +345,7 @@ def run_stages(
                 stage, rm, best, reports, why or deadline.reason, outcome.runtime, outcome.bound
             )
             if best is not None and _hold_start(stage, status, reports, backend, best, stop_now):
-                message = "the wishes stage found no roster in its share of time; its start is held"
+                message = _(_WISHES_HELD)
                 continue
             break
         report = _reached(stage, outcome)
@@ -358,11 +359,14 @@ def run_stages(
             backend.start_from(best)
     if status == Status.OPTIMAL and elig.pruned:
         status = Status.FEASIBLE
-        message = (
-            f"optimal for the {elig.size} candidate pairs kept; {elig.pruned} more eligible "
+        message = _(
+            "optimal for the {kept} candidate pairs kept; {pruned} more eligible "
             "pairs were left out by the candidate limit"
-        )
+        ).format(kept=elig.size, pruned=elig.pruned)
     return ModelRun(elig, rm, soft, best, reports, status, message, conflict)
+
+
+_WISHES_HELD = N_("the wishes stage found no roster in its share of time; its start is held")
 
 
 def _hold_start(
@@ -461,7 +465,9 @@ def _out_of_time(
     """Close the run early, keeping the best roster there is (a stage's, or the greedy one)."""
     if best is None:
         reports.append(StageReport(stage.name, Status.UNKNOWN, 0, trivial_bound(stage), 1, runtime))
-        return Status.UNKNOWN, f"{why} before any roster keeping every hard rule was found"
+        return Status.UNKNOWN, _(
+            "{why} before any roster keeping every hard rule was found"
+        ).format(why=_(why))
     held = best.value(stage, rm)
     bound = trivial_bound(stage)
     # Without a solution CP-SAT's bound may be a placeholder; use it only when it can hold.
@@ -470,23 +476,35 @@ def _out_of_time(
     reports.append(
         StageReport(stage.name, Status.FEASIBLE, held, bound, relative_gap(held, bound), runtime)
     )
-    source = "the previous stage's roster" if reports[:-1] else "the greedy roster"
-    return Status.FEASIBLE, f"{why} in stage {stage.name}; keeping {source}"
+    if reports[:-1]:
+        text = _("{why} in stage {stage}; keeping the previous stage's roster")
+    else:
+        text = _("{why} in stage {stage}; keeping the greedy roster")
+    return Status.FEASIBLE, text.format(why=_(why), stage=stage.name)
 
 
 def _infeasible_message(
     problem: Problem, rm: RosterModel, conflict: MustCoverConflict | None
 ) -> str:
     must = [problem.needs[n].id for n in rm.closed if problem.needs[n].must_cover]
-    parts = ["no roster keeps every hard rule"]
     if must:
-        parts.append("must-cover needs nobody can staff: " + ", ".join(must))
-    elif conflict is not None:
-        parts.append(describe_conflict(problem, conflict))
+        return _(
+            "no roster keeps every hard rule; must-cover needs nobody can staff: {needs}"
+        ).format(needs=", ".join(must))
+    if conflict is not None:
+        return _("no roster keeps every hard rule; {conflict}").format(
+            conflict=describe_conflict(problem, conflict)
+        )
+    must_all = ", ".join(n.id for n in problem.needs if n.must_cover)
+    if must_all and problem.pins:
+        text = _(
+            "no roster keeps every hard rule; check the must-cover needs together: {needs}; "
+            "or the pins"
+        )
+    elif must_all:
+        text = _("no roster keeps every hard rule; check the must-cover needs together: {needs}")
+    elif problem.pins:
+        text = _("no roster keeps every hard rule; check the pins")
     else:
-        must_all = [n.id for n in problem.needs if n.must_cover]
-        if must_all:
-            parts.append("check the must-cover needs together: " + ", ".join(must_all))
-        if problem.pins:
-            parts.append("or the pins")
-    return "; ".join(parts)
+        text = _("no roster keeps every hard rule")
+    return text.format(needs=must_all)

@@ -14,13 +14,19 @@ import threading
 import time
 from typing import Protocol, runtime_checkable
 
+from matcher.i18n import N_
+
 
 @runtime_checkable
 class StoppingCriterion(Protocol):
     """Says whether the run must stop now, and why."""
 
     reason: str
-    """Why the run stopped, in the words of the run's message (``"stopped"``)."""
+    """Why the run stopped, in the words of the run's message (``"stopped"``).
+
+    An English message id (marked with :func:`~matcher.i18n.N_`): the message
+    that names it translates it where it is shown.
+    """
 
     def __call__(self) -> bool:
         """True once the run must stop (and from then on)."""
@@ -43,7 +49,7 @@ class UserStop(_Combinable):
         Set from another thread to stop; the best roster so far is kept.
     """
 
-    reason = "stopped"
+    reason = N_("stopped")
 
     def __init__(self, event: threading.Event) -> None:
         self.event = event
@@ -61,7 +67,7 @@ class Deadline(_Combinable):
         ``time.perf_counter()`` value at which time runs out.
     """
 
-    reason = "time ran out"
+    reason = N_("time ran out")
 
     def __init__(self, at: float) -> None:
         self.at = at
