@@ -11,6 +11,20 @@ from sqlalchemy.orm import Session
 
 from api.keys import ROLE_RANK, find_key
 from api.store.models import ApiKey, KeyRole
+from matcher.i18n import N_, _
+
+ROLE_NAMES = {
+    KeyRole.VIEWER.value: N_("viewer"),
+    KeyRole.COORDINATOR.value: N_("coordinator"),
+    KeyRole.ADMIN.value: N_("admin"),
+}
+"""A role as users read it (translate with :func:`_` where shown)."""
+
+
+def role_name(role: str) -> str:
+    """The role in the language in force (an unknown role as it is)."""
+    return _(ROLE_NAMES[role]) if role in ROLE_NAMES else role
+
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -33,14 +47,14 @@ def current_key(session: SessionDep, key: str | None = Security(api_key_header))
     if not key:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "missing X-API-Key header",
+            _("missing X-API-Key header"),
             headers={"WWW-Authenticate": "ApiKey"},
         )
     record = find_key(session, key)
     if record is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "unknown or revoked API key",
+            _("unknown or revoked API key"),
             headers={"WWW-Authenticate": "ApiKey"},
         )
     return record
@@ -52,7 +66,10 @@ def require(role: KeyRole) -> Callable[..., ApiKey]:
     def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
         if ROLE_RANK[KeyRole(key.role)] < ROLE_RANK[role]:
             raise HTTPException(
-                status.HTTP_403_FORBIDDEN, f"this needs the {role.value} role, key is {key.role}"
+                status.HTTP_403_FORBIDDEN,
+                _("this needs the {role} role, key is {key_role}").format(
+                    role=role_name(role.value), key_role=role_name(key.role)
+                ),
             )
         return key
 

@@ -27,6 +27,7 @@ from api.store.models import SolveJob
 from api.store.serialize import from_json
 from matcher.domain import Assignment, AssignmentRole, Problem
 from matcher.export import MESSAGES_FILE, day_text_name, unmet_needs
+from matcher.i18n import _
 from matcher.io.chat import day_texts, text_file, volunteer_messages
 from matcher.io.roster import ROLE_ZH, roster_assignments, roster_csv, roster_xlsx
 from matcher.io.roster_book import roster_book
@@ -139,7 +140,9 @@ def roster_text_file(job: SolveJob, day: dt.date | None, personal: bool) -> tupl
     if day is None:
         return f"roster-{job.id}.txt", text_file(m for parts in texts.values() for m in parts)
     if day not in texts:
-        raise LookupError(f"roster {job.id} has no needs on {day.isoformat()}")
+        raise LookupError(
+            _("roster {id} has no needs on {date}").format(id=job.id, date=day.isoformat())
+        )
     return day_text_name(day).replace("roster-", f"roster-{job.id}-", 1), text_file(texts[day])
 
 

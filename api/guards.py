@@ -26,7 +26,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.keys import find_key
-from api.limits import CLOSE, replay, reply
+from api.limits import CLOSE, replay, reply, request_language
+from matcher.i18n import _
 
 # C0 controls and DEL have no place in a path or query value; NUL breaks PostgreSQL.
 _URL_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f]")
@@ -51,8 +52,11 @@ def forbidden_character(text: str) -> str | None:
     if found is None:
         return None
     char = found.group()
-    kind = "NUL" if char == "\x00" else "a lone UTF-16 surrogate"
-    return f"{kind} (U+{ord(char):04X}) at position {found.start()}"
+    if char == "\x00":
+        message = _("NUL (U+{code}) at position {position}")
+    else:
+        message = _("a lone UTF-16 surrogate (U+{code}) at position {position}")
+    return message.format(code=f"{ord(char):04X}", position=found.start())
 
 
 def json_safe(value: Any) -> Any:
@@ -107,7 +111,9 @@ class KeyFirst:
         raw = headers.get(b"x-api-key", b"").decode("latin-1").strip()
         challenge = {"WWW-Authenticate": "ApiKey", **CLOSE}
         if not raw:
-            await reply(send, 401, "missing X-API-Key header", challenge)
+            with request_language(scope):
+                detail = _("missing X-API-Key header")
+            await reply(send, 401, detail, challenge)
             return
         sessionmaker = scope["app"].state.sessionmaker
 
@@ -120,10 +126,14 @@ class KeyFirst:
         except OperationalError:
             # middleware runs outside the app's handlers: answer as they would (busy, retry)
             busy = {"Retry-After": "5", **CLOSE}
-            await reply(send, 503, "the database is busy or unavailable; try again", busy)
+            with request_language(scope):
+                detail = _("the database is busy or unavailable; try again")
+            await reply(send, 503, detail, busy)
             return
         if not found:
-            await reply(send, 401, "unknown or revoked API key", challenge)
+            with request_language(scope):
+                detail = _("unknown or revoked API key")
+            await reply(send, 401, detail, challenge)
             return
         await self.app(scope, receive, send)
 
@@ -136,7 +146,7 @@ def _route_path(scope: Scope) -> str:
 
 def _is_json(content_type: bytes) -> bool:
     """``application/json`` or ``application/<anything>+json``, as FastAPI reads JSON."""
-    main, _, sub = content_type.partition(b"/")
+    main, _slash, sub = content_type.partition(b"/")
     return main == b"application" and (sub == b"json" or sub.endswith(b"+json"))
 
 
@@ -149,7 +159,7 @@ def _first_bad(value: Any, path: list[str | int]) -> tuple[list[str | int], str]
         for key, item in value.items():
             problem = forbidden_character(key)
             if problem:
-                return [*path, json_safe(key)], f"the key holds {problem}"
+                return [*path, json_safe(key)], _("the key holds {problem}").format(problem=problem)
             found = _first_bad(item, [*path, key])
             if found:
                 return found
@@ -171,7 +181,8 @@ class CleanText:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        problem = _url_problem(scope)
+        with request_language(scope):
+            problem = _url_problem(scope)
         if problem is not None:
             await reply(send, 400, problem)
             return
@@ -189,14 +200,16 @@ class CleanText:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        found = _json_problem(body)
+        with request_language(scope):
+            found = _json_problem(body)
+            message = _("text the service cannot store: {problem}")
         if found is not None:
             path, what = found
             detail = [
                 {
                     "type": "string_unstorable",
                     "loc": ["body", *path],
-                    "msg": f"text the service cannot store: {what}",
+                    "msg": message.format(problem=what),
                 }
             ]
             await reply(send, 422, detail)
@@ -207,20 +220,24 @@ class CleanText:
 def _url_problem(scope: Scope) -> str | None:
     found = _URL_FORBIDDEN.search(scope.get("path", ""))
     if found is not None:
-        return (
-            f"the URL path holds a control character (U+{ord(found.group()):04X}) "
-            f"at position {found.start()}; expected printable text"
-        )
+        return _(
+            "the URL path holds a control character (U+{code}) at position {position}; "
+            "expected printable text"
+        ).format(code=f"{ord(found.group()):04X}", position=found.start())
     query = scope.get("query_string", b"").decode("latin-1")
     for name, value in parse_qsl(query, keep_blank_values=True, errors="surrogateescape"):
         for part, text in (("name", name), ("value", value)):
             hit = _URL_FORBIDDEN.search(text) or re.search(r"[\ud800-\udfff]", text)
-            if hit is not None:
-                shown = json_safe(name) if part == "value" else "?"
-                return (
-                    f"the query parameter {shown!s} holds a control character or invalid "
-                    f"UTF-8 in its {part}; expected printable text"
+            if hit is not None and part == "name":
+                return _(
+                    "the query parameter ? holds a control character or invalid "
+                    "UTF-8 in its name; expected printable text"
                 )
+            if hit is not None:
+                return _(
+                    "the query parameter {name} holds a control character or invalid "
+                    "UTF-8 in its value; expected printable text"
+                ).format(name=json_safe(name))
     return None
 
 

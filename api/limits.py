@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from matcher.i18n import _, language, negotiate, use_language
+
 CLOSE = {"Connection": "close"}
 """Sent with answers given before the body was read: the connection cannot be reused."""
+
+
+@contextlib.contextmanager
+def request_language(scope: Scope) -> Iterator[str]:
+    """Within the block, messages are in the language the request's ``Accept-Language`` asks.
+
+    For answers given by ASGI middleware, which may run outside the app's
+    own language middleware: a header naming a catalogue language wins, else
+    the language already in force (``MATCHER_LANG``, else Chinese) stays.
+    """
+    headers = dict(scope.get("headers") or [])
+    asked = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
+    if asked is None:
+        yield language()
+        return
+    with use_language(asked) as code:
+        yield code
 
 
 class BodySizeLimit:
@@ -33,10 +54,12 @@ class BodySizeLimit:
             try:
                 size = int(declared)
             except ValueError:
-                await reply(send, 400, "invalid Content-Length header", CLOSE)
+                with request_language(scope):
+                    detail = _("invalid Content-Length header")
+                await reply(send, 400, detail, CLOSE)
                 return
             if size > self.limit:
-                await reply(send, 413, self._message(), CLOSE)
+                await reply(send, 413, self._message(scope), CLOSE)
                 return
             if size <= 0 or b"transfer-encoding" not in headers:
                 # the server enforces Content-Length; only count what may be chunked
@@ -51,15 +74,16 @@ class BodySizeLimit:
             body = message.get("body", b"")
             total += len(body)
             if total > self.limit:
-                await reply(send, 413, self._message(), CLOSE)
+                await reply(send, 413, self._message(scope), CLOSE)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
                 break
         await self.app(scope, replay(b"".join(chunks), receive), send)
 
-    def _message(self) -> str:
-        return f"request body over the limit of {self.limit} bytes"
+    def _message(self, scope: Scope) -> str:
+        with request_language(scope):
+            return _("request body over the limit of {limit} bytes").format(limit=self.limit)
 
 
 async def reply(send: Send, code: int, detail: Any, headers: dict[str, str] | None = None) -> None:

@@ -23,6 +23,7 @@ from api.store.pins import pinned_problem
 from api.validation import Issue, unprocessable
 from matcher.eligibility import build_eligibility
 from matcher.errors import DataError
+from matcher.i18n import _
 
 PinKey = tuple[str, str]
 """A pin by ``(volunteer_id, need_id)``; the upload allows one pin per pair."""
@@ -125,7 +126,8 @@ def refuse_broken_pins(
         session.rollback()
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            "this change would make a pinned assignment impossible: "
-            + "; ".join(broken)
-            + ". Change or delete the pin first.",
+            _(
+                "this change would make a pinned assignment impossible: {reasons}. "
+                "Change or delete the pin first."
+            ).format(reasons=_("; ").join(broken)),
         )

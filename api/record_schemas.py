@@ -32,6 +32,7 @@ from matcher.domain import (
     format_minutes,
     unique,
 )
+from matcher.i18n import N_, _
 from matcher.io import NUMBER_LIMIT, parse_bool, parse_date, parse_time, parse_weekday
 
 ROW_ID_MAX = 2_147_483_647
@@ -51,16 +52,16 @@ def _text_only(parser: Callable[[Any], Any], what: str, native: type) -> BeforeV
         # the exact type: bool is an int to Python, but true is no weekday
         if value is None or type(value) is native:
             return value
-        raise ValueError(f"expected {what}, found {value!r}")
+        raise ValueError(_("expected {what}, found {value!r}").format(what=_(what), value=value))
 
     return BeforeValidator(parse)
 
 
-DateField = Annotated[dt.date, _text_only(parse_date, "a date such as 2026-09-19", dt.date)]
+DateField = Annotated[dt.date, _text_only(parse_date, N_("a date such as 2026-09-19"), dt.date)]
 WeekdayField = Annotated[
-    int, _text_only(parse_weekday, "a weekday 1-7 or 周一..周日", int), Field(ge=1, le=7)
+    int, _text_only(parse_weekday, N_("a weekday 1-7 or 周一..周日"), int), Field(ge=1, le=7)
 ]
-FlagField = Annotated[bool, _text_only(parse_bool, "true or false (是/否)", bool)]
+FlagField = Annotated[bool, _text_only(parse_bool, N_("true or false (是/否)"), bool)]
 RowId = Annotated[int, Field(ge=1, le=ROW_ID_MAX)]
 Count = Annotated[int, Field(ge=0, le=NUMBER_LIMIT)]
 Categories = Annotated[list[NeedCategoryField], Field(max_length=20)]
@@ -71,7 +72,7 @@ def clock(value: Any, *, end: bool) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValueError(f"expected a time such as 09:00, found {value!r}")
+        raise ValueError(_("expected a time such as 09:00, found {value!r}").format(value=value))
     return format_minutes(parse_time(value, end=end))
 
 

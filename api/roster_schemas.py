@@ -202,7 +202,8 @@ class Explanation(BaseModel):
                             "reasons": [
                                 {
                                     "code": "no_skill",
-                                    "message": "nobody has the required skills (手语)",
+                                    "message": "nobody has the required skills "
+                                    "(手语)",  # i18n: not shown: OpenAPI example
                                     "count": 0,
                                 }
                             ],

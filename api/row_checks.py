@@ -46,6 +46,7 @@ from matcher.domain import (
     Travel,
     Volunteer,
 )
+from matcher.i18n import _
 from matcher.validate import (
     Catalogue,
     Finding,
@@ -111,7 +112,7 @@ def catalogue(
         needs={
             need_id: from_json(Need, data)
             for need_id in stored(rows.NEEDS, needs)
-            for _, data in rows.need_data(session, dataset.id, need_id)
+            for _unused, data in rows.need_data(session, dataset.id, need_id)
         },
     )
 
@@ -128,23 +129,29 @@ def _duplicate(
     other = rows.same_item(session, dataset.id, kind, match, current.id if current else None)
     if other is not None:
         raise conflict(
-            f"{what} is already row {other.id}; PUT /datasets/{dataset.id}/{kind}/"
-            f"{other.id} replaces it"
+            _("{what} is already row {row}; PUT {url} replaces it").format(
+                what=what, row=other.id, url=f"/datasets/{dataset.id}/{kind}/{other.id}"
+            )
         )
 
 
 def _some(ids: list[str], limit: int = 5) -> str:
-    shown = ", ".join(ids[:limit])
-    return f"{shown} and {len(ids) - limit} more" if len(ids) > limit else shown
+    shown = _(", ").join(ids[:limit])
+    if len(ids) > limit:
+        return _("{shown} and {count} more").format(shown=shown, count=len(ids) - limit)
+    return shown
 
 
 def _users(volunteers: list[str], needs: list[str]) -> str:
-    parts = []
+    if volunteers and needs:
+        return _("volunteers {volunteers} and needs {needs}").format(
+            volunteers=_some(volunteers), needs=_some(needs)
+        )
     if volunteers:
-        parts.append(f"volunteers {_some(volunteers)}")
+        return _("volunteers {volunteers}").format(volunteers=_some(volunteers))
     if needs:
-        parts.append(f"needs {_some(needs)}")
-    return " and ".join(parts)
+        return _("needs {needs}").format(needs=_some(needs))
+    return ""
 
 
 # ------------------------------------------------------------- volunteers, households, needs
@@ -185,8 +192,10 @@ def check_need(session: Session, dataset: Dataset, body: NeedModel, current: Any
             issues.append(
                 (
                     ("start",),
-                    f"a pin of volunteer {pin.volunteer_id} no longer fits: {message}; "
-                    "change the pin first",
+                    _(
+                        "a pin of volunteer {volunteer} no longer fits: {reason}; "
+                        "change the pin first"
+                    ).format(volunteer=pin.volunteer_id, reason=message),
                 )
             )
     check(issues)
@@ -200,8 +209,10 @@ def household_in_use(session: Session, dataset: Dataset, row: Any) -> None:
     history = rows.count_items(session, dataset.id, "history", {"household_id": household_id})
     if needs or history:
         raise conflict(
-            f"household {household_id!r} is referred to by needs {needs} and "
-            f"{history} history rows; change or delete those first"
+            _(
+                "household {household!r} is referred to by needs {needs} and "
+                "{history} history rows; change or delete those first"
+            ).format(household=household_id, needs=needs, history=history)
         )
 
 
@@ -231,13 +242,16 @@ def check_department(
 ) -> Department:
     """A department: a new name, and no rename of one still in use."""
     match = {"name": body.name}
-    _duplicate(session, dataset, "departments", current, match, f"department {body.name!r}")
+    what = _("department {name!r}").format(name=body.name)
+    _duplicate(session, dataset, "departments", current, match, what)
     if current is not None and current.data["name"] != body.name:
         old = current.data["name"]
         if users := _department_users(session, dataset, old):
             raise conflict(
-                f"department {old!r} is used by {users}; a rename would leave them "
-                "without a listed department (add the new name, move them, then delete)"
+                _(
+                    "department {name!r} is used by {users}; a rename would leave them "
+                    "without a listed department (add the new name, move them, then delete)"
+                ).format(name=old, users=users)
             )
     return body.to_domain()
 
@@ -246,12 +260,16 @@ def department_in_use(session: Session, dataset: Dataset, row: DatasetItem) -> N
     """409 while a volunteer or a need names the department."""
     name = row.data["name"]
     if users := _department_users(session, dataset, name):
-        raise conflict(f"department {name!r} is used by {users}; change those first")
+        raise conflict(
+            _("department {name!r} is used by {users}; change those first").format(
+                name=name, users=users
+            )
+        )
 
 
 def _skills_in_use(session: Session, dataset: Dataset) -> set[str]:
     used = rows.volunteer_skills(session, dataset.id)
-    for _, data in rows.need_data(session, dataset.id):
+    for _unused, data in rows.need_data(session, dataset.id):
         used.update(s["name"] for s in data.get("skills", ()))
     return used
 
@@ -260,22 +278,27 @@ def check_skill(
     session: Session, dataset: Dataset, body: SkillBody, current: DatasetItem | None
 ) -> str:
     """A skill name: new, no rename of one in use, and no first name that strands others."""
-    _duplicate(session, dataset, "skills", current, {"name": body.name}, f"skill {body.name!r}")
+    what = _("skill {name!r}").format(name=body.name)
+    _duplicate(session, dataset, "skills", current, {"name": body.name}, what)
     if current is not None and current.data["name"] != body.name:
         old = current.data["name"]
         if users := _skill_users(session, dataset, old):
             raise conflict(
-                f"skill {old!r} is used by {users}; a rename would leave them with a "
-                "skill that is not listed (add the new name, change them, then delete)"
+                _(
+                    "skill {name!r} is used by {users}; a rename would leave them with a "
+                    "skill that is not listed (add the new name, change them, then delete)"
+                ).format(name=old, users=users)
             )
     elif current is None and not rows.names(session, dataset.id, "skills"):
         # without a skills list any name goes; the first name makes the list binding
         unlisted = sorted(_skills_in_use(session, dataset) - {body.name})
         if unlisted:
             raise conflict(
-                "the dataset has no skills list, so any skill name goes; a first skill "
-                f"would make the list binding, but {_some(unlisted)} are in use and not "
-                "listed (upload the dataset with the whole skills list instead)"
+                _(
+                    "the dataset has no skills list, so any skill name goes; a first skill "
+                    "would make the list binding, but {skills} are in use and not "
+                    "listed (upload the dataset with the whole skills list instead)"
+                ).format(skills=_some(unlisted))
             )
     return body.name
 
@@ -286,7 +309,11 @@ def skill_in_use(session: Session, dataset: Dataset, row: DatasetItem) -> None:
     if not rows.names(session, dataset.id, "skills", other_than=row.id):
         return  # the last skill: without a list any name goes, so nothing breaks
     if users := _skill_users(session, dataset, name):
-        raise conflict(f"skill {name!r} is used by {users}; change those first")
+        raise conflict(
+            _("skill {name!r} is used by {users}; change those first").format(
+                name=name, users=users
+            )
+        )
 
 
 # --------------------------------------------------------------------------- a volunteer's rows
@@ -345,7 +372,9 @@ def check_pin(
         "pins",
         current,
         {"volunteer_id": pin.volunteer_id, "need_id": pin.need_id},
-        f"the pin of volunteer {pin.volunteer_id} on need {pin.need_id}",
+        _("the pin of volunteer {volunteer} on need {need}").format(
+            volunteer=pin.volunteer_id, need=pin.need_id
+        ),
     )
     check(placed(findings))
     return pin
@@ -365,6 +394,8 @@ def check_travel(
 ) -> Travel:
     """A travel time: once per origin and destination."""
     route = {"origin": body.origin, "destination": body.destination}
-    what = f"travel {body.origin} -> {body.destination}"
+    what = _("travel {origin} -> {destination}").format(
+        origin=body.origin, destination=body.destination
+    )
     _duplicate(session, dataset, "travel", current, route, what)
     return body.to_domain()

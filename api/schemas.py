@@ -28,6 +28,7 @@ from matcher.domain import (
     Volunteer,
     format_minutes,
 )
+from matcher.i18n import _
 from matcher.io import (
     NUMBER_LIMIT,
     parse_category,
@@ -71,7 +72,7 @@ class Body(BaseModel):
         # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database
         items = value if isinstance(value, list) else [value]
         if any(isinstance(item, str) and "\x00" in item for item in items):
-            raise ValueError("expected text without NUL characters")
+            raise ValueError(_("expected text without NUL characters"))
         return value
 
     def domain(self, cls: type[T], **converted: Any) -> T:
@@ -192,7 +193,7 @@ def _clock(value: Any, *, end: bool) -> Any:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise ValueError(f"expected a time such as 09:00, found {value!r}")
+        raise ValueError(_("expected a time such as 09:00, found {value!r}").format(value=value))
     return format_minutes(parse_time(value, end=end))
 
 
@@ -323,7 +324,8 @@ class UploadErrors(BaseModel):
                             "file": "needs.csv",
                             "row": 3,
                             "column": "max_volunteers",
-                            "message": "expected at least min_volunteers 4, found 2",
+                            "message": "expected at least min_volunteers 4, "
+                            "found 2",  # i18n: not shown: OpenAPI example
                         }
                     ]
                 }

@@ -19,6 +19,7 @@ from api.keys import create_key, revoke_key
 from api.store.audit import audit
 from api.store.database import open_database
 from api.store.datasets import problem_counts, save_problem
+from matcher.i18n import _
 from matcher.io import load_dataset
 
 SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "community_a"
@@ -62,7 +63,9 @@ def seed_sample(database_url: str, folder: Path = SAMPLE) -> Seeded:
             record = session.scalar(select(ApiKey).order_by(ApiKey.id.desc()))
             for old in old_keys:
                 revoke_key(session, old.id)
-                audit(session, record, "key.revoke", f"key:{old.id}", reason="a new make run key")
+                audit(
+                    session, record, "key.revoke", f"key:{old.id}", reason=_("a new make run key")
+                )
             dataset_id = None
             if not session.scalar(select(func.count()).select_from(Dataset)):
                 problem = load_dataset(folder)

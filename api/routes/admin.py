@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from api.admin_schemas import AuditEntryModel, KeyCreate, KeyCreated, KeyModel
 from api.deps import SessionDep, require
 from api.keys import create_key, revoke_key, token_prefix
-from api.routes.common import AUTH, NOT_FOUND
+from api.routes.common import AUTH, NOT_FOUND, answer
 from api.schemas import ErrorMessage, Page
 from api.store.audit import audit, audit_page
 from api.store.keys import key_by_id, key_by_prefix, key_page, lock_working_admins
 from api.store.models import ApiKey, KeyRole
+from matcher.i18n import _
 
 # every route here needs an admin key, so every one can answer 401 and 403
 router = APIRouter(tags=["admin"], responses=AUTH)
@@ -32,7 +33,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per page, at most 500")]
 NO_NUL = r"^[^\x00]*$"
 CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorMessage, "description": "Not possible with the keys as they are"}
+    409: answer(model=ErrorMessage, description="Not possible with the keys as they are")
 }
 
 
@@ -101,16 +102,19 @@ def make_key(body: KeyCreate, session: SessionDep, key: Admin) -> KeyCreated:
 def revoke(key_id: KeyId, session: SessionDep, key: Admin) -> KeyModel:
     record = key_by_id(session, key_id)
     if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no key {key_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no key {id}").format(id=key_id))
     if record.revoked_at is not None:
         raise HTTPException(
-            status.HTTP_409_CONFLICT, f"key {key_id} was revoked at {record.revoked_at}"
+            status.HTTP_409_CONFLICT,
+            _("key {id} was revoked at {time}").format(id=key_id, time=record.revoked_at),
         )
     # the admin keys are locked, so two admins revoking each other at once cannot both pass
     if record.role == KeyRole.ADMIN.value and set(lock_working_admins(session)) <= {record.id}:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            f"key {key_id} is the last working admin key; make another admin key first",
+            _("key {id} is the last working admin key; make another admin key first").format(
+                id=key_id
+            ),
         )
     revoke_key(session, record.id)
     audit(session, key, "key.revoke", f"key:{record.id}", role=record.role, label=record.label)
@@ -130,7 +134,9 @@ def _query_time(value: dt.datetime | None, name: str) -> dt.datetime | None:
             [
                 {
                     "loc": ["query", name],
-                    "msg": f"expected a time from year 1 to 9999 in UTC, found {value}",
+                    "msg": _("expected a time from year 1 to 9999 in UTC, found {value}").format(
+                        value=value
+                    ),
                     "type": "value_error",
                 }
             ],

@@ -23,7 +23,7 @@ from api.deps import Reader, SessionDep, Writer
 from api.exports import assignments, job_problem, roster_ics
 from api.keys import hash_key, new_secret, same_hash, token_prefix
 from api.roster_schemas import CalendarLinkMade, CalendarLinksRevoked
-from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
+from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.schemas import ErrorMessage
 from api.store import rows
 from api.store.audit import audit
@@ -37,6 +37,7 @@ from api.store.datasets import find_dataset
 from api.store.jobs import plan_of_record
 from api.store.models import Dataset
 from matcher.domain import Horizon, Problem
+from matcher.i18n import _
 
 router = APIRouter(tags=["calendars"])
 
@@ -47,21 +48,25 @@ Since = Annotated[
     dt.date | None,
     Query(alias="from", description="first date shown, e.g. today for upcoming events only"),
 ]
-ICS = {200: {"content": {"text/calendar": {}}, "description": "The calendar (iCalendar)"}}
+ICS = {200: answer(content={"text/calendar": {}}, description="The calendar (iCalendar)")}
 AMBIGUOUS: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorMessage, "description": "The volunteer id is in several datasets"}
+    409: answer(model=ErrorMessage, description="The volunteer id is in several datasets")
 }
 CALENDAR_DESCRIPTION = (
     "Events of the volunteer in the dataset's plan of record (its latest published "
     "roster), in Asia/Shanghai time; untimed needs are all-day events over the horizon. "
-    "`from` keeps only events on or after a date. An empty calendar when nothing is published."
+    "`from` keeps only events on or after a date. "
+    "An empty calendar when nothing is published."  # i18n: not shown: OpenAPI description
 )
 
 
 def _known_volunteer(session: Session, dataset_id: int, volunteer_id: str) -> None:
     if not rows.is_stored(session, rows.VOLUNTEERS, dataset_id, volunteer_id):
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id} in dataset {dataset_id}"
+            status.HTTP_404_NOT_FOUND,
+            _("no volunteer {volunteer} in dataset {dataset}").format(
+                volunteer=volunteer_id, dataset=dataset_id
+            ),
         )
 
 
@@ -133,12 +138,15 @@ def volunteer_calendar(
         return dataset_volunteer_calendar(dataset_id, volunteer_id, session, key, since)
     found = datasets_with_volunteer(session, volunteer_id, limit=20)
     if not found:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no volunteer {volunteer_id}")
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, _("no volunteer {volunteer}").format(volunteer=volunteer_id)
+        )
     if len(found) > 1:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            f"volunteer {volunteer_id} is in datasets {', '.join(map(str, found))}; "
-            "add ?dataset_id= to choose",
+            _("volunteer {volunteer} is in datasets {datasets}; add ?dataset_id= to choose").format(
+                volunteer=volunteer_id, datasets=", ".join(map(str, found))
+            ),
         )
     return _calendar(session, get_dataset(session, found[0]), volunteer_id, since)
 
@@ -219,8 +227,8 @@ def linked_calendar(
     link = link_by_prefix(session, prefix) if prefix else None
     # One answer for malformed, unknown and revoked links: a guesser learns nothing.
     if link is None or link.revoked_at is not None or not same_hash(link.token_hash, token):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such calendar link")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no such calendar link"))
     dataset = find_dataset(session, link.dataset_id)
     if dataset is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such calendar link")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no such calendar link"))
     return _calendar(session, dataset, link.volunteer_id, since)

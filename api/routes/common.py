@@ -10,16 +10,23 @@ from sqlalchemy.orm import Session
 from api.schemas import DatasetSummary, ErrorMessage
 from api.store.datasets import find_dataset
 from api.store.models import Dataset
+from matcher.i18n import _
+
+
+def answer(*, description: str, model: type | None = None, **more: Any) -> dict[str, Any]:
+    """An entry of a route's ``responses``: its OpenAPI description (English, for programmers)."""
+    return {"description": description, **({"model": model} if model else {}), **more}
+
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorMessage, "description": "No such thing"}
+    404: answer(model=ErrorMessage, description="No such thing")
 }
 AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorMessage, "description": "Missing, unknown or revoked X-API-Key"},
-    403: {"model": ErrorMessage, "description": "The key's role may not do this"},
+    401: answer(model=ErrorMessage, description="Missing, unknown or revoked X-API-Key"),
+    403: answer(model=ErrorMessage, description="The key's role may not do this"),
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorMessage, "description": "Clashes with what is stored"}
+    409: answer(model=ErrorMessage, description="Clashes with what is stored")
 }
 
 
@@ -27,7 +34,7 @@ def get_dataset(session: Session, dataset_id: int) -> Dataset:
     """The dataset, or 404."""
     dataset = find_dataset(session, dataset_id)
     if dataset is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dataset {dataset_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no dataset {id}").format(id=dataset_id))
     return dataset
 
 

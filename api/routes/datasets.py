@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Reader, SessionDep, Writer
 from api.guards import forbidden_character
-from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset, summary
+from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset, summary
 from api.schemas import (
     DataIssueModel,
     DatasetSummary,
@@ -33,25 +33,29 @@ from api.store.datasets import (
 )
 from matcher.data_warnings import problem_warnings
 from matcher.errors import DataError, DataIssue, DatasetTooLargeError
+from matcher.i18n import N_, _
 from matcher.io import load_dataset_with_warnings
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-UPLOAD_HELP = "several CSV files (volunteers.csv, needs.csv, ...), one ZIP of them or one .xlsx"
+UPLOAD_HELP = N_("several CSV files (volunteers.csv, needs.csv, ...), one ZIP of them or one .xlsx")
+"""What an upload may be: the form field's description, and (translated) part of messages."""
 
 
 def _file_name(raw: str | None) -> str:
     """The base name of an uploaded file, never a path."""
     name = PurePosixPath((raw or "").replace("\\", "/")).name.strip()
     if not name or name in (".", ".."):
-        raise DataError.at("upload", "expected every uploaded file to have a name")
+        raise DataError.at("upload", _("expected every uploaded file to have a name"))
     if (problem := forbidden_character(name)) or _CONTROL.search(name):
         # the name becomes a file on disk and the dataset's default name in the database
         raise DataError.at(
             "upload",
-            f"expected a file name of printable text, found {problem or 'a control character'}",
+            _("expected a file name of printable text, found {problem}").format(
+                problem=problem or _("a control character")
+            ),
         )
     return name
 
@@ -81,27 +85,41 @@ def _unzip(archive: Path, folder: Path, limit: int) -> Path:
             chosen = csvs or books[:1]
             if not chosen:
                 raise DataError.at(
-                    label, f"expected CSV files or an .xlsx in the ZIP; {UPLOAD_HELP}"
+                    label,
+                    _("expected CSV files or an .xlsx in the ZIP; {upload_help}").format(
+                        upload_help=_(UPLOAD_HELP)
+                    ),
                 )
             if not csvs and len(books) > 1:
-                raise DataError.at(label, "expected one .xlsx workbook in the ZIP, found several")
-            if sum(info.file_size for info, _ in chosen) > limit:
-                raise DataError.at(label, f"the unpacked files exceed {limit} bytes")
+                raise DataError.at(
+                    label, _("expected one .xlsx workbook in the ZIP, found several")
+                )
+            if sum(info.file_size for info, _unused in chosen) > limit:
+                raise DataError.at(
+                    label, _("the unpacked files exceed {limit} bytes").format(limit=limit)
+                )
             seen: set[str] = set()
             total = 0
             for info, name in chosen:
                 if name.casefold() in seen:
-                    raise DataError.at(label, f"expected one file named {name}, found several")
+                    raise DataError.at(
+                        label,
+                        _("expected one file named {name}, found several").format(name=name),
+                    )
                 seen.add(name.casefold())
                 with zipped.open(info) as member:
                     data = member.read(limit - total + 1)
                 total += len(data)
                 if total > limit:  # the sizes in the directory lied
-                    raise DataError.at(label, f"the unpacked files exceed {limit} bytes")
+                    raise DataError.at(
+                        label, _("the unpacked files exceed {limit} bytes").format(limit=limit)
+                    )
                 (folder / name).write_bytes(data)
             return folder / chosen[0][1] if not csvs else folder
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
-        raise DataError.at(label, f"not a readable ZIP archive: {exc}") from exc
+        raise DataError.at(
+            label, _("not a readable ZIP archive: {error}").format(error=exc)
+        ) from exc
 
 
 def _stage(files: list[UploadFile], workdir: Path, limit: int) -> tuple[Path, str]:
@@ -121,12 +139,12 @@ def _stage(files: list[UploadFile], workdir: Path, limit: int) -> tuple[Path, st
             return _unzip(target, folder, limit), stem
         return target, stem
     issues = [
-        DataIssue(name, None, None, f"expected {UPLOAD_HELP}")
+        DataIssue(name, None, None, _("expected {upload_help}").format(upload_help=_(UPLOAD_HELP)))
         for name, low in zip(names, lowered, strict=True)
         if not low.endswith(".csv")
     ]
     issues += [
-        DataIssue(name, None, None, "expected each file once, found it again")
+        DataIssue(name, None, None, _("expected each file once, found it again"))
         for i, (name, low) in enumerate(zip(names, lowered, strict=True))
         if low in lowered[:i]
     ]
@@ -143,7 +161,8 @@ def _errors_response(error: DataError, workdir: Path) -> JSONResponse:
     """400 with every issue; server paths replaced by what the user uploaded."""
 
     def clean(text: str) -> str:
-        return text.replace(str(workdir / "dataset"), "the upload").replace(str(workdir) + "/", "")
+        upload = _("the upload")
+        return text.replace(str(workdir / "dataset"), upload).replace(str(workdir) + "/", "")
 
     body = UploadErrors.model_validate(
         {
@@ -172,8 +191,8 @@ def _errors_response(error: DataError, workdir: Path) -> JSONResponse:
         "stored. Coordinators and admins only."
     ),
     responses={
-        400: {"model": UploadErrors, "description": "The data has problems; nothing was stored"},
-        413: {"model": ErrorMessage, "description": "The upload is too large"},
+        400: answer(model=UploadErrors, description="The data has problems; nothing was stored"),
+        413: answer(model=ErrorMessage, description="The upload is too large"),
         **AUTH,
     },
     openapi_extra={
@@ -189,7 +208,8 @@ def _errors_response(error: DataError, workdir: Path) -> JSONResponse:
                             },
                         },
                         "workbook": {
-                            "summary": "One workbook (datasets/template.xlsx filled in)",
+                            "summary": "One workbook "
+                            "(datasets/template.xlsx filled in)",  # i18n: not shown: OpenAPI
                             "value": {"name": "社区A 十月", "files": ["社区A.xlsx"]},
                         },
                     }
@@ -212,7 +232,7 @@ def upload_dataset(
                 {
                     "type": "string_unstorable",
                     "loc": ["body", "name"],
-                    "msg": f"text the service cannot store: {problem}",
+                    "msg": _("text the service cannot store: {problem}").format(problem=problem),
                 }
             ],
         )
@@ -228,7 +248,7 @@ def upload_dataset(
             # the work an upload may cause is bounded, not only its bytes (a zipped workbook)
             raise HTTPException(
                 status.HTTP_413_CONTENT_TOO_LARGE,
-                f"{error.file}: {error.issues[0].message}",
+                _("{file}: {message}").format(file=error.file, message=error.issues[0].message),
             ) from error
         except DataError as error:
             return _errors_response(error, workdir)  # type: ignore[return-value]
@@ -273,7 +293,7 @@ def read_dataset(dataset_id: DatasetId, session: SessionDep, key: Reader) -> Dat
 def remove_dataset(dataset_id: DatasetId, session: SessionDep, key: Writer) -> DeleteReport:
     counts = dataset_counts(session, [dataset_id])[dataset_id]
     if not delete_dataset(session, dataset_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no dataset {dataset_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no dataset {id}").format(id=dataset_id))
     audit(session, key, "dataset.delete", f"dataset:{dataset_id}", counts=counts)
     session.commit()
     return DeleteReport(deleted=f"dataset:{dataset_id}", removed=counts)

@@ -29,6 +29,7 @@ from api.store import rows
 from api.store.models import Dataset
 from api.store.serialize import from_json
 from matcher.domain import HouseholdCategory, Need, NeedCategory
+from matcher.i18n import N_
 
 NO_NUL = r"^[^\x00]*$"
 
@@ -91,6 +92,7 @@ def _need(row: Any) -> dict[str, Any]:
 def _entity(
     table: rows.EntityTable,
     one: str,
+    noun: str,
     model: type[BaseModel],
     goes_with: tuple[str, ...] | None,
     **behaviour: Any,
@@ -104,6 +106,7 @@ def _entity(
     return RowKind(
         table=table,
         one=one,
+        noun=noun,
         a_row=f"a {one}",
         rows=table.kind,
         body=model,
@@ -119,20 +122,24 @@ def _entity(
 VOLUNTEERS = _entity(
     rows.VOLUNTEERS,
     "volunteer",
+    N_("volunteer"),
     VolunteerModel,
     None,
     filters=_volunteer_filters,
     check=check_volunteer,
     show=_data,
     descriptions={
+        # i18n: the descriptions are OpenAPI documentation for programmers, left in English
         "list": "Paged, in upload order; filter by department and skill. "
-        "Phone numbers are masked for viewers.",
-        "delete": "Also deletes the volunteer's availability, blackouts, pairs, pins and history.",
+        "Phone numbers are masked for viewers.",  # i18n: not shown: OpenAPI description
+        "delete": "Also deletes the volunteer's availability, blackouts, pairs, pins "
+        "and history.",  # i18n: not shown: OpenAPI description
     },
 )
 HOUSEHOLDS = _entity(
     rows.HOUSEHOLDS,
     "household",
+    N_("household"),
     HouseholdModel,
     ("pairs",),
     filters=_household_filters,
@@ -140,21 +147,26 @@ HOUSEHOLDS = _entity(
     show=_data,
     on_delete=household_in_use,
     descriptions={
-        "list": "Paged; filter by category. Addresses and notes are masked for viewers.",
-        "delete": "Also deletes its pairs. Refused (409) while needs or history refer to it.",
+        "list": "Paged; filter by category. "
+        "Addresses and notes are masked for viewers.",  # i18n: not shown: OpenAPI description
+        "delete": "Also deletes its pairs. "
+        "Refused (409) while needs or history refer to it.",  # i18n: not shown: OpenAPI
     },
 )
 NEEDS = _entity(
     rows.NEEDS,
     "need",
+    N_("need"),
     NeedModel,
     ("pairs", "pins"),
     filters=_need_filters,
     check=check_need,
     show=_need,
     descriptions={
-        "list": "Paged; filter by category, date and household.",
-        "delete": "Also deletes its pairs and pins (history keeps its own record of the need).",
+        "list": "Paged; filter by category, "
+        "date and household.",  # i18n: not shown: OpenAPI description
+        "delete": "Also deletes its pairs and pins "
+        "(history keeps its own record of the need).",  # i18n: not shown: OpenAPI description
     },
 )
 

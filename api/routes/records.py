@@ -52,6 +52,7 @@ from api.routes.rows import Check, RowKind, row_router
 from api.store.models import Dataset, DatasetItem
 from api.store.rows import Criteria, ItemTable
 from matcher.domain import format_minutes
+from matcher.i18n import N_
 
 NO_NUL = r"^[^\x00]*$"
 ItemId = Annotated[int, Path(alias="item_id", ge=1, le=2_147_483_647, description="the row's id")]
@@ -61,17 +62,20 @@ DateFilter = Annotated[dt.date | None, Query(description="rows of this date")]
 
 
 def _described(about: str) -> dict[str, str]:
-    """What each route of a kind says: the kind, then the operation."""
+    """What each route of a kind says (OpenAPI, for programmers): the kind, then the operation."""
     return {
-        "list": f"{about}\n\nPaged, in upload order (added rows last).",
-        "read": f"{about}\n\nThe row by its id (the id a list answers).",
+        "list": f"{about}\n\n"
+        "Paged, in upload order (added rows last).",  # i18n: not shown: OpenAPI description
+        "read": f"{about}\n\n"
+        "The row by its id (the id a list answers).",  # i18n: not shown: OpenAPI description
         "create": f"{about}\n\nChecked as an upload checks it; answers the stored row "
-        "with its new id. Coordinators and admins only; written to the audit log.",
+        "with its new id. Coordinators and admins only; "
+        "written to the audit log.",  # i18n: not shown: OpenAPI description
         "replace": f"{about}\n\nThe whole row is replaced (it keeps its id and place in "
         "the order) and checked as an upload checks it. Coordinators and admins only; "
-        "written to the audit log with the fields that changed.",
+        "written to the audit log with the fields that changed.",  # i18n: not shown: OpenAPI
         "delete": f"{about}\n\nCoordinators and admins only; the deleted row is kept "
-        "in the audit log.",
+        "in the audit log.",  # i18n: not shown: OpenAPI description
     }
 
 
@@ -152,19 +156,24 @@ def _travel_filters(origin: NameFilter = None, destination: NameFilter = None) -
 def _kind(
     name: str,
     one: str,
+    noun: str,
     a_row: str,
     rows: str,
     models: tuple[type, type],
     filters: Any,
     check: Check,
-    about: str,
+    description: str,
     **behaviour: Any,
 ) -> RowKind:
-    """A kind of the other sheets: rows of ``DatasetItem`` numbered by the server."""
+    """A kind of the other sheets: rows of ``DatasetItem`` numbered by the server.
+
+    ``description`` tells programmers what the rows are (OpenAPI), before each route's own.
+    """
     body, answer = models
     return RowKind(
         table=ItemTable(name),
         one=one,
+        noun=noun,
         a_row=a_row,
         rows=rows,
         body=body,
@@ -173,7 +182,7 @@ def _kind(
         filters=filters,
         check=check,
         show=_answer,
-        descriptions=_described(about),
+        descriptions=_described(description),
         **behaviour,
     )
 
@@ -181,93 +190,101 @@ def _kind(
 DEPARTMENTS = _kind(
     "departments",
     "department",
+    N_("department"),
     "a department",
     "departments",
     (DepartmentBody, DepartmentRow),
     _name_filters,
     row_checks.check_department,
     on_delete=row_checks.department_in_use,
-    about="College departments (二级学院) volunteers belong to and needs may ask for, with "
+    description="College departments (二级学院) volunteers belong to and needs may ask for, with "
     "the need categories each suits. Names are unique; one still used by a volunteer or a "
     "need cannot be renamed or deleted (409).",
 )
 SKILLS = _kind(
     "skills",
     "skill",
+    N_("skill"),
     "a skill",
     "skills",
     (SkillBody, SkillRow),
     _name_filters,
     row_checks.check_skill,
     on_delete=row_checks.skill_in_use,
-    about="The dataset's skills list. When it has names, every skill of a volunteer or "
+    description="The dataset's skills list. When it has names, every skill of a volunteer or "
     "need must be listed (without a list any name goes). Names are unique; one still used "
     "cannot be renamed or deleted (409).",
 )
 AVAILABILITY = _kind(
     "availability",
     "availability",
-    "an availability window",
+    N_("availability"),
+    "an availability window",  # i18n: not shown: OpenAPI summary
     "availability windows",
     (AvailabilityBody, AvailabilityRow),
     _availability_filters,
     row_checks.check_availability,
     pins_at_stake=_their_pins,
-    about="When volunteers can serve: a window on a date of the horizon, or every week on "
+    description="When volunteers can serve: a window on a date of the horizon, or every week on "
     "a weekday (on service days). Filter by volunteer, date or weekday.",
 )
 BLACKOUTS = _kind(
     "blackouts",
     "blackout",
+    N_("blackout"),
     "a blackout date",
     "blackout dates",
     (BlackoutBody, BlackoutRow),
     _blackout_filters,
     row_checks.check_blackout,
     pins_at_stake=_their_pins,
-    about="Whole dates of the horizon on which a volunteer cannot serve. Filter by "
+    description="Whole dates of the horizon on which a volunteer cannot serve. Filter by "
     "volunteer or date.",
 )
 PAIRS = _kind(
     "pairs",
     "pair",
+    N_("pair"),
     "a pair",
     "pairs",
     (PairBody, PairRow),
     _pair_filters,
     row_checks.check_pair,
     pins_at_stake=_their_pins,
-    about="What the coordinator knows about a volunteer with a need or a household: "
+    description="What the coordinator knows about a volunteer with a need or a household: "
     "affinity, forbidden, extra travel minutes. Filter by volunteer, need or household.",
 )
 PINS = _kind(
     "pins",
     "pin",
+    N_("pin"),
     "a pin",
     "pins",
     (PinBody, PinRow),
     _pin_filters,
     row_checks.check_pin,
     pins_at_stake=_their_pins,
-    about="Assignments the solver must keep, once per volunteer and need; a pin the solver "
+    description="Assignments the solver must keep, once per volunteer and need; a pin the solver "
     "would refuse (skills, availability, forbidden pair, budget ...) is refused with the "
     "reason. Filter by volunteer or need.",
 )
 HISTORY = _kind(
     "history",
     "history",
+    N_("history"),
     "a history row",
     "history rows",
     (HistoryBody, HistoryRow),
     _history_filters,
     row_checks.check_history,
-    about="Past assignments with attendance, read for continuity and fairness. Rows with a "
+    description="Past assignments with attendance, read for continuity and fairness. Rows with a "
     "`roster_id` were written by publishing that roster and are replaced when a later "
     "roster is published. Filter by volunteer, need, household or date.",
 )
 TRAVEL = _kind(
     "travel",
     "travel",
+    N_("travel"),
     "a travel time",
     "travel times",
     (TravelBody, TravelRow),
@@ -275,7 +292,7 @@ TRAVEL = _kind(
     row_checks.check_travel,
     # a volunteer's reach from home (max_travel) is read off the travel times
     pins_at_stake=_all_pins,
-    about="Travel minutes between places (a need's location, else its area), once per "
+    description="Travel minutes between places (a need's location, else its area), once per "
     "origin and destination. Filter by origin or destination.",
 )
 KINDS = (DEPARTMENTS, SKILLS, AVAILABILITY, BLACKOUTS, PAIRS, PINS, HISTORY, TRAVEL)

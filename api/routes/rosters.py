@@ -36,7 +36,7 @@ from api.roster_schemas import (
     RosterRow,
     SolveRequest,
 )
-from api.routes.common import AUTH, NOT_FOUND, DatasetId, get_dataset
+from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.schemas import ErrorMessage
 from api.store.audit import audit
 from api.store.datasets import load_problem
@@ -52,21 +52,37 @@ from api.store.serialize import to_json
 from api.validation import unprocessable
 from matcher.calendar import restrict_horizon
 from matcher.errors import DataError
+from matcher.i18n import N_, _
 from matcher.params import params_from_mapping
 
 router = APIRouter(tags=["rosters"])
 
 RosterId = Annotated[int, Path(ge=1, le=2_147_483_647, description="roster (solve job) id")]
 CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": ErrorMessage, "description": "Not possible in the job's present state"}
+    409: answer(model=ErrorMessage, description="Not possible in the job's present state")
 }
 ROSTERED = (JobStatus.DONE.value, JobStatus.STOPPED.value)
+STATUS_NAMES = {
+    JobStatus.QUEUED.value: N_("queued"),
+    JobStatus.RUNNING.value: N_("running"),
+    JobStatus.STOPPING.value: N_("stopping"),
+    JobStatus.DONE.value: N_("done"),
+    JobStatus.STOPPED.value: N_("stopped"),
+    JobStatus.FAILED.value: N_("failed"),
+    JobStatus.INTERRUPTED.value: N_("interrupted"),
+}
+"""A job's status as messages name it (the ``status`` field keeps the code)."""
+
+
+def status_name(code: str | None) -> str:
+    """A job status in the language in force (an unknown one as it is)."""
+    return _(STATUS_NAMES[code]) if code in STATUS_NAMES else str(code)
 
 
 def _job(session: Session, roster_id: int) -> SolveJob:
     job = find_job(session, roster_id)
     if job is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no roster {roster_id}")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no roster {id}").format(id=roster_id))
     return job
 
 
@@ -87,7 +103,8 @@ def _view(job: SolveJob, full: bool = True) -> RosterJob:
         params=job.params,
         horizon=_horizon_of(job),
         progress=job.progress,
-        error=job.error,
+        # stored as an English message id where the server wrote it; shown translated
+        error=_(job.error) if job.error else job.error,
         created_by=job.created_by,
         created_at=job.created_at,
         started_at=job.started_at,
@@ -146,8 +163,8 @@ def _start(
 
 
 ACCEPTED = {
-    202: {"description": "Queued; poll the url"},
-    422: {"description": "Bad parameters, with the field path (loc) of each"},
+    202: answer(description="Queued; poll the url"),
+    422: answer(description="Bad parameters, with the field path (loc) of each"),
     **AUTH,
     **NOT_FOUND,
 }
@@ -247,7 +264,10 @@ def stop_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Roster
     # guarded writes: the solver may claim or finish the job between this read and them
     if request_stop(session, job.id) is None:
         status_now = job_status(session, job.id)
-        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {roster_id} already {status_now}")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            _("roster {id} already {status}").format(id=roster_id, status=status_name(status_now)),
+        )
     audit(session, key, "roster.stop", f"roster:{job.id}")
     session.commit()
     return _view(find_job(session, roster_id, fresh=True) or job, full=False)
@@ -255,10 +275,12 @@ def stop_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Roster
 
 def _ended(job: SolveJob) -> dict[str, Any]:
     if job.summary is None or job.roster is None:
+        if job.status in [s.value for s in ACTIVE_STATUSES]:
+            message = _("roster {id} is {status}; it has no result yet")
+        else:
+            message = _("roster {id} is {status}; it has no result")
         raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"roster {job.id} is {job.status}; it has no result"
-            + (" yet" if job.status in [s.value for s in ACTIVE_STATUSES] else ""),
+            status.HTTP_409_CONFLICT, message.format(id=job.id, status=status_name(job.status))
         )
     return job.summary
 
@@ -305,7 +327,7 @@ MEDIA = {
     ),
     response_class=Response,
     responses={
-        200: {"content": {m: {} for m in MEDIA.values()}, "description": "The file"},
+        200: answer(content={m: {} for m in MEDIA.values()}, description="The file"),
         **AUTH,
         **NOT_FOUND,
         **CONFLICT,
@@ -370,16 +392,23 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
     job = _job(session, roster_id)
     summary = _ended(job)
     if job.status not in ROSTERED:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {job.id} is {job.status}")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            _("roster {id} is {status}").format(id=job.id, status=status_name(job.status)),
+        )
     if summary["status"] not in ("OPTIMAL", "FEASIBLE"):
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            f"roster {job.id} has solver status {summary['status']}: no roster to publish",
+            _("roster {id} has solver status {solver_status}: no roster to publish").format(
+                id=job.id, solver_status=summary["status"]
+            ),
         )
     if job.published_at is not None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"roster {job.id} is already published")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, _("roster {id} is already published").format(id=job.id)
+        )
     if job.dataset_id is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, "the roster's dataset was deleted")
+        raise HTTPException(status.HTTP_409_CONFLICT, _("the roster's dataset was deleted"))
     try:
         published = publish(session, job, job_problem(job), assignments(job.roster or []), key.id)
     except PublishConflictError as exc:

@@ -41,6 +41,7 @@ from api.store.models import ApiKey, Dataset
 from api.store.rows import Criteria, RowTable, remove_items
 from api.validation import unprocessable
 from matcher.domain import Pin
+from matcher.i18n import _
 
 READ_RESPONSES = {**AUTH, **NOT_FOUND}
 WRITE_RESPONSES = {**AUTH, **NOT_FOUND, **CONFLICT}
@@ -80,7 +81,9 @@ class RowKind:
     table: RowTable[Any]
     """Where its rows live; ``table.kind`` is the path segment."""
     one: str
-    """One row, for route names, messages, audit actions and targets: "volunteer"."""
+    """One row, for route names, audit actions and targets: "volunteer"."""
+    noun: str
+    """One row in messages, an English message id marked with ``N_``: "volunteer"."""
     a_row: str
     """One row in the summaries: "a volunteer"."""
     rows: str
@@ -105,8 +108,10 @@ class RowKind:
     """The other rows that go with a deleted row: ``(match, kinds)`` of its key."""
 
     def named(self, key: Any) -> str:
-        """A row in messages: ``volunteer 'V001'`` or ``pin row 12``."""
-        return f"{self.one} row {key}" if self.server_ids else f"{self.one} {key!r}"
+        """A row in messages: ``volunteer 'V001'`` or ``pin row 12`` (in the language in force)."""
+        if self.server_ids:
+            return _("{kind} row {key}").format(kind=_(self.noun), key=key)
+        return _("{kind} {key!r}").format(kind=_(self.noun), key=key)
 
 
 # --------------------------------------------------------------------------- one flow
@@ -122,7 +127,8 @@ def _find(session: Session, kind: RowKind, dataset_id: int, key: Any) -> Any:
     if row is None:
         get_dataset(session, dataset_id)
         raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"no {kind.named(key)} in dataset {dataset_id}"
+            status.HTTP_404_NOT_FOUND,
+            _("no {row} in dataset {dataset}").format(row=kind.named(key), dataset=dataset_id),
         )
     return row
 
@@ -131,22 +137,23 @@ def _save(session: Session, what: str, *, commit: bool = True) -> None:
     try:
         save(session, commit=commit)
     except ClashError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"{what} clashes with a stored row") from exc
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, _("{what} clashes with a stored row").format(what=what)
+        ) from exc
 
 
 def _check_body_id(kind: RowKind, body: Any, key: Any) -> None:
     """The body's id against the path's (``key``; None on create)."""
     if not kind.server_ids:
         if key is not None and body.id != key:
-            raise unprocessable(
-                [(("id",), f"expected the id in the path {key!r}, found {body.id!r}")]
-            )
+            message = _("expected the id in the path {key!r}, found {found!r}")
+            raise unprocessable([(("id",), message.format(key=key, found=body.id))])
     elif key is None and body.id is not None:
-        raise unprocessable([(("id",), f"expected no id: the server gives one, found {body.id}")])
+        message = _("expected no id: the server gives one, found {found}")
+        raise unprocessable([(("id",), message.format(found=body.id))])
     elif key is not None and body.id is not None and body.id != key:
-        raise unprocessable(
-            [(("id",), f"expected the id in the path {key} or none, found {body.id}")]
-        )
+        message = _("expected the id in the path {key} or none, found {found}")
+        raise unprocessable([(("id",), message.format(key=key, found=body.id))])
 
 
 def _write(
@@ -157,7 +164,8 @@ def _write(
     taken = current is None and not kind.server_ids
     if taken and kind.table.find(session, dataset.id, value.id) is not None:
         raise HTTPException(
-            status.HTTP_409_CONFLICT, f"{kind.named(value.id)} exists; PUT replaces it"
+            status.HTTP_409_CONFLICT,
+            _("{row} exists; PUT replaces it").format(row=kind.named(value.id)),
         )
     stake = kind.pins_at_stake(session, dataset, value, current)
     before = pin_refusals(session, dataset, stake)
@@ -168,7 +176,7 @@ def _write(
     # the pins are checked on the flushed change, and before the dataset is touched and
     # the audit written, so a refusal rolls back all of it
     name = None if kind.server_ids else kind.named(value.id)
-    _save(session, name or kind.one, commit=False)
+    _save(session, name or _(kind.noun), commit=False)
     written = (value.volunteer_id, value.need_id) if isinstance(value, Pin) else None
     refuse_broken_pins(session, dataset, stake, before, written)
     touch(session, dataset.id)

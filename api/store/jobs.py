@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from api.store.models import ACTIVE_STATUSES, JobStatus, SolveJob, utcnow
+from matcher.i18n import N_
 
 Database = Connection | Session
 """Where a state change is written: the server's session or a solver process's connection."""
@@ -135,7 +136,8 @@ def stop_all(db: Database) -> None:
         .values(
             status=JobStatus.INTERRUPTED.value,
             finished_at=utcnow(),
-            error="the server stopped before this job started",
+            # an English message id: the job's answer translates it for whoever reads it
+            error=N_("the server stopped before this job started"),
         )
     )
     db.execute(
@@ -158,7 +160,7 @@ def request_stop(db: Database, job_id: int) -> str | None:
         .values(
             status=JobStatus.STOPPED.value,
             finished_at=utcnow(),
-            error="stopped before it started",
+            error=N_("stopped before it started"),
         )
     )
     if stopped.rowcount:  # type: ignore[attr-defined]

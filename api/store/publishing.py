@@ -29,6 +29,7 @@ from api.store.models import Dataset, DatasetItem, SolveJob, VolunteerRecord, ut
 from api.store.rows import ItemTable
 from matcher.domain import Assignment, HistoryEntry, Problem
 from matcher.history import history_of
+from matcher.i18n import _
 
 
 class PublishConflictError(Exception):
@@ -78,7 +79,7 @@ def publish(
     )
     if published_at is not None:
         session.rollback()
-        raise PublishConflictError(f"roster {job.id} is already published")
+        raise PublishConflictError(_("roster {id} is already published").format(id=job.id))
     previous = session.scalar(
         select(SolveJob).where(
             SolveJob.dataset_id == dataset_id,
@@ -102,8 +103,10 @@ def publish(
     except IntegrityError as exc:
         session.rollback()
         raise PublishConflictError(
-            f"another roster of dataset {dataset_id} was published at the same moment; "
-            "read the rosters again and retry"
+            _(
+                "another roster of dataset {dataset} was published at the same moment; "
+                "read the rosters again and retry"
+            ).format(dataset=dataset_id)
         ) from exc
     return Published(now, written, skipped, previous.id if previous else None)
 
