@@ -40,7 +40,7 @@ pool), follow `GET /rosters/{id}` until `done`, then read `/explain`,
 download `/export?format=csv|xlsx|ics` and `POST /rosters/{id}/publish` the
 plan of record; volunteers subscribe to
 `/datasets/{id}/volunteers/{vid}/calendar.ics`.
-"""
+"""  # i18n: not shown: the OpenAPI document is for whoever sets the service up
 
 
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:

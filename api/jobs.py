@@ -55,7 +55,7 @@ from api.store.jobs import (
     write_progress,
 )
 from api.store.models import JobStatus, utcnow
-from matcher.i18n import _, set_language
+from matcher.i18n import N_, _, set_language
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ class JobRunner:
     def start(self) -> int:
         """Mark jobs a previous server left unfinished as interrupted; open the pool."""
         count = interrupt_unfinished(
-            self.session_factory, _("the server stopped before this job ended; start it again")
+            self.session_factory, N_("the server stopped before this job ended; start it again")
         )
         with self.lock:
             self.executor = self._new_executor()
@@ -302,7 +302,7 @@ class JobRunner:
     def _settle(self, job_id: int, executor: ProcessPoolExecutor, future: Future[str]) -> None:
         """A job whose process never wrote an end gets one here (or is queued again)."""
         if future.cancelled():
-            values = {"status": JobStatus.INTERRUPTED.value, "error": _("the server stopped")}
+            values = {"status": JobStatus.INTERRUPTED.value, "error": N_("the server stopped")}
         elif (exc := future.exception()) is not None:
             try:
                 never_started = self._status(job_id) == JobStatus.QUEUED.value
