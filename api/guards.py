@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.keys import find_key
-from api.limits import CLOSE, replay, reply, request_language
+from api.limits import CLOSE, replay, reply
 from matcher.i18n import _
 
 # C0 controls and DEL have no place in a path or query value; NUL breaks PostgreSQL.
@@ -111,8 +111,7 @@ class KeyFirst:
         raw = headers.get(b"x-api-key", b"").decode("latin-1").strip()
         challenge = {"WWW-Authenticate": "ApiKey", **CLOSE}
         if not raw:
-            with request_language(scope):
-                detail = _("missing X-API-Key header")
+            detail = _("missing X-API-Key header")
             await reply(send, 401, detail, challenge)
             return
         sessionmaker = scope["app"].state.sessionmaker
@@ -126,13 +125,11 @@ class KeyFirst:
         except OperationalError:
             # middleware runs outside the app's handlers: answer as they would (busy, retry)
             busy = {"Retry-After": "5", **CLOSE}
-            with request_language(scope):
-                detail = _("the database is busy or unavailable; try again")
+            detail = _("the database is busy or unavailable; try again")
             await reply(send, 503, detail, busy)
             return
         if not found:
-            with request_language(scope):
-                detail = _("unknown or revoked API key")
+            detail = _("unknown or revoked API key")
             await reply(send, 401, detail, challenge)
             return
         await self.app(scope, receive, send)
@@ -181,8 +178,7 @@ class CleanText:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with request_language(scope):
-            problem = _url_problem(scope)
+        problem = _url_problem(scope)
         if problem is not None:
             await reply(send, 400, problem)
             return
@@ -200,9 +196,8 @@ class CleanText:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        with request_language(scope):
-            found = _json_problem(body)
-            message = _("text the service cannot store: {problem}")
+        found = _json_problem(body)
+        message = _("text the service cannot store: {problem}")
         if found is not None:
             path, what = found
             detail = [

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from matcher.i18n import _, language, negotiate, use_language
+from matcher.i18n import _
 
 CLOSE = {"Connection": "close"}
 """Sent with answers given before the body was read: the connection cannot be reused."""
-
-
-@contextlib.contextmanager
-def request_language(scope: Scope) -> Iterator[str]:
-    """Within the block, messages are in the language the request's ``Accept-Language`` asks.
-
-    For answers given by ASGI middleware, which may run outside the app's
-    own language middleware: a header naming a catalogue language wins, else
-    the language already in force (``MATCHER_LANG``, else Chinese) stays.
-    """
-    headers = dict(scope.get("headers") or [])
-    asked = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
-    if asked is None:
-        yield language()
-        return
-    with use_language(asked) as code:
-        yield code
 
 
 class BodySizeLimit:
@@ -54,8 +35,7 @@ class BodySizeLimit:
             try:
                 size = int(declared)
             except ValueError:
-                with request_language(scope):
-                    detail = _("invalid Content-Length header")
+                detail = _("invalid Content-Length header")
                 await reply(send, 400, detail, CLOSE)
                 return
             if size > self.limit:
@@ -82,8 +62,7 @@ class BodySizeLimit:
         await self.app(scope, replay(b"".join(chunks), receive), send)
 
     def _message(self, scope: Scope) -> str:
-        with request_language(scope):
-            return _("request body over the limit of {limit} bytes").format(limit=self.limit)
+        return _("request body over the limit of {limit} bytes").format(limit=self.limit)
 
 
 async def reply(send: Send, code: int, detail: Any, headers: dict[str, str] | None = None) -> None:

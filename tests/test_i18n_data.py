@@ -35,7 +35,7 @@ def test_a_bad_cell_is_told_in_chinese_with_file_row_and_column(tmp_path: Path) 
     folder = make_dataset(tmp_path / "ds", {"volunteers.csv": CHINESE_VOLUNTEERS})
     with use_language("zh"):
         text = str(_error(folder))
-    assert "volunteers.csv 第 2 行「最多班次 (max_shifts)」列：应为整数，实际为 '很多'" in text
+    assert "volunteers.csv 第 2 行「最多班次 (max_shifts)」列：应为整数，实际为 「很多」" in text
     with use_language("en"):
         text = str(_error(folder))
     assert (
@@ -126,7 +126,7 @@ def test_a_dataset_too_large_is_refused_in_the_language_in_force(tmp_path: Path)
 
 def test_cells_tell_what_was_expected_in_chinese() -> None:
     with use_language("zh"):
-        with pytest.raises(ValueError, match="应为日期，如 2026-10-24，实际为 '明天'"):
+        with pytest.raises(ValueError, match="应为日期，如 2026-10-24，实际为 「明天」"):
             parse_date("明天")
         with pytest.raises(
             ValueError, match="应为 00:00 到 23:59 之间的时间，如 09:00，实际为 空单元格"

@@ -32,7 +32,7 @@ from matcher.domain import (
     Skill,
     unique,
 )
-from matcher.i18n import _
+from matcher.i18n import _, language
 from matcher.io.format import ENUM_WORDS
 
 __all__ = [
@@ -120,8 +120,15 @@ def cell_text(value: Any) -> str:
 
 
 def found_text(value: Any) -> str:
-    """The "found ..." part of a message: the cell quoted, or "an empty cell"."""
-    return repr(cell_text(value)) if not is_blank(value) else _("an empty cell")
+    """The "found ..." part of a message: the cell quoted, or "an empty cell".
+
+    Quoted as Python would in English ('二'), in corner brackets in Chinese
+    (「二」), the quotation marks a Chinese reader expects.
+    """
+    if is_blank(value):
+        return _("an empty cell")
+    text = cell_text(value)
+    return f"「{text}」" if language() == "zh" else repr(text)
 
 
 _DATE_RE = re.compile(

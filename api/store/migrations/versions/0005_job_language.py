@@ -22,9 +22,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("solve_jobs") as batch:
-        batch.add_column(
-            sa.Column("language", sa.String(8), nullable=False, server_default="zh")
-        )
+        batch.add_column(sa.Column("language", sa.String(8), nullable=False, server_default="zh"))
     op.execute(sa.text("UPDATE solve_jobs SET language = 'en'"))
 
 
