@@ -115,8 +115,9 @@ def test_day_sheets_list_every_assignment_by_time_and_place(
             if any(r["角色"] == "带队" for r in team):
                 assert team[0]["角色"] == "带队"  # the lead first
             if need.household_id and team[0]["角色"]:
-                address = problem.household_by_id[need.household_id].address
-                assert all(r["住户地址"] == address for r in team)
+                household = problem.household_by_id[need.household_id]
+                assert all(r["住户地址"] == household.address for r in team)
+                assert all(r["住户电话"] == household.phone for r in team)
         assert all(PHONE.fullmatch(str(r["电话"])) for r in on_sheet)
         assert all(r["学院"] for r in on_sheet)
 
@@ -195,6 +196,7 @@ def test_a_chat_text_per_service_day(solved: Path, problem: Problem) -> None:
             if a.role == "lead":
                 assert problem.volunteer(a.volunteer_id).phone in text
         assert not any(h.address in text for h in problem.households)  # not in a group
+        assert not any(h.phone in text for h in problem.households)
     line = next(
         line
         for line in (solved / "roster-2026-09-19.txt").read_text(encoding="utf-8").splitlines()
@@ -218,6 +220,12 @@ def test_a_message_per_volunteer(solved: Path, problem: Problem) -> None:
         assert f"共 {len(mine)} 项" in parts[0]
         for a in mine:
             assert problem.need(a.need_id).title in "".join(parts)
+            # a household visit's team gets the household's address and phone
+            need = problem.need(a.need_id)
+            if need.household_id:
+                household = problem.household_by_id[need.household_id]
+                assert household.address in "".join(parts)
+                assert f"住户电话 {household.phone}" in "".join(parts)
 
 
 def test_long_texts_are_split_into_numbered_messages(problem: Problem, solved: Path) -> None:

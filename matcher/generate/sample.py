@@ -334,6 +334,8 @@ def _curated_households() -> list[Household]:
             languages=tuple(languages.split("、")),
             preferred_gender=Gender.FEMALE if preferred == "女" else None,
             notes=notes,
+            # a contact for the team that visits, in the same unassigned range as volunteers'
+            phone=f"199-0090-{int(hid[1:]):04d}",
         )
         for hid, address, category, area, languages, preferred, notes in _A_HOUSEHOLDS
     ]

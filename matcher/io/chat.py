@@ -200,7 +200,8 @@ def _greeting(member: Member) -> str:
 def _duty_line(number: int, label: str, team: Team, member: Member) -> str:
     """One assignment in a volunteer's message: when, what, where, role, whom to call."""
     when = span_text(member.start, member.end) if member.start is not None else team.time
-    where = "，".join(part for part in (team.place, team.address) if part)
+    contact = f"住户电话 {team.contact}" if team.contact else ""
+    where = "，".join(part for part in (team.place, team.address, contact) if part)
     line = f"{number}. {label} {when} {team.need.title}，{where}，{member.role_zh}"
     mates = [m for m in team.members if m.volunteer.id != member.volunteer.id]
     if member.role == AssignmentRole.LEAD and mates:

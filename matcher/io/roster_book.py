@@ -77,6 +77,7 @@ DAY_COLUMNS: tuple[tuple[str, int], ...] = (
     ("学院", 16),
     ("电话", 15),
     ("住户地址", 16),
+    ("住户电话", 14),
     ("需求编号", 9),
     ("签到", 8),
 )
@@ -180,6 +181,7 @@ def _day_row(team: Team, time: str, role: str, name: str, department: str, phone
         department,
         phone,
         team.address,
+        team.contact,
         need.id,
         sign_in,
     ]

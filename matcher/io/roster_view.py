@@ -149,8 +149,8 @@ class Team:
 
     ``start``/``end`` are the team's time: the assignments' (the solver picks
     the start of a flexible need), else the need's window.  ``place`` is where
-    to go (location, else the household's or the need's area); ``address`` is
-    the household's address as the policy shows it.
+    to go (location, else the household's or the need's area); ``address`` and
+    ``contact`` are the household's address and phone as the policy shows them.
     """
 
     need: Need
@@ -160,6 +160,7 @@ class Team:
     place: str
     address: str
     members: tuple[Member, ...]
+    contact: str = ""
 
     @property
     def leads(self) -> tuple[Member, ...]:
@@ -207,6 +208,7 @@ def _team(
         place=need.location or problem.need_area(need),
         address=shown.address(household.address) if household and household.address else "",
         members=members,
+        contact=shown.phone(household.phone) if household and household.phone else "",
     )
 
 
