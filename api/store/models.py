@@ -261,13 +261,13 @@ class SolveJob(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    """When a later published roster of the same dataset replaced this one as plan of record."""
     # The language its explanations and messages are written in: the request's that made
     # it (the default is read at insert, inside the request), since the solve runs in
     # another process that knows nothing of the request.
     language: Mapped[str] = mapped_column(
         String(8), default=lambda: language(), server_default="zh"
     )
-    """When a later published roster of the same dataset replaced this one as plan of record."""
 
 
 class CalendarLink(Base):
@@ -290,3 +290,178 @@ class CalendarLink(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ProposalState(StrEnum):
+    """Where one published assignment stands with its volunteer.
+
+    Serving is voluntary (志愿服务条例, article 25): a published roster is a
+    proposal each volunteer confirms or declines.  ``replaced``: declined (or
+    withdrawn) and given to someone else; ``cancelled``: the plan of record
+    changed and the assignment is no longer in it.
+    """
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    REPLACED = "replaced"
+    CANCELLED = "cancelled"
+
+
+class Proposal(Base):
+    """One assignment of a published roster, as offered to its volunteer.
+
+    A copy of the assignment (need, volunteer, role, date and times) is kept,
+    so the proposal reads the same after the dataset changes.  ``state`` is
+    the latest of its :class:`ProposalEvent` entries, kept here to be queried;
+    ``replaces_id`` names the declined proposal this one took over.
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("roster_id", "need_id", "volunteer_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    roster_id: Mapped[int] = mapped_column(
+        ForeignKey("solve_jobs.id", ondelete="CASCADE"), index=True
+    )
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), index=True
+    )
+    need_id: Mapped[str] = mapped_column(String(100))
+    volunteer_id: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    date: Mapped[dt.date | None] = mapped_column(default=None)
+    start: Mapped[int | None] = mapped_column(default=None)
+    """Minutes after midnight, as the roster has them (None for a need done at any time)."""
+    end: Mapped[int | None] = mapped_column(default=None)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProposalEvent(Base):
+    """One change of a proposal's state, with who and when: append-only.
+
+    ``actor`` is ``volunteer`` (through their personal link), ``coordinator``
+    (an API key, in ``key_id``, recording it for them) or ``system``
+    (publishing, a new plan of record, the migration).
+    """
+
+    __tablename__ = "proposal_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(16))
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AttendanceStatus(StrEnum):
+    """What happened on the day, for one assignment."""
+
+    ATTENDED = "attended"
+    LATE = "late"
+    LEFT_EARLY = "left_early"
+    NO_SHOW = "no_show"
+
+
+class AttendanceEntry(Base):
+    """What happened for one proposal on the day: append-only.
+
+    Service records must be true, accurate, complete and timely (志愿服务记录
+    与证明出具办法): a correction is a new entry naming the one it supersedes
+    (``supersedes_id``, each entry superseded at most once), with who, when and
+    why; the current record of a proposal is its entry that nothing supersedes.
+    ``actual_start``/``actual_end`` are minutes after midnight of the
+    proposal's date; ``source`` is ``api``, ``page`` or ``import``.
+    """
+
+    __tablename__ = "attendance_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    actual_start: Mapped[int | None] = mapped_column(default=None)
+    actual_end: Mapped[int | None] = mapped_column(default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendance_entries.id", ondelete="SET NULL"), unique=True, default=None
+    )
+
+
+class PersonalLink(Base):
+    """A volunteer's personal link: their assignments, to confirm or decline; hashed.
+
+    Like a calendar link, the token is in the URL (a phone opens it from a
+    message, with no API key) and opens one volunteer's own proposals of one
+    dataset, nothing else; revoking it closes it.
+    """
+
+    __tablename__ = "personal_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class OutboxState(StrEnum):
+    """A message's way out: pending (due at ``next_attempt_at``), sending (leased), sent, failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """One message to send, once: the proposal, a reminder, a change notice.
+
+    ``key`` makes writing it idempotent (``proposal:12``, ``reminder:12:2026-09-19``):
+    a second write of the same key adds nothing.  A sender takes a pending row
+    by setting it ``sending`` with ``lease_until``; a row whose lease ran out
+    (the sender died) is taken again.  ``attempts`` and ``next_attempt_at``
+    carry the back-off; after the last attempt the row is ``failed`` with
+    ``last_error``.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), index=True, default=None
+    )
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL"), default=None
+    )
+    state: Mapped[str] = mapped_column(String(16), index=True, default=OutboxState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)

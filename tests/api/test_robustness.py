@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.store.database import make_engine, migrate
-from api.store.models import Base, Dataset, DatasetItem, SolveJob
+from api.store.models import Base, Dataset, DatasetItem, Proposal, ProposalEvent, SolveJob
 from tests.api.conftest import csv_files, headers
 from tests.test_read_limits import raw_workbook
 
@@ -129,12 +129,14 @@ def test_migration_0004_settles_two_plans_of_record_left_by_the_old_race(
                         dataset_id=dataset.id,
                         kind="history",
                         position=job_id,
-                        data={},
+                        data={"volunteer_id": "V1", "date": "2026-09-19", "minutes": 90},
+                        volunteer_id="V1",
+                        need_id="N1",
                         roster_id=job_id,
                     )
                 )
             session.commit()
-        migrate(engine)
+        migrate(engine, "0005")
         with Session(engine) as session:
             older, newer = (session.get(SolveJob, i) for i in ids)
             assert older is not None and newer is not None
@@ -143,5 +145,15 @@ def test_migration_0004_settles_two_plans_of_record_left_by_the_old_race(
             assert older.language == newer.language == "en"
             kept = session.scalars(select(DatasetItem.roster_id)).all()
             assert kept == [newer.id]
+        migrate(engine)
+        with Session(engine) as session:
+            # 0006: the drafted history is the newer roster's proposal now, unconfirmed
+            assert session.scalars(select(DatasetItem)).all() == []
+            (proposal,) = session.scalars(select(Proposal)).all()
+            assert (proposal.roster_id, proposal.state) == (newer.id, "proposed")
+            assert (proposal.volunteer_id, proposal.need_id) == ("V1", "N1")
+            assert proposal.date == dt.date(2026, 9, 19)
+            (event,) = session.scalars(select(ProposalEvent)).all()
+            assert event.proposal_id == proposal.id and "unconfirmed" in event.note
     finally:
         engine.dispose()
