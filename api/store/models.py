@@ -363,15 +363,6 @@ class ProposalEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class AttendanceStatus(StrEnum):
-    """What happened on the day, for one assignment."""
-
-    ATTENDED = "attended"
-    LATE = "late"
-    LEFT_EARLY = "left_early"
-    NO_SHOW = "no_show"
-
-
 class AttendanceEntry(Base):
     """What happened for one proposal on the day: append-only.
 
@@ -379,6 +370,7 @@ class AttendanceEntry(Base):
     与证明出具办法): a correction is a new entry naming the one it supersedes
     (``supersedes_id``, each entry superseded at most once), with who, when and
     why; the current record of a proposal is its entry that nothing supersedes.
+    ``status`` is a :class:`matcher.attendance.AttendanceStatus` value;
     ``actual_start``/``actual_end`` are minutes after midnight of the
     proposal's date; ``source`` is ``api``, ``page`` or ``import``.
     """
