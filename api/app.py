@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import OperationalError
 
 from api.guards import CleanText, KeyFirst, json_safe
@@ -78,7 +79,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
             jobs.shutdown()
             engine.dispose()
 
-    app = FastAPI(
+    # FastAPIOffline: FastAPI whose /docs and /redoc load their scripts from the service
+    app = FastAPIOffline(
         title="Volunteer matcher",
         version="0.1.0",
         description=DESCRIPTION,
