@@ -20,7 +20,9 @@ from api.guards import CleanText, KeyFirst, json_safe
 from api.jobs import JobRunner
 from api.language import RequestLanguage, validation_errors
 from api.limits import BodySizeLimit
-from api.routes import admin, calendar, datasets, entities, records, rosters
+from api.outbox import OutboxWorker, lease_for
+from api.routes import admin, calendar, datasets, entities, outbox, records, rosters
+from api.senders import make_senders
 from api.settings import Settings
 from api.store.database import open_database
 from matcher.i18n import _
@@ -59,22 +61,34 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     FastAPI
         With ``app.state.engine``, ``app.state.sessionmaker`` and
         ``app.state.settings`` and ``app.state.jobs`` (the solve process
-        pool, opened at startup); at shutdown running jobs are stopped
-        (keeping their rosters) and the engine is disposed.
+        pool, opened at startup) and ``app.state.outbox`` (the message
+        worker, :mod:`api.outbox`); at shutdown the worker finishes its send
+        in flight, running jobs are stopped (keeping their rosters) and the
+        engine is disposed.
     """
     settings = settings or Settings.from_env()
     if database_url is not None:
         settings = dataclasses.replace(settings, database_url=database_url)
     engine, sessionmaker = open_database(settings.database_url)
     jobs = JobRunner(settings.database_url, sessionmaker, settings.solve_workers)
+    mail = OutboxWorker(
+        sessionmaker,
+        make_senders(settings),
+        interval=settings.outbox_interval,
+        max_attempts=settings.outbox_attempts,
+        backoff=settings.outbox_backoff,
+        lease_seconds=lease_for(settings.send_timeout),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # jobs a previous server left queued or running are marked interrupted here
         jobs.start()
+        mail.start()
         try:
             yield
         finally:
+            mail.stop(timeout=settings.send_timeout + 1)  # a send in flight ends and is recorded
             jobs.shutdown()
             engine.dispose()
 
@@ -88,6 +102,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.jobs = jobs
+    app.state.outbox = mail
     # The last added runs first: the key is checked before the body is counted or read.
     app.add_middleware(CleanText)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
@@ -100,6 +115,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(calendar.router)
     app.include_router(records.router)
     app.include_router(admin.router)
+    app.include_router(outbox.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
