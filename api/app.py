@@ -20,9 +20,8 @@ from api.guards import CleanText, KeyFirst, json_safe
 from api.jobs import JobRunner
 from api.language import RequestLanguage, validation_errors
 from api.limits import BodySizeLimit
-from api.outbox import OutboxWorker, lease_for
+from api.outbox import outbox_worker
 from api.routes import admin, calendar, datasets, entities, outbox, records, rosters
-from api.senders import make_senders
 from api.settings import Settings
 from api.store.database import open_database
 from matcher.i18n import _
@@ -61,9 +60,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     FastAPI
         With ``app.state.engine``, ``app.state.sessionmaker`` and
         ``app.state.settings`` and ``app.state.jobs`` (the solve process
-        pool, opened at startup) and ``app.state.outbox`` (the message
-        worker, :mod:`api.outbox`); at shutdown the worker finishes its send
-        in flight, running jobs are stopped (keeping their rosters) and the
+        pool, opened at startup), ``app.state.outbox`` (:mod:`api.outbox`);
+        at shutdown running jobs are stopped (keeping their rosters) and the
         engine is disposed.
     """
     settings = settings or Settings.from_env()
@@ -71,14 +69,6 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         settings = dataclasses.replace(settings, database_url=database_url)
     engine, sessionmaker = open_database(settings.database_url)
     jobs = JobRunner(settings.database_url, sessionmaker, settings.solve_workers)
-    mail = OutboxWorker(
-        sessionmaker,
-        make_senders(settings),
-        interval=settings.outbox_interval,
-        max_attempts=settings.outbox_attempts,
-        backoff=settings.outbox_backoff,
-        lease_seconds=lease_for(settings.send_timeout),
-    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -102,7 +92,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.jobs = jobs
-    app.state.outbox = mail
+    app.state.outbox = mail = outbox_worker(sessionmaker, settings)
     # The last added runs first: the key is checked before the body is counted or read.
     app.add_middleware(CleanText)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)

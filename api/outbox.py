@@ -50,7 +50,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.notices import reminder_notice
-from api.senders import EMAIL, WECHAT, LogSender, Outgoing, Sender, SendError
+from api.senders import EMAIL, WECHAT, LogSender, Outgoing, Sender, SendError, make_senders
+from api.settings import Settings
 from api.store.models import utcnow
 from api.store.outbox import (
     claim,
@@ -336,3 +337,21 @@ class OutboxWorker:
             log.warning("outbox: a send still runs after %s s; its lease keeps it", timeout)
             return False
         return True
+
+
+def outbox_worker(session_factory: sessionmaker[Session], settings: Settings) -> OutboxWorker:
+    """The worker of a service, configured from its settings (not started).
+
+    Raises
+    ------
+    ValueError
+        A sender named in ``MATCHER_SENDER`` lacks its address.
+    """
+    return OutboxWorker(
+        session_factory,
+        make_senders(settings),
+        interval=settings.outbox_interval,
+        max_attempts=settings.outbox_attempts,
+        backoff=settings.outbox_backoff,
+        lease_seconds=lease_for(settings.send_timeout),
+    )

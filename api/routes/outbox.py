@@ -84,7 +84,8 @@ def retry_message(message_id: MessageId, session: SessionDep, key: Writer) -> Ou
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, _("no message {id} in the outbox").format(id=message_id)
         )
-    if not retry(session, message_id, utcnow()):
+    again = retry(session, message_id, utcnow())
+    if again is None:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             _("message {id} is {state}: only a failed message can be sent again").format(
@@ -93,5 +94,4 @@ def retry_message(message_id: MessageId, session: SessionDep, key: Writer) -> Ou
         )
     audit(session, key, "outbox.retry", f"outbox:{message_id}", key_of_message=message.key)
     session.commit()
-    session.refresh(message)
-    return OutboxMessageModel.of(message)
+    return OutboxMessageModel.of(again)

@@ -286,13 +286,13 @@ def mark_failed_attempt(
     return state.value if result.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-def retry(session: Session, message_id: int, now: dt.datetime) -> bool:
+def retry(session: Session, message_id: int, now: dt.datetime) -> OutboxMessage | None:
     """A failed message back to pending, due now, with a fresh count of attempts.
 
     Returns
     -------
-    bool
-        False when the message is not ``failed`` (nothing changed).
+    OutboxMessage or None
+        The message as it is now; None when it is not ``failed`` (nothing changed).
     """
     result = session.execute(
         update(OutboxMessage)
