@@ -297,10 +297,14 @@ def retry(session: Session, message_id: int, now: dt.datetime) -> OutboxMessage 
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.FAILED.value)
-        .values(state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now, lease_until=None)
+        .values(
+            state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now, lease_until=None
+        )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, message_id, populate_existing=True)
 
 
 def outbox_page(
