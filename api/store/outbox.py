@@ -297,9 +297,7 @@ def retry(session: Session, message_id: int, now: dt.datetime) -> OutboxMessage 
     result = session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == OutboxState.FAILED.value)
-        .values(
-            state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now, lease_until=None
-        )
+        .values(state=OutboxState.PENDING.value, attempts=0, next_attempt_at=now, lease_until=None)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
