@@ -21,7 +21,8 @@ from api.guards import CleanText, KeyFirst, json_safe
 from api.jobs import JobRunner
 from api.language import RequestLanguage, validation_errors
 from api.limits import BodySizeLimit
-from api.routes import admin, calendar, datasets, entities, records, rosters
+from api.outbox import outbox_worker
+from api.routes import admin, calendar, datasets, entities, outbox, records, rosters
 from api.settings import Settings
 from api.store.database import open_database
 from matcher.i18n import _
@@ -60,8 +61,9 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     FastAPI
         With ``app.state.engine``, ``app.state.sessionmaker`` and
         ``app.state.settings`` and ``app.state.jobs`` (the solve process
-        pool, opened at startup); at shutdown running jobs are stopped
-        (keeping their rosters) and the engine is disposed.
+        pool, opened at startup), ``app.state.outbox`` (:mod:`api.outbox`);
+        at shutdown running jobs are stopped (keeping their rosters) and the
+        engine is disposed.
     """
     settings = settings or Settings.from_env()
     if database_url is not None:
@@ -73,9 +75,11 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # jobs a previous server left queued or running are marked interrupted here
         jobs.start()
+        mail.start()
         try:
             yield
         finally:
+            mail.stop(timeout=settings.send_timeout + 1)  # a send in flight ends and is recorded
             jobs.shutdown()
             engine.dispose()
 
@@ -90,6 +94,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.jobs = jobs
+    app.state.outbox = mail = outbox_worker(sessionmaker, settings)
     # The last added runs first: the key is checked before the body is counted or read.
     app.add_middleware(CleanText)
     app.add_middleware(BodySizeLimit, limit=settings.max_upload_bytes)
@@ -102,6 +107,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(calendar.router)
     app.include_router(records.router)
     app.include_router(admin.router)
+    app.include_router(outbox.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
