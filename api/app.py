@@ -45,6 +45,10 @@ plan of record; volunteers subscribe to
 """  # i18n: not shown: the OpenAPI document is for whoever sets the service up
 
 
+ROUTES = (datasets, entities, rosters, calendar, records, admin, outbox)
+"""The route modules, each with its ``router``, in the order of the OpenAPI document."""
+
+
 def create_app(database_url: str | None = None, settings: Settings | None = None) -> FastAPI:
     """Build the service on a migrated database.
 
@@ -101,13 +105,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.add_middleware(KeyFirst)
     # outermost: the key check's answers are in the request's language too
     app.add_middleware(RequestLanguage)
-    app.include_router(datasets.router)
-    app.include_router(entities.router)
-    app.include_router(rosters.router)
-    app.include_router(calendar.router)
-    app.include_router(records.router)
-    app.include_router(admin.router)
-    app.include_router(outbox.router)
+    for routes in ROUTES:
+        app.include_router(routes.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
