@@ -244,7 +244,29 @@ def volunteer_findings(volunteer: Volunteer, catalogue: Catalogue) -> list[Findi
                 ).format(minutes=volunteer.max_travel),
             )
         )
+    findings += email_findings(volunteer.email)
     return findings
+
+
+def email_findings(email: str) -> list[Finding]:
+    """A light check of an e-mail address: one ``@`` with text on both sides, no spaces.
+
+    Mail servers check the rest; this catches a phone number or a name typed
+    into the column, and two addresses in one cell.
+    """
+    if not email:
+        return []
+    local, at, domain = email.partition("@")
+    if at and local and domain and "@" not in domain and not any(ch.isspace() for ch in email):
+        return []
+    return [
+        (
+            "email",
+            _("expected an e-mail address such as name@example.com, found {value!r}").format(
+                value=email
+            ),
+        )
+    ]
 
 
 def household_findings(household: Household, catalogue: Catalogue) -> list[Finding]:
