@@ -351,3 +351,33 @@ def test_a_date_of_an_untimed_need_must_be_in_the_horizon(tmp_path: Path, proble
     )
     (record,) = read_attendance(path, AttendancePlan(problem))
     assert record.date == inside and record.minutes == untimed.duration
+
+
+def test_a_chinese_history_keeps_its_title_row_and_gets_chinese_words(
+    tmp_path: Path, problem: Problem, roster: list[Assignment]
+) -> None:
+    folder = tmp_path / "ds"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "history.csv").unlink()
+    old = (
+        "社区A服务记录\n"  # a title row, GB18030 as Excel saves it
+        "志愿者编号,日期,需求编号,小时,出勤,我的备注\n"
+        "V0001,2026-07-26,P00001,3,是,老数据\n"
+    )
+    (folder / "历史记录.csv").write_bytes(old.encode("gb18030"))
+    a, b = _timed(roster)[:2]
+    sheet = _csv(
+        tmp_path / "att.csv",
+        f"需求编号,志愿者编号,出勤情况\n{a.need_id},{a.volunteer_id},到岗\n{b.need_id},{b.volunteer_id},缺席\n",
+    )
+    report = import_attendance(folder, sheet, roster)
+    assert report.written == folder / "历史记录.csv"
+    lines = (folder / "历史记录.csv").read_text(encoding="utf-8-sig").splitlines()
+    # the title row (padded to the sheet's width), the headers and the old row as they were
+    assert [line.rstrip(",") for line in lines[:3]] == old.splitlines()
+    assert lines[3].startswith(f"{a.volunteer_id},{a.date},{a.need_id},") and lines[3].endswith(
+        ",是,"
+    )
+    assert lines[4].endswith(",0,否,")
+    history = load_dataset(folder).history
+    assert len(history) == 3 and [h.attended for h in history] == [True, True, False]
