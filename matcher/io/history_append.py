@@ -59,8 +59,8 @@ def _values(entry: HistoryEntry, chinese: bool) -> dict[str, Any]:
     }
 
 
-def _positions(grid: Grid, label: str) -> tuple[int, dict[str, int], bool]:
-    """The header row's index, each column's position, and whether its headers are Chinese.
+def _positions(grid: Grid, label: str) -> tuple[dict[str, int], bool]:
+    """Each column's position in the header row, and whether the headers are Chinese.
 
     Raises
     ------
@@ -81,7 +81,7 @@ def _positions(grid: Grid, label: str) -> tuple[int, dict[str, int], bool]:
         if column is not None:
             positions[column] = position
     chinese = any(header_key(table.headers[c]) != header_key(c) for c in table.headers)
-    return header, positions, chinese
+    return positions, chinese
 
 
 def _row(entry: HistoryEntry, positions: dict[str, int], chinese: bool) -> list[Any]:
@@ -119,9 +119,8 @@ def _append_to_folder(folder: Path, entries: Sequence[HistoryEntry]) -> Path:
     if found:
         target = found[0]
         grid = read_csv_grid(target)
-        header, positions, chinese = _positions(grid, target.name)
+        positions, chinese = _positions(grid, target.name)
         kept = [list(row) for row in grid[: _last_filled(grid) + 1]]
-        del header
     else:
         # a folder of Chinese-named files gets a Chinese history
         chinese = not (folder / "volunteers.csv").exists() and any(
@@ -169,7 +168,7 @@ def _append_to_workbook(path: Path, entries: Sequence[HistoryEntry]) -> Path:
     if name is not None:
         sheet = book[name]
         grid: Grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-        _header, positions, chinese = _positions(grid, sheet_label(path.name, name))
+        positions, chinese = _positions(grid, sheet_label(path.name, name))
         next_row = _last_filled(grid) + 2
     else:
         chinese = not any(header_key(n) == "volunteers" for n in book.sheetnames)
