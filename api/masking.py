@@ -1,4 +1,4 @@
-"""Masking of personal data (phone numbers, addresses) for viewers."""
+"""Masking of personal data (phone numbers, e-mail addresses, addresses) for viewers."""
 
 from __future__ import annotations
 
@@ -22,6 +22,22 @@ def mask_phone(phone: str) -> str:
     return "*" * (len(digits) - shown) + digits[-shown:]
 
 
+def mask_email(email: str) -> str:
+    """Keep the first character of the name and the domain.
+
+    ``zhang@example.com`` -> ``z****@example.com``.
+
+    The domain says only which provider (or the college) the address is at;
+    anything that is not an address (no ``@``) is hidden whole.
+    """
+    if not email:
+        return ""
+    local, at, domain = email.rpartition("@")
+    if not at or not local:
+        return "****"
+    return f"{local[0]}****@{domain}"
+
+
 def mask_address(address: str) -> str:
     """Keep the building: ``3栋2单元401`` -> ``3栋****``; otherwise the first two characters."""
     if not address:
@@ -42,12 +58,14 @@ def mask_address(address: str) -> str:
 def mask_personal(row: dict[str, Any]) -> dict[str, Any]:
     """A row as a viewer sees it: phone, address and notes masked, the rest as it is.
 
-    Volunteers carry a ``phone``, households an ``address`` and ``notes``;
+    Volunteers carry a ``phone`` and an ``email``, households an ``address`` and ``notes``;
     other rows carry none of these, so they pass unchanged.
     """
     shown = dict(row)
     if shown.get("phone"):
         shown["phone"] = mask_phone(shown["phone"])
+    if shown.get("email"):
+        shown["email"] = mask_email(shown["email"])
     if shown.get("address"):
         shown["address"] = mask_address(shown["address"])
     if shown.get("notes"):

@@ -108,7 +108,7 @@ Skills = Annotated[list[SkillModel], Field(max_length=50)]
 
 
 class VolunteerModel(Body):
-    """A volunteer; ``phone`` is masked for viewers."""
+    """A volunteer; ``phone`` and ``email`` are masked for viewers."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -127,6 +127,7 @@ class VolunteerModel(Body):
                     "phone": "000-0000-0000",
                     "home_area": "第一网格",
                     "max_travel": 30,
+                    "email": "volunteer@example.com",
                 }
             ]
         }
@@ -149,6 +150,11 @@ class VolunteerModel(Body):
         ge=0,
         le=NUMBER_LIMIT,
         description="most travel minutes from home_area to a need's area; null: no limit",
+    )
+    email: str = Field(
+        "",
+        max_length=254,
+        description="an e-mail address for reminders (one @); masked for viewers",
     )
 
     def to_domain(self) -> Volunteer:

@@ -1,4 +1,4 @@
-"""The ``matcher`` command: solve, check, generate, template.
+"""The ``matcher`` command: solve, check, generate, template, attendance.
 
 Exit codes: 0 success, 1 the roster breaks rules (check) or no roster was
 found (solve), 2 bad input (file, row and column are named).
@@ -489,6 +489,15 @@ def summary(
         )
     console.print(by_priority)
 
+
+def _add_subcommands() -> None:
+    """Commands kept in their own modules (they use the helpers above)."""
+    from matcher.cli_attendance import attendance_app
+
+    app.add_typer(attendance_app, name="attendance")
+
+
+_add_subcommands()
 
 if __name__ == "__main__":
     app()

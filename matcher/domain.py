@@ -112,7 +112,8 @@ class Volunteer:
     """A teacher, student, staff member or resident who volunteers.
 
     ``max_minutes`` is the hour budget over the whole horizon in minutes;
-    ``phone`` is personal data and must never be shown to viewers.
+    ``phone`` and ``email`` are personal data and must never be shown to
+    viewers; ``email`` is where reminders are mailed (optional).
     ``max_travel`` limits how far from home the volunteer serves: at most
     this many travel minutes from ``home_area`` to a need's area (see
     :meth:`Problem.need_area`); ``None`` means no limit.
@@ -131,6 +132,7 @@ class Volunteer:
     phone: str = ""
     home_area: str = ""
     max_travel: int | None = None
+    email: str = ""
 
     def __post_init__(self) -> None:
         _require(self, "max_shifts", self.max_shifts >= 0, "a whole number >= 0")

@@ -244,7 +244,17 @@ def volunteer_findings(volunteer: Volunteer, catalogue: Catalogue) -> list[Findi
                 ).format(minutes=volunteer.max_travel),
             )
         )
+    findings += email_findings(volunteer.email)
     return findings
+
+
+def email_findings(email: str) -> list[Finding]:
+    """One ``@`` with text on both sides and no spaces (a phone or two addresses are caught)."""
+    local, at, domain = email.partition("@")
+    if not email or (local and at and domain and "@" not in domain and len(email.split()) == 1):
+        return []
+    message = _("expected an e-mail address such as name@example.com, found {value!r}")
+    return [("email", message.format(value=email))]
 
 
 def household_findings(household: Household, catalogue: Catalogue) -> list[Finding]:

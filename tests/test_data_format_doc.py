@@ -7,10 +7,12 @@ from pathlib import Path
 
 from matcher.io import ENUM_WORDS, ROSTER_COLUMNS, ROSTER_COLUMNS_ZH, SHEETS
 from matcher.io.cells import NO_WORDS, YES_WORDS
+from matcher.io.format import ATTENDANCE_SHEET
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-format.md"
 
 _SECTION = re.compile(r"^## `(?P<name>[^`]+)` \((?P<zh>[^)]+)\)", re.MULTILINE)
+_HEADING = re.compile(r"^## ", re.MULTILINE)
 _ROW = re.compile(r"^\| *(?P<column>[a-z_]+) *\| *(?P<zh>[^|]+?) *\|", re.MULTILINE)
 
 
@@ -21,6 +23,8 @@ def documented_sheets() -> dict[str, tuple[str, dict[str, set[str]]]]:
     sheets = {}
     for match, following in zip(starts, [*starts[1:], None], strict=True):
         body = text[match.end() : following.start() if following else len(text)]
+        heading = _HEADING.search(body)  # a section that is not a sheet ends one too
+        body = body[: heading.start()] if heading else body
         columns = {
             row["column"]: {alias.strip() for alias in row["zh"].split(" / ")}
             for row in _ROW.finditer(body)
@@ -68,3 +72,17 @@ def test_doc_lists_every_yes_no_word() -> None:
     line = flat[start : flat.index(";", flat.index("empty means no", start))]
     for word in (*YES_WORDS, *NO_WORDS):
         assert f"`{word}`" in line, word
+
+
+def test_doc_has_every_column_of_the_attendance_sheet() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("## Attendance sheets")
+    body = text[start : text.index("\n## ", start + 1)]
+    columns = {
+        row["column"]: {alias.strip() for alias in row["zh"].split(" / ")}
+        for row in _ROW.finditer(body)
+        if row["column"] != "column"
+    }
+    assert list(columns) == list(ATTENDANCE_SHEET.columns)
+    for column, info in ATTENDANCE_SHEET.columns.items():
+        assert columns[column] == set(info.zh), column

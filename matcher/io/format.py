@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+from matcher.attendance import AttendanceStatus
 from matcher.domain import (
     AssignmentRole,
     Gender,
@@ -22,6 +23,7 @@ from matcher.domain import (
 from matcher.validate import MAX_HORIZON_DAYS  # a rule of a valid problem, re-exported
 
 __all__ = [
+    "ATTENDANCE_SHEET",
     "ENUM_WORDS",
     "MAX_HORIZON_DAYS",
     "MAX_ISSUES",
@@ -151,6 +153,9 @@ SHEETS: dict[str, SheetSpec] = {
                     ("最远路程（分钟）", "最远路程(分钟)", "最远路程", "服务半径"),
                     False,
                     "只去从居住片区出发路程不超过这么多分钟的需求（按 路程 表计算）；空 = 不限",
+                ),
+                "email": Column(
+                    ("邮箱", "电子邮箱", "电子邮件"), False, "电子邮箱（个人信息），用于发送提醒"
                 ),
             },
         ),
@@ -313,6 +318,37 @@ ROSTER_SHEET = SheetSpec(
 )
 """The roster file (``roster.csv`` / sheet 排班表 of ``roster.xlsx``) as a sheet."""
 
+ATTENDANCE_SHEET = SheetSpec(
+    "attendance",
+    "出勤记录",
+    True,
+    {
+        "need_id": Column(("需求编号",), True, "需求编号（须在数据集的 需求 表中）"),
+        "need_title": Column(("需求名称",), False, "仅供对照，导入时不读取"),
+        "volunteer_id": Column(("志愿者编号",), True, "志愿者编号（须在 志愿者 表中）"),
+        "volunteer_name": Column(("姓名",), False, "仅供对照，导入时不读取"),
+        "date": Column(("日期",), False, "服务日期；需求有固定日期时可不填"),
+        "planned": Column(("计划时间",), False, "排班表中的时间，仅供对照，导入时不读取"),
+        "status": Column(
+            ("出勤情况", "出勤", "出勤状态", "状态"),
+            True,
+            "到岗 / 迟到 / 早退 / 缺席；空 = 尚未登记（该行跳过）",
+        ),
+        "start": Column(
+            ("实际开始", "实际开始时间", *START_TIME_ALIASES),
+            False,
+            "实际开始时间，如 09:20；空 = 按计划",
+        ),
+        "end": Column(
+            ("实际结束", "实际结束时间", *END_TIME_ALIASES),
+            False,
+            "实际结束时间，晚于开始；空 = 按计划",
+        ),
+        "reason": Column(("备注", "原因"), False, "迟到、早退、缺席的原因等"),
+    },
+)
+"""The attendance sheet (``matcher attendance import``): one row per volunteer and need."""
+
 
 ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
     Role: {
@@ -357,6 +393,12 @@ ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
     AssignmentRole: {
         AssignmentRole.LEAD: ("带队",),
         AssignmentRole.MEMBER: ("队员",),
+    },
+    AttendanceStatus: {
+        AttendanceStatus.ATTENDED: ("到岗", "出勤", "已到", "准时", "正常"),
+        AttendanceStatus.LATE: ("迟到",),
+        AttendanceStatus.LEFT_EARLY: ("早退",),
+        AttendanceStatus.NO_SHOW: ("缺席", "未到", "爽约"),
     },
     AvailabilityKind: {
         AvailabilityKind.AVAILABLE: ("可以",),

@@ -267,6 +267,7 @@ class _Builder:
             phone=row.text("phone"),
             home_area=row.text("home_area"),
             max_travel=row.integer("max_travel", None, lo=0),
+            email=row.text("email"),
         )
         findings = volunteer_findings(volunteer, self.known)
         # an empty department was reported as a missing value already
