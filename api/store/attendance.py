@@ -386,14 +386,15 @@ def people_of(
             )
         )
     }
-    needs = dict(
-        session.execute(
+    needs = {
+        entity_id: title
+        for entity_id, title in session.execute(
             select(NeedRecord.entity_id, NeedRecord.title).where(
                 NeedRecord.dataset_id == dataset_id,
                 NeedRecord.entity_id.in_({p.need_id for p in proposals}),
             )
-        ).tuples()
-    )
+        )
+    }
     return volunteers, needs
 
 
