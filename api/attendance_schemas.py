@@ -107,6 +107,52 @@ class EntryAnswer(BaseModel):
 class ProposalAttendance(BaseModel):
     """A proposal of the roster with its current record and the entries that record superseded."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "proposal_id": 12,
+                    "need_id": "N001",
+                    "volunteer_id": "V0001",
+                    "volunteer_name": "张伟",
+                    "role": "lead",
+                    "date": "2026-09-19",
+                    "start": "09:00",
+                    "end": "11:30",
+                    "state": "confirmed",
+                    "current": {
+                        "id": 8,
+                        "proposal_id": 12,
+                        "status": "late",
+                        "start": "09:40",
+                        "end": "11:30",
+                        "reason": "志愿者申请更正：公交晚点",
+                        "source": "api",
+                        "recorded_by": 2,
+                        "recorded_at": "2026-09-19T05:00:00Z",
+                        "supersedes_id": 7,
+                        "superseded_by": None,
+                    },
+                    "superseded": [
+                        {
+                            "id": 7,
+                            "proposal_id": 12,
+                            "status": "attended",
+                            "start": "09:00",
+                            "end": "11:30",
+                            "reason": "",
+                            "source": "api",
+                            "recorded_by": 2,
+                            "recorded_at": "2026-09-19T01:05:00Z",
+                            "supersedes_id": None,
+                            "superseded_by": 8,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     proposal_id: int
     need_id: str
     volunteer_id: str
@@ -123,6 +169,27 @@ class ProposalAttendance(BaseModel):
 class DueProposal(BaseModel):
     """A proposal due and not arrived: starting soon, or started without a record."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "proposal_id": 12,
+                    "need_id": "N001",
+                    "need_title": "家电义务维修",
+                    "volunteer_id": "V0001",
+                    "volunteer_name": "张伟",
+                    "phone": "*******1234",
+                    "role": "member",
+                    "date": "2026-09-19",
+                    "start": "09:00",
+                    "end": "11:30",
+                    "state": "confirmed",
+                    "minutes_to_start": -5,
+                }
+            ]
+        }
+    )
+
     proposal_id: int
     need_id: str
     need_title: str | None
@@ -135,3 +202,37 @@ class DueProposal(BaseModel):
     end: str | None
     state: str
     minutes_to_start: int = Field(description="negative once the start has passed (late)")
+
+
+class AttendanceHistoryRow(BaseModel):
+    """A history entry a solve reads from attendance (not a row of the dataset's history)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "volunteer_id": "V0001",
+                    "need_id": "N001",
+                    "date": "2026-09-19",
+                    "status": "late",
+                    "minutes": 110,
+                    "attended": True,
+                    "source": "attendance",
+                    "roster_id": 3,
+                    "proposal_id": 12,
+                    "entry_id": 8,
+                }
+            ]
+        }
+    )
+
+    volunteer_id: str
+    need_id: str
+    date: dt.date
+    status: str
+    minutes: int = Field(description="minutes served: the actual span, else the planned one")
+    attended: bool = Field(description="false for a no-show")
+    source: str = Field(description="always attendance: where the entry comes from")
+    roster_id: int
+    proposal_id: int
+    entry_id: int = Field(description="the current attendance entry it is read from")

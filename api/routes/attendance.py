@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from api.attendance_schemas import (
     AttendanceBody,
+    AttendanceHistoryRow,
     CorrectionBody,
     DueProposal,
     EntryAnswer,
@@ -25,12 +26,15 @@ from api.attendance_schemas import (
 from api.deps import Reader, SessionDep, Writer, can_see_personal_data
 from api.masking import mask_phone
 from api.record_schemas import minutes_of
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND, answer
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, DatasetId, answer, get_dataset
 from api.store.attendance import (
     AttendanceRefusedError,
     Refusal,
     correct_attendance,
+    dataset_attendance_items,
     due_unrecorded,
+    find_entry,
+    need_minutes,
     now_in_shanghai,
     people_of,
     record_attendance,
@@ -63,14 +67,17 @@ def _refused(error: AttendanceRefusedError) -> NoReturn:
     raise HTTPException(code, error.message) from None
 
 
-def _entry(entry: AttendanceEntry, later: int | None = None) -> EntryAnswer:
+def _entry(
+    entry: AttendanceEntry, later: int | None = None, *, personal: bool = True
+) -> EntryAnswer:
     return EntryAnswer(
         id=entry.id,
         proposal_id=entry.proposal_id,
         status=entry.status,
         start=format_minutes(entry.actual_start) or None,
         end=format_minutes(entry.actual_end) or None,
-        reason=entry.reason,
+        # free text about a person (an illness, a family matter): hidden from viewers
+        reason=entry.reason if personal or not entry.reason else "****",
         source=entry.source,
         recorded_by=entry.recorded_by,
         recorded_at=entry.recorded_at,
@@ -157,13 +164,15 @@ def correct(
     responses={**AUTH, **NOT_FOUND},
 )
 def read_entry(entry_id: EntryId, session: SessionDep, key: Reader) -> EntryAnswer:
-    entry = session.get(AttendanceEntry, entry_id)
+    entry = find_entry(session, entry_id)
     if entry is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, _("no attendance entry {id}").format(id=entry_id)
         )
     later = superseded_by(session, entry_id)
-    return _entry(entry, later.id if later is not None else None)
+    return _entry(
+        entry, later.id if later is not None else None, personal=can_see_personal_data(key)
+    )
 
 
 @router.get(
@@ -194,6 +203,7 @@ def roster_attendance(
     job = _roster(session, roster_id)
     ledgers = roster_ledger(session, roster_id, need_id=need_id, date=date, status=status_)
     volunteers, _titles = people_of(session, job.dataset_id, [item.proposal for item in ledgers])
+    personal = can_see_personal_data(key)
     answers = []
     for item in ledgers:
         p = item.proposal
@@ -209,8 +219,8 @@ def roster_attendance(
                 start=format_minutes(p.start) or None,
                 end=format_minutes(p.end) or None,
                 state=p.state,
-                current=_entry(item.current) if item.current else None,
-                superseded=[_entry(e, later.get(e.id)) for e in item.superseded],
+                current=_entry(item.current, personal=personal) if item.current else None,
+                superseded=[_entry(e, later.get(e.id), personal=personal) for e in item.superseded],
             )
         )
     return answers
@@ -260,3 +270,37 @@ def due(
             )
         )
     return answers
+
+
+@router.get(
+    "/datasets/{dataset_id}/attendance/history",
+    summary="History a solve reads from attendance",
+    description=(
+        "The current attendance records of the dataset's published rosters as the history "
+        "entries a solve adds to the dataset's own history rows (`GET "
+        "/datasets/{id}/history`, uploaded or added): minutes served, a no-show not "
+        "attended. Each says where it comes from (roster, proposal, entry); a superseded "
+        "entry never counts."
+    ),
+    responses={**AUTH, **NOT_FOUND},
+)
+def attendance_history(
+    dataset_id: DatasetId, session: SessionDep, key: Reader
+) -> list[AttendanceHistoryRow]:
+    get_dataset(session, dataset_id)
+    items = dataset_attendance_items(session, dataset_id, need_minutes(session, dataset_id))
+    return [
+        AttendanceHistoryRow(
+            volunteer_id=item.record.volunteer_id,
+            need_id=item.record.need_id,
+            date=item.record.date,
+            status=item.record.status.value,
+            minutes=item.record.minutes,
+            attended=item.record.status.served,
+            source="attendance",
+            roster_id=item.roster_id,
+            proposal_id=item.proposal_id,
+            entry_id=item.entry_id,
+        )
+        for item in items
+    ]

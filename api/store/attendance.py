@@ -24,6 +24,10 @@ The roster engine's history is read from here (:func:`problem_for_solving`):
 the current entries of a dataset's published rosters as
 :class:`~matcher.attendance.AttendanceRecord` values, made history entries
 by :func:`matcher.attendance.history_from_attendance`.
+
+The module runs to about 650 lines on purpose: the ledger's rules, reads
+and writes are one piece, so that nothing else writes attendance entries
+and the append-only rule has one home.
 """
 
 from __future__ import annotations
@@ -398,10 +402,20 @@ def people_of(
     return volunteers, needs
 
 
-def dataset_attendance(
+@dataclasses.dataclass(frozen=True, slots=True)
+class AttendedItem:
+    """A current attendance record of a dataset with where it comes from."""
+
+    record: AttendanceRecord
+    entry_id: int
+    proposal_id: int
+    roster_id: int
+
+
+def dataset_attendance_items(
     session: Session, dataset_id: int, planned_minutes: Mapping[str, int] | None = None
-) -> list[AttendanceRecord]:
-    """The current attendance records of a dataset's published rosters.
+) -> list[AttendedItem]:
+    """The current attendance records of a dataset's published rosters, with their ids.
 
     Parameters
     ----------
@@ -415,7 +429,7 @@ def dataset_attendance(
 
     Returns
     -------
-    list[AttendanceRecord]
+    list[AttendedItem]
         One per proposal of a published roster (the plan of record or an
         earlier one) with a record, in proposal order; a superseded entry
         never counts.  An undated proposal is dated on its roster's last day.
@@ -434,26 +448,46 @@ def dataset_attendance(
         .order_by(Proposal.id, AttendanceEntry.id)
     )
     minutes = planned_minutes or {}
-    records = []
+    items = []
     for entry, proposal, snapshot in rows:
         planned = (
             proposal.end - proposal.start
             if proposal.start is not None and proposal.end is not None
             else minutes.get(proposal.need_id, 0)
         )
-        records.append(
-            AttendanceRecord(
-                need_id=proposal.need_id,
-                volunteer_id=proposal.volunteer_id,
-                date=proposal.date or _horizon_end(snapshot),
-                status=AttendanceStatus(entry.status),
-                start=entry.actual_start,
-                end=entry.actual_end,
-                planned_minutes=planned,
-                reason=entry.reason,
-            )
+        record = AttendanceRecord(
+            need_id=proposal.need_id,
+            volunteer_id=proposal.volunteer_id,
+            date=proposal.date or _horizon_end(snapshot),
+            status=AttendanceStatus(entry.status),
+            start=entry.actual_start,
+            end=entry.actual_end,
+            planned_minutes=planned,
+            reason=entry.reason,
         )
-    return records
+        items.append(AttendedItem(record, entry.id, proposal.id, proposal.roster_id))
+    return items
+
+
+def need_minutes(session: Session, dataset_id: int) -> dict[str, int]:
+    """Each need's duration in minutes, by need id, as the dataset stores it."""
+    return {
+        entity_id: int((data or {}).get("duration") or 0)
+        for entity_id, data in session.execute(
+            select(NeedRecord.entity_id, NeedRecord.data).where(NeedRecord.dataset_id == dataset_id)
+        )
+    }
+
+
+def dataset_attendance(
+    session: Session, dataset_id: int, planned_minutes: Mapping[str, int] | None = None
+) -> list[AttendanceRecord]:
+    """The current attendance records of a dataset's published rosters.
+
+    As :func:`dataset_attendance_items`, the records alone: what the roster
+    engine's history is made from.
+    """
+    return [item.record for item in dataset_attendance_items(session, dataset_id, planned_minutes)]
 
 
 def _horizon_end(snapshot: Mapping[str, Any] | None) -> dt.date:

@@ -142,7 +142,7 @@ def test_record_then_correct_keeps_both_entries_and_both_audit_entries(
     assert new["start"] == "09:40"
 
     # both entries are there, the old one unchanged
-    old = client.get(f"/attendance/{entry['id']}", headers=headers(viewer)).json()
+    old = client.get(f"/attendance/{entry['id']}", headers=headers(coordinator)).json()
     assert {k: v for k, v in old.items() if k != "superseded_by"} == {
         k: v for k, v in entry.items() if k != "superseded_by"
     }
@@ -191,6 +191,10 @@ def test_record_then_correct_keeps_both_entries_and_both_audit_entries(
     assert rows[first]["current"]["id"] == new["id"]
     assert [e["id"] for e in rows[first]["superseded"]] == [entry["id"]]
     assert rows[first]["superseded"][0]["superseded_by"] == new["id"]
+    # the reason is free text about a person: viewers see it hidden, coordinators read it
+    assert rows[first]["current"]["reason"] == "****"
+    full = client.get(f"/rosters/{roster_id}/attendance", headers=headers(coordinator)).json()
+    assert {r["proposal_id"]: r for r in full}[first]["current"]["reason"] == new["reason"]
     assert rows[second]["current"] is None and rows[second]["superseded"] == []
     late = client.get(f"/rosters/{roster_id}/attendance?status=late", headers=headers(viewer))
     assert [row["proposal_id"] for row in late.json()] == [first]
@@ -292,7 +296,7 @@ def test_future_proposal_waits_for_its_day_and_due_lists_who_has_not_arrived(
 def test_a_solve_reads_history_from_current_attendance(
     app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
 ) -> None:
-    coordinator = keys["coordinator"]
+    coordinator, viewer = keys["coordinator"], keys["viewer"]
     came, absent, unrecorded = published_roster_with_proposals(app, dataset_id)
     with app.state.sessionmaker() as session:
         stored_history = len(load_problem(session, dataset_id).history)
@@ -303,12 +307,12 @@ def test_a_solve_reads_history_from_current_attendance(
     first = _post(
         client, coordinator, f"/proposals/{came}/attendance", {"status": "attended"}
     ).json()
-    _post(
+    corrected = _post(
         client,
         coordinator,
         f"/attendance/{first['id']}/correct",
         {"status": "late", "start": "10:00", "end": "11:00", "reason": "签到表核对"},
-    )
+    ).json()
     _post(client, coordinator, f"/proposals/{absent}/attendance", {"status": "no_show"})
 
     started = client.post(
@@ -328,3 +332,18 @@ def test_a_solve_reads_history_from_current_attendance(
     assert mine[volunteers[came]].date == YESTERDAY
     assert not mine[volunteers[absent]].attended and mine[volunteers[absent]].minutes == 0
     assert volunteers[unrecorded] not in mine
+
+    # the dataset's own history rows stay as they are; what attendance adds says where from
+    own = client.get(f"/datasets/{dataset_id}/history?limit=1", headers=headers(viewer))
+    assert own.status_code == 200
+    added = client.get(f"/datasets/{dataset_id}/attendance/history", headers=headers(viewer))
+    assert added.status_code == 200, added.text
+    rows = {row["volunteer_id"]: row for row in added.json()}
+    assert set(rows) == {volunteers[came], volunteers[absent]}
+    assert rows[volunteers[came]]["entry_id"] == corrected["id"]
+    assert rows[volunteers[came]]["source"] == "attendance"
+    assert rows[volunteers[came]]["proposal_id"] == came
+    assert (rows[volunteers[absent]]["attended"], rows[volunteers[absent]]["minutes"]) == (
+        False,
+        0,
+    )
