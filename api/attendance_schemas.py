@@ -178,7 +178,7 @@ class DueProposal(BaseModel):
                     "need_title": "家电义务维修",
                     "volunteer_id": "V0001",
                     "volunteer_name": "张伟",
-                    "phone": "*******1234",
+                    "phone": "*******0000",
                     "role": "member",
                     "date": "2026-09-19",
                     "start": "09:00",

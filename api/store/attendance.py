@@ -518,6 +518,12 @@ def problem_for_solving(session: Session, dataset_id: int) -> Problem:
 # --------------------------------------------------------------------------- writes
 
 
+def _source(source: str) -> str:
+    if source not in SOURCES:
+        raise ValueError(f"unknown attendance source {source!r}")  # i18n: not shown: a bug
+    return source
+
+
 def _lock(session: Session, proposal_id: int) -> None:
     """Writes of one proposal's attendance run one at a time from here.
 
@@ -601,8 +607,9 @@ def record_attendance(
         )
     try:
         parsed, start, end = checked_times(status, start, end, proposal)
-        _recordable(session, proposal, (now or now_in_shanghai()).astimezone(SHANGHAI).date())
         _lock(session, proposal_id)
+        session.refresh(proposal)  # its state as it is now that we hold the lock
+        _recordable(session, proposal, (now or now_in_shanghai()).astimezone(SHANGHAI).date())
         current = current_entry(session, proposal_id)
         if current is not None:
             raise AttendanceRefusedError(
@@ -618,7 +625,7 @@ def record_attendance(
             actual_start=start,
             actual_end=end,
             reason=reason,
-            source=source if source in SOURCES else "api",
+            source=_source(source),
             recorded_by=key.id if key is not None else None,
         )
         session.add(entry)
@@ -689,7 +696,7 @@ def correct_attendance(
             actual_start=start,
             actual_end=end,
             reason=reason,
-            source=source if source in SOURCES else "api",
+            source=_source(source),
             recorded_by=key.id if key is not None else None,
             supersedes_id=old.id,
         )
