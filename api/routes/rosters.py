@@ -38,8 +38,8 @@ from api.roster_schemas import (
 )
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.schemas import ErrorMessage
+from api.store.attendance import problem_for_solving
 from api.store.audit import audit
-from api.store.datasets import load_problem
 from api.store.jobs import find_job, job_page, job_status, queue_job, request_stop
 from api.store.models import (
     ACTIVE_STATUSES,
@@ -139,7 +139,8 @@ def _start(
             ]
         ) from None
     get_dataset(session, dataset_id)
-    problem = load_problem(session, dataset_id)
+    # the dataset's history and what attendance recorded of its published rosters
+    problem = problem_for_solving(session, dataset_id)
     if horizon is not None:
         try:
             problem = restrict_horizon(problem, horizon.from_, horizon.to)

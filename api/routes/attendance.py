@@ -1,0 +1,306 @@
+"""Attendance: what happened for each assignment of a published roster.
+
+Coordinators (and admins) record it one proposal at a time and correct it;
+a correction is a new entry superseding the old one, which stays (the
+ledger is append-only, :mod:`api.store.attendance`).  Everyone reads a
+roster's ledger, and the proposals due and not arrived (the team lead's
+view on the day); phone numbers are masked for viewers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, NoReturn
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from sqlalchemy.orm import Session
+
+from api.attendance_schemas import (
+    AttendanceBody,
+    AttendanceHistoryRow,
+    CorrectionBody,
+    DueProposal,
+    EntryAnswer,
+    ProposalAttendance,
+)
+from api.deps import Reader, SessionDep, Writer, can_see_personal_data
+from api.masking import mask_phone
+from api.record_schemas import minutes_of
+from api.routes.common import AUTH, CONFLICT, NOT_FOUND, DatasetId, answer, get_dataset
+from api.store.attendance import (
+    AttendanceRefusedError,
+    Refusal,
+    correct_attendance,
+    dataset_attendance_items,
+    due_unrecorded,
+    find_entry,
+    need_minutes,
+    now_in_shanghai,
+    people_of,
+    record_attendance,
+    roster_ledger,
+    superseded_by,
+)
+from api.store.jobs import find_job
+from api.store.models import AttendanceEntry, SolveJob
+from api.validation import unprocessable
+from matcher.domain import format_minutes
+from matcher.i18n import _
+
+router = APIRouter(tags=["attendance"])
+
+ProposalId = Annotated[int, Path(ge=1, le=2_147_483_647, description="proposal id")]
+EntryId = Annotated[int, Path(ge=1, le=2_147_483_647, description="attendance entry id")]
+RosterId = Annotated[int, Path(ge=1, le=2_147_483_647, description="roster (solve job) id")]
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: answer(description="A bad status or time, with the field path (loc)")
+}
+WRITE_ANSWERS = {**AUTH, **NOT_FOUND, **CONFLICT, **INVALID}
+
+
+def _refused(error: AttendanceRefusedError) -> NoReturn:
+    if error.kind is Refusal.INVALID:
+        raise unprocessable([((error.field or "status",), error.message)]) from None
+    code = (
+        status.HTTP_404_NOT_FOUND if error.kind is Refusal.NOT_FOUND else status.HTTP_409_CONFLICT
+    )
+    raise HTTPException(code, error.message) from None
+
+
+def _entry(
+    entry: AttendanceEntry, later: int | None = None, *, personal: bool = True
+) -> EntryAnswer:
+    return EntryAnswer(
+        id=entry.id,
+        proposal_id=entry.proposal_id,
+        status=entry.status,
+        start=format_minutes(entry.actual_start) or None,
+        end=format_minutes(entry.actual_end) or None,
+        # free text about a person (an illness, a family matter): hidden from viewers
+        reason=entry.reason if personal or not entry.reason else "****",
+        source=entry.source,
+        recorded_by=entry.recorded_by,
+        recorded_at=entry.recorded_at,
+        supersedes_id=entry.supersedes_id,
+        superseded_by=later,
+    )
+
+
+def _roster(session: Session, roster_id: int) -> SolveJob:
+    job = find_job(session, roster_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, _("no roster {id}").format(id=roster_id))
+    return job
+
+
+@router.post(
+    "/proposals/{proposal_id}/attendance",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record what happened for an assignment",
+    description=(
+        "Attended, late, left early or no-show, with the actual start and end (`HH:MM`; "
+        "missing times of a served assignment are the planned ones; a no-show has none). "
+        "Only for a proposed or confirmed assignment of a published roster, on its day or "
+        "after; a proposal with a record answers 409 naming it: correct that entry instead. "
+        "Coordinators and admins; written to the audit log."
+    ),
+    responses=WRITE_ANSWERS,
+)
+def record(
+    proposal_id: ProposalId, body: AttendanceBody, session: SessionDep, key: Writer
+) -> EntryAnswer:
+    try:
+        entry = record_attendance(
+            session,
+            proposal_id,
+            status=body.status,
+            start=minutes_of(body.start),
+            end=minutes_of(body.end, end=True),
+            reason=body.reason,
+            key=key,
+            source="api",
+        )
+    except AttendanceRefusedError as error:
+        _refused(error)
+    session.commit()
+    return _entry(entry)
+
+
+@router.post(
+    "/attendance/{entry_id}/correct",
+    status_code=status.HTTP_201_CREATED,
+    summary="Correct an attendance entry",
+    description=(
+        "Writes a new entry superseding this one, with a reason (required); the old entry "
+        "is kept unchanged and both stay in the audit log. Correcting an entry already "
+        "corrected answers 409 naming the current one. Coordinators and admins."
+    ),
+    responses=WRITE_ANSWERS,
+)
+def correct(
+    entry_id: EntryId, body: CorrectionBody, session: SessionDep, key: Writer
+) -> EntryAnswer:
+    try:
+        entry = correct_attendance(
+            session,
+            entry_id,
+            status=body.status,
+            start=minutes_of(body.start),
+            end=minutes_of(body.end, end=True),
+            reason=body.reason,
+            key=key,
+            source="api",
+        )
+    except AttendanceRefusedError as error:
+        _refused(error)
+    session.commit()
+    return _entry(entry)
+
+
+@router.get(
+    "/attendance/{entry_id}",
+    summary="One attendance entry",
+    description="With `superseded_by`, the correction that replaced it (null while current).",
+    responses={**AUTH, **NOT_FOUND},
+)
+def read_entry(entry_id: EntryId, session: SessionDep, key: Reader) -> EntryAnswer:
+    entry = find_entry(session, entry_id)
+    if entry is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, _("no attendance entry {id}").format(id=entry_id)
+        )
+    later = superseded_by(session, entry_id)
+    return _entry(
+        entry, later.id if later is not None else None, personal=can_see_personal_data(key)
+    )
+
+
+@router.get(
+    "/rosters/{roster_id}/attendance",
+    summary="The attendance ledger of a roster",
+    description=(
+        "Every proposal of the roster with its current record (null before any) and the "
+        "entries that record superseded, newest first. Filter by need, date or the current "
+        "record's status (`unrecorded` for none yet)."
+    ),
+    responses={**AUTH, **NOT_FOUND},
+)
+def roster_attendance(
+    roster_id: RosterId,
+    session: SessionDep,
+    key: Reader,
+    need_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    date: Annotated[dt.date | None, Query(description="proposals of this date")] = None,
+    status_: Annotated[
+        str | None,
+        Query(
+            alias="status",
+            pattern="^(attended|late|left_early|no_show|unrecorded)$",
+            description="the current record's status, or unrecorded",
+        ),
+    ] = None,
+) -> list[ProposalAttendance]:
+    job = _roster(session, roster_id)
+    ledgers = roster_ledger(session, roster_id, need_id=need_id, date=date, status=status_)
+    volunteers, _titles = people_of(session, job.dataset_id, [item.proposal for item in ledgers])
+    personal = can_see_personal_data(key)
+    answers = []
+    for item in ledgers:
+        p = item.proposal
+        later = {e.supersedes_id: e.id for e in (item.current, *item.superseded) if e}
+        answers.append(
+            ProposalAttendance(
+                proposal_id=p.id,
+                need_id=p.need_id,
+                volunteer_id=p.volunteer_id,
+                volunteer_name=volunteers.get(p.volunteer_id, (None, ""))[0],
+                role=p.role,
+                date=p.date,
+                start=format_minutes(p.start) or None,
+                end=format_minutes(p.end) or None,
+                state=p.state,
+                current=_entry(item.current, personal=personal) if item.current else None,
+                superseded=[_entry(e, later.get(e.id), personal=personal) for e in item.superseded],
+            )
+        )
+    return answers
+
+
+@router.get(
+    "/rosters/{roster_id}/attendance/due",
+    summary="Due and not arrived",
+    description=(
+        "Today's proposals of the roster (Beijing time), proposed or confirmed, that start "
+        "within `within` minutes from now or have started and not ended, with no record "
+        "yet: whom the team lead is waiting for. Late ones first (negative "
+        "`minutes_to_start`). Phones masked for viewers."
+    ),
+    responses={**AUTH, **NOT_FOUND},
+)
+def due(
+    roster_id: RosterId,
+    session: SessionDep,
+    key: Reader,
+    within: Annotated[int, Query(ge=0, le=24 * 60, description="minutes from now")] = 30,
+) -> list[DueProposal]:
+    job = _roster(session, roster_id)
+    now = now_in_shanghai()
+    minute = now.hour * 60 + now.minute
+    proposals = due_unrecorded(session, roster_id, now, within)
+    volunteers, titles = people_of(session, job.dataset_id, proposals)
+    personal = can_see_personal_data(key)
+    answers = []
+    for p in proposals:
+        assert p.start is not None and p.date is not None  # due_unrecorded: dated and timed
+        name, phone = volunteers.get(p.volunteer_id, (None, ""))
+        answers.append(
+            DueProposal(
+                proposal_id=p.id,
+                need_id=p.need_id,
+                need_title=titles.get(p.need_id),
+                volunteer_id=p.volunteer_id,
+                volunteer_name=name,
+                phone=(phone if personal else mask_phone(phone)) or None,
+                role=p.role,
+                date=p.date,
+                start=format_minutes(p.start),
+                end=format_minutes(p.end) or None,
+                state=p.state,
+                minutes_to_start=p.start - minute,
+            )
+        )
+    return answers
+
+
+@router.get(
+    "/datasets/{dataset_id}/attendance/history",
+    summary="History a solve reads from attendance",
+    description=(
+        "The current attendance records of the dataset's published rosters as the history "
+        "entries a solve adds to the dataset's own history rows (`GET "
+        "/datasets/{id}/history`, uploaded or added): minutes served, a no-show not "
+        "attended. Each says where it comes from (roster, proposal, entry); a superseded "
+        "entry never counts."
+    ),
+    responses={**AUTH, **NOT_FOUND},
+)
+def attendance_history(
+    dataset_id: DatasetId, session: SessionDep, key: Reader
+) -> list[AttendanceHistoryRow]:
+    get_dataset(session, dataset_id)
+    items = dataset_attendance_items(session, dataset_id, need_minutes(session, dataset_id))
+    return [
+        AttendanceHistoryRow(
+            volunteer_id=item.record.volunteer_id,
+            need_id=item.record.need_id,
+            date=item.record.date,
+            status=item.record.status.value,
+            minutes=item.record.minutes,
+            attended=item.record.status.served,
+            source="attendance",
+            roster_id=item.roster_id,
+            proposal_id=item.proposal_id,
+            entry_id=item.entry_id,
+        )
+        for item in items
+    ]
