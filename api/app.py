@@ -20,7 +20,7 @@ from api.guards import CleanText, KeyFirst, json_safe
 from api.jobs import JobRunner
 from api.language import RequestLanguage, validation_errors
 from api.limits import BodySizeLimit
-from api.routes import admin, calendar, datasets, entities, records, rosters
+from api.routes import admin, calendar, datasets, entities, proposals, records, rosters
 from api.settings import Settings
 from api.store.database import open_database
 from matcher.i18n import _
@@ -100,6 +100,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     app.include_router(calendar.router)
     app.include_router(records.router)
     app.include_router(admin.router)
+    app.include_router(proposals.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
