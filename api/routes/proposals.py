@@ -180,7 +180,7 @@ def _assignment(p: Proposal, volunteer_id: str | None = None) -> Assignment:
         date=p.date,
         start=p.start,
         end=p.end,
-        role=AssignmentRole(p.role) if p.role in AssignmentRole else AssignmentRole.MEMBER,
+        role=AssignmentRole.LEAD if p.role == AssignmentRole.LEAD.value else AssignmentRole.MEMBER,
     )
 
 
