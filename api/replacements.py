@@ -71,6 +71,9 @@ def find_replacements(
 ) -> Replacements:
     """The volunteers who could take ``declined`` over, ranked, and the nearest who cannot.
 
+    One piece on purpose: the plan's bookings, the per-pair screen and the
+    team rules are read together, as the model reads them.
+
     Parameters
     ----------
     problem

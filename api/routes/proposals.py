@@ -13,6 +13,9 @@ serve as agreed says so in time (article 22).  Two ways to answer:
 
 A declined proposal is given to someone else: ``GET /proposals/{id}/replacements``
 ranks the candidates, ``POST /proposals/{id}/replace`` gives it to one.
+
+The module runs past 500 lines on purpose, because the volunteer's page and
+its form live with the routes they post to: one piece, read together.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import html
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Response, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from api.deps import Reader, SessionDep, Writer, can_see_personal_data
@@ -32,6 +35,7 @@ from api.guards import forbidden_character
 from api.keys import hash_key, new_secret, same_hash, token_prefix
 from api.masking import mask_phone
 from api.proposal_schemas import (
+    AnswerForm,
     AnswerRequest,
     MyProposals,
     NearestOut,
@@ -192,7 +196,6 @@ def _answer(
     try:
         record_answer(session, p, confirm, actor, key_id=key_id, note=note)
     except TransitionError as error:
-        session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     # notices of the decline go to the outbox here, when it exists (api.store.proposals)
 
@@ -367,7 +370,6 @@ def replace_proposal(
             session, p, job, _assignment(p, body.volunteer_id), key.id, body.note
         )
     except TransitionError as error:
-        session.rollback()
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     # the notices go to the outbox here, when it exists (api.store.proposals.notices_on_replace)
     audit(
@@ -568,33 +570,34 @@ def my_decline(
 
 @router.post(
     "/me/{token}/answer",
-    summary="The page's form: confirm or decline one assignment, then back to the page",
-    response_class=RedirectResponse,
-    status_code=status.HTTP_303_SEE_OTHER,
-    responses={**GONE, **CONFLICT},
+    summary="The page's form: confirm or decline one assignment; answers the page again",
+    response_class=HTMLResponse,
+    responses={200: answer(content={"text/html": {}}, description="The page"), **GONE},
 )
 def my_answer_form(
-    token: Token,
-    session: SessionDep,
-    proposal_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
-    action: Annotated[str, Form(pattern="^(confirm|decline)$")],
-    note: Annotated[str, Form(max_length=500)] = "",
-) -> Response:
+    token: Token, session: SessionDep, form: Annotated[AnswerForm, Form()]
+) -> HTMLResponse:
     link = _link(session, token)
-    problem = forbidden_character(note)
+    problem = forbidden_character(form.note)
     if problem is not None:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             _("text the service cannot store: {problem}").format(problem=problem),
         )
+    confirm = form.action == "confirm"
+    done = "confirmed" if confirm else "declined"
     try:
-        _volunteer_answer(session, link, proposal_id, action == "confirm", note.strip())
-        done = "confirmed" if action == "confirm" else "declined"
+        _volunteer_answer(session, link, form.proposal_id, confirm, form.note.strip())
     except HTTPException as error:
         if error.status_code != status.HTTP_409_CONFLICT:
             raise
-        done = "conflict"
-    return RedirectResponse(f"/me/{token}?done={done}", status.HTTP_303_SEE_OTHER)
+        # a reload sends the form again: the same answer twice is no conflict
+        p = _my_proposal(session, link, form.proposal_id)
+        done = done if p.state == (CONFIRMED if confirm else DECLINED) else "conflict"
+    page = render_page(token, _my_proposals(session, link), done)
+    return HTMLResponse(
+        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
 
 
 @router.get(

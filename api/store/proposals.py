@@ -18,6 +18,9 @@ them into messages.  Each event has one function building its notices
 (:func:`notices_on_publish`, :func:`notices_on_decline`,
 :func:`notices_on_replace`, :func:`notices_on_cancel`): that is where the
 outbox plugs in.
+
+The module runs past 500 lines on purpose: states, events, notices and the
+personal links a volunteer answers through are one piece of SQL, kept together.
 """
 
 from __future__ import annotations
