@@ -22,7 +22,17 @@ from api.jobs import JobRunner
 from api.language import RequestLanguage, validation_errors
 from api.limits import BodySizeLimit
 from api.outbox import outbox_worker
-from api.routes import admin, attendance, calendar, datasets, entities, outbox, records, rosters
+from api.routes import (
+    admin,
+    attendance,
+    calendar,
+    datasets,
+    entities,
+    outbox,
+    proposals,
+    records,
+    rosters,
+)
 from api.settings import Settings
 from api.store.database import open_database
 from matcher.i18n import _
@@ -45,7 +55,7 @@ plan of record; volunteers subscribe to
 """  # i18n: not shown: the OpenAPI document is for whoever sets the service up
 
 
-ROUTES = (datasets, entities, rosters, calendar, records, admin, outbox, attendance)
+ROUTES = (datasets, entities, rosters, proposals, attendance, calendar, records, admin, outbox)
 """The route modules, each with its ``router``, in the order of the OpenAPI document."""
 
 

@@ -235,7 +235,7 @@ class Explanation(BaseModel):
 
 
 class PublishReport(BaseModel):
-    """What publishing wrote."""
+    """What publishing wrote: the proposals of the roster (publishing writes no history)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -244,8 +244,9 @@ class PublishReport(BaseModel):
                     "roster_id": 7,
                     "dataset_id": 1,
                     "published_at": "2026-09-18T09:00:00Z",
-                    "history_rows": 140,
-                    "skipped": 0,
+                    "proposals_made": 12,
+                    "proposals_kept": 128,
+                    "proposals_cancelled": 3,
                     "superseded": 5,
                 }
             ]
@@ -255,8 +256,13 @@ class PublishReport(BaseModel):
     roster_id: int
     dataset_id: int
     published_at: dt.datetime
-    history_rows: int = Field(description="history rows written to the dataset")
-    skipped: int = Field(description="assignments of volunteers no longer in the dataset")
+    proposals_made: int = Field(description="assignments proposed to their volunteers anew")
+    proposals_kept: int = Field(
+        description="assignments identical in the superseded plan: their answer is kept"
+    )
+    proposals_cancelled: int = Field(
+        description="open proposals of the superseded plan that are not in this roster"
+    )
     superseded: int | None = Field(None, description="the previous plan of record, if any")
 
 

@@ -7,7 +7,6 @@ follows it.  Viewers read; coordinators and admins start, stop and publish.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Annotated, Any, Literal
 
@@ -383,9 +382,11 @@ def export_roster(
     description=(
         "Only a job that ended (done or stopped) with a roster keeping every hard rule. "
         "The roster is frozen as its dataset's plan of record (a roster published earlier "
-        "for the dataset is superseded and its history rows are replaced) and its "
-        "assignments are written to the dataset's history (untimed needs dated on the "
-        "horizon's last day), so later solves see them for continuity and fairness."
+        "for the dataset is superseded) and each assignment becomes a proposal its "
+        "volunteer confirms or declines (`/rosters/{id}/proposals`). An assignment "
+        "identical in the superseded plan keeps its answer (a confirmed volunteer is not "
+        "asked again); that plan's open proposals missing here are cancelled. Nothing is "
+        "written to the history: the history is what happened, from attendance."
     ),
     responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )
@@ -411,7 +412,7 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
     if job.dataset_id is None:
         raise HTTPException(status.HTTP_409_CONFLICT, _("the roster's dataset was deleted"))
     try:
-        published = publish(session, job, job_problem(job), assignments(job.roster or []), key.id)
+        published = publish(session, job, assignments(job.roster or []), key.id)
     except PublishConflictError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     audit(
@@ -420,11 +421,18 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
         "roster.publish",
         f"roster:{job.id}",
         dataset_id=job.dataset_id,
-        history_rows=published.history_rows,
+        proposals_made=published.proposals_made,
+        proposals_kept=published.proposals_kept,
+        proposals_cancelled=published.proposals_cancelled,
         superseded=published.superseded,
     )
     session.commit()
-    # the report is what publish() wrote, field by field, with the roster it is about
     return PublishReport(
-        roster_id=job.id, dataset_id=job.dataset_id, **dataclasses.asdict(published)
+        roster_id=job.id,
+        dataset_id=job.dataset_id,
+        published_at=published.published_at,
+        proposals_made=published.proposals_made,
+        proposals_kept=published.proposals_kept,
+        proposals_cancelled=published.proposals_cancelled,
+        superseded=published.superseded,
     )

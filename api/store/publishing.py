@@ -1,7 +1,11 @@
 """Publishing a roster as its dataset's plan of record, atomically and once.
 
+Publishing makes each assignment of the roster a proposal its volunteer
+confirms or declines (:func:`api.store.proposals.propose_roster`); it
+writes no history: the history is what happened, read from attendance.
+
 Two publishes at the same moment (a double click, or two coordinators) must
-not write history twice, and two rosters of one dataset must never both be
+not make proposals twice, and two rosters of one dataset must never both be
 plan of record.  Three things hold that on SQLite and PostgreSQL alike:
 
 1. the first statement writes the dataset's row (its ``updated_at``), which
@@ -20,15 +24,13 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.store.datasets import item_columns
-from api.store.models import Dataset, DatasetItem, SolveJob, VolunteerRecord, utcnow
-from api.store.rows import ItemTable
-from matcher.domain import Assignment, HistoryEntry, Problem
-from matcher.history import history_of
+from api.store.models import Dataset, SolveJob, utcnow
+from api.store.proposals import Notice, propose_roster
+from matcher.domain import Assignment
 from matcher.i18n import _
 
 
@@ -38,22 +40,29 @@ class PublishConflictError(Exception):
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Published:
-    """What publishing wrote."""
+    """What publishing wrote: proposals made (asked anew), kept (answer carried over from
+    the plan it supersedes) and cancelled (in that plan, not in this one)."""
 
     published_at: dt.datetime
-    history_rows: int
-    skipped: int
+    proposals_made: int
+    proposals_kept: int
+    proposals_cancelled: int
     superseded: int | None
+    notices: tuple[Notice, ...] = ()
 
 
 def publish(
     session: Session,
     job: SolveJob,
-    problem: Problem,
     roster: Iterable[Assignment],
     published_by: int,
 ) -> Published:
-    """Make ``job`` its dataset's plan of record and write its history; the caller commits.
+    """Make ``job`` its dataset's plan of record and propose its assignments; the caller commits.
+
+    Writes no history.  When ``job`` supersedes a plan of record, an
+    assignment identical in both keeps its answer and the earlier plan's
+    open proposals missing from this one are cancelled
+    (:func:`api.store.proposals.propose_roster`).
 
     Raises
     ------
@@ -90,16 +99,11 @@ def publish(
     )
     if previous is not None:
         previous.superseded_at = now
-        session.execute(
-            delete(DatasetItem).where(
-                DatasetItem.dataset_id == dataset_id, DatasetItem.roster_id == previous.id
-            )
-        )
         session.flush()  # superseded before this roster takes its place (the unique index)
-    written, skipped = _write_history(session, dataset_id, job.id, history_of(problem, roster))
     job.published_at, job.published_by = now, published_by
     try:
         session.flush()
+        made = propose_roster(session, job, roster, previous, now)
     except IntegrityError as exc:
         session.rollback()
         raise PublishConflictError(
@@ -108,33 +112,6 @@ def publish(
                 "read the rosters again and retry"
             ).format(dataset=dataset_id)
         ) from exc
-    return Published(now, written, skipped, previous.id if previous else None)
-
-
-def _write_history(
-    session: Session, dataset_id: int, roster_id: int, entries: list[HistoryEntry]
-) -> tuple[int, int]:
-    """Append history rows for volunteers still in the dataset; (written, skipped)."""
-    present = set(
-        session.scalars(
-            select(VolunteerRecord.entity_id).where(VolunteerRecord.dataset_id == dataset_id)
-        )
+    return Published(
+        now, made.made, made.kept, made.cancelled, previous.id if previous else None, made.notices
     )
-    position = ItemTable("history").next_position(session, dataset_id)
-    written = skipped = 0
-    for entry in entries:
-        if entry.volunteer_id not in present:
-            skipped += 1
-            continue
-        session.add(
-            DatasetItem(
-                dataset_id=dataset_id,
-                kind="history",
-                position=position,
-                roster_id=roster_id,
-                **item_columns(entry),
-            )
-        )
-        position += 1
-        written += 1
-    return written, skipped

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from api.store.models import DatasetItem, SolveJob
+from api.store.models import DatasetItem, Proposal, SolveJob
 from tests.api.conftest import SAMPLE, csv_files, headers
 from tests.api.test_rosters import wait_for
 from tests.test_encodings import big5_able
@@ -275,17 +275,35 @@ def _at_once(client: TestClient, key: str, paths: list[str]) -> list[int]:
     return codes
 
 
-def _history_rows(app: FastAPI, dataset_id: int) -> dict[int | None, int]:
+def _proposals(app: FastAPI, dataset_id: int) -> dict[int, int]:
+    """Proposals per roster of the dataset."""
     with app.state.sessionmaker() as session:
         rows = session.execute(
-            select(DatasetItem.roster_id, func.count())
-            .where(DatasetItem.dataset_id == dataset_id, DatasetItem.kind == "history")
-            .group_by(DatasetItem.roster_id)
+            select(Proposal.roster_id, func.count())
+            .where(Proposal.dataset_id == dataset_id)
+            .group_by(Proposal.roster_id)
         ).all()
     return {roster: count for roster, count in rows}
 
 
-def test_double_publish_writes_history_once(
+def _drafted_history(app: FastAPI, dataset_id: int) -> int:
+    """History rows written by publishing (those naming a roster): there must be none."""
+    with app.state.sessionmaker() as session:
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(DatasetItem)
+                .where(
+                    DatasetItem.dataset_id == dataset_id,
+                    DatasetItem.kind == "history",
+                    DatasetItem.roster_id.is_not(None),
+                )
+            )
+            or 0
+        )
+
+
+def test_double_publish_proposes_once(
     app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
 ) -> None:
     roster_id = _done_roster(client, keys, dataset_id)
@@ -296,8 +314,8 @@ def test_double_publish_writes_history_once(
         target = roster_id if attempt == 0 else _copy_job(app, roster_id)
         codes = _at_once(client, keys["coordinator"], [f"/rosters/{target}/publish"] * 2)
         assert sorted(codes) == [200, 409], codes
-        assert _history_rows(app, dataset_id)[target] == rows
-    # two different rosters at once: exactly one plan of record, history of one of them
+        assert _proposals(app, dataset_id)[target] == rows
+    # two different rosters at once: exactly one plan of record, proposals of one of them
     first, second = _copy_job(app, roster_id), _copy_job(app, roster_id)
     codes = _at_once(
         client, keys["coordinator"], [f"/rosters/{first}/publish", f"/rosters/{second}/publish"]
@@ -306,8 +324,12 @@ def test_double_publish_writes_history_once(
     listed = client.get("/rosters", headers=headers(keys["viewer"])).json()["items"]
     plan = [j["id"] for j in listed if j["published_at"] and not j["superseded_at"]]
     assert len(plan) == 1 and plan[0] in (first, second)
-    history = _history_rows(app, dataset_id)
-    assert history == {None: history.get(None, 0), plan[0]: rows} or history == {plan[0]: rows}
+    # each roster whose publish succeeded has its proposals (the superseded one keeps
+    # them as its record); one refused at the same moment has none
+    made = _proposals(app, dataset_id)
+    for target, code in zip((first, second), codes, strict=True):
+        assert made.get(target, 0) == (rows if code == 200 else 0), (target, code, made)
+    assert _drafted_history(app, dataset_id) == 0
 
 
 def test_sequential_publish_supersedes(
@@ -321,7 +343,13 @@ def test_sequential_publish_supersedes(
     assert again.status_code == 409 and "already published" in again.json()["detail"]
     later = client.post(f"/rosters/{twin}/publish", headers=coordinator)
     assert later.status_code == 200 and later.json()["superseded"] == roster_id
-    assert set(_history_rows(app, dataset_id)) - {None} == {twin}
+    # the same assignments: every answer carried over, nothing asked anew or cancelled
+    rows = _proposals(app, dataset_id)[roster_id]
+    report = later.json()
+    assert (report["proposals_made"], report["proposals_kept"]) == (0, rows)
+    assert report["proposals_cancelled"] == 0
+    assert _proposals(app, dataset_id) == {roster_id: rows, twin: rows}
+    assert _drafted_history(app, dataset_id) == 0
 
 
 # 1, 2 and 10: uploads and exports ------------------------------------------------------

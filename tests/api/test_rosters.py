@@ -20,7 +20,7 @@ from api.exports import assignments
 from api.keys import create_key
 from api.settings import Settings
 from api.store.datasets import load_problem, save_problem
-from api.store.models import AuditEntry, DatasetItem, JobStatus, SolveJob
+from api.store.models import AuditEntry, DatasetItem, JobStatus, Proposal, SolveJob
 from matcher.check import check_roster
 from matcher.generate import generate_problem
 from matcher.io import ROSTER_COLUMNS
@@ -113,17 +113,23 @@ def test_job_lifecycle_exports_and_publish(
     assert client.post(f"/rosters/{roster_id}/publish", headers=headers(viewer)).status_code == 403
     published = client.post(f"/rosters/{roster_id}/publish", headers=headers(coordinator))
     assert published.status_code == 200, published.text
-    assert published.json()["history_rows"] == len(rows)
+    report = published.json()
+    assert report["proposals_made"] == len(rows)
+    assert (report["proposals_kept"], report["proposals_cancelled"]) == (0, 0)
     again = client.post(f"/rosters/{roster_id}/publish", headers=headers(coordinator))
     assert again.status_code == 409
     with app.state.sessionmaker() as session:
+        # publishing proposes; it writes no history (the history is what happened)
         written = session.scalars(
             select(DatasetItem).where(DatasetItem.roster_id == roster_id)
         ).all()
-        assert len(written) == len(rows) and all(i.kind == "history" for i in written)
+        assert written == []
+        assert len(
+            session.scalars(select(Proposal).where(Proposal.roster_id == roster_id)).all()
+        ) == len(rows)
         actions = set(session.scalars(select(AuditEntry.action)))
         assert {"roster.start", "roster.publish"} <= actions
-        assert len(load_problem(session, dataset_id).history) == len(problem.history) + len(rows)
+        assert load_problem(session, dataset_id).history == problem.history
 
     volunteer = rows[0]["volunteer_id"]
     mine = [r for r in rows if r["volunteer_id"] == volunteer]

@@ -91,4 +91,4 @@ def test_upload_solve_export_publish_over_http(server: tuple[str, str]) -> None:
         assert len(Calendar.from_ical(ics.content).walk("VEVENT")) == len(job["roster"])
         published = http.post(f"/rosters/{roster_id}/publish")
         assert published.status_code == 200, published.text
-        assert published.json()["history_rows"] == len(job["roster"])
+        assert published.json()["proposals_made"] == len(job["roster"])
