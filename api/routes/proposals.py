@@ -34,6 +34,7 @@ from api.exports import job_problem, roster_ics
 from api.guards import forbidden_character
 from api.keys import hash_key, new_secret, same_hash, token_prefix
 from api.masking import mask_phone
+from api.notify import Notifier, Notify
 from api.proposal_schemas import (
     AnswerForm,
     AnswerRequest,
@@ -189,15 +190,21 @@ def _assignment(p: Proposal, volunteer_id: str | None = None) -> Assignment:
 
 
 def _answer(
-    session: Session, p: Proposal, confirm: bool, actor: str, key_id: int | None, note: str
+    session: Session,
+    p: Proposal,
+    confirm: bool,
+    actor: str,
+    key_id: int | None,
+    note: str,
+    notify: Notify,
 ) -> None:
-    """Record an answer or answer 409; the caller audits and commits."""
+    """Record an answer (and its notices) or answer 409; the caller audits and commits."""
     _current_plan(session, p)
     try:
-        record_answer(session, p, confirm, actor, key_id=key_id, note=note)
+        _event, notices = record_answer(session, p, confirm, actor, key_id=key_id, note=note)
     except TransitionError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-    # notices of the decline go to the outbox here, when it exists (api.store.proposals)
+    notify(session, notices, key_id)
 
 
 # ----------------------------------------------------------------------- coordinators
@@ -249,11 +256,16 @@ def read_proposal(proposal_id: ProposalId, session: SessionDep, key: Reader) -> 
 
 
 def _coordinator_answer(
-    proposal_id: int, confirm: bool, session: Session, key: Any, body: AnswerRequest | None
+    proposal_id: int,
+    confirm: bool,
+    session: Session,
+    key: Any,
+    body: AnswerRequest | None,
+    notify: Notify,
 ) -> ProposalDetail:
     p = _proposal(session, proposal_id)
     note = body.note if body else ""
-    _answer(session, p, confirm, "coordinator", key.id, note)
+    _answer(session, p, confirm, "coordinator", key.id, note, notify)
     audit(
         session,
         key,
@@ -278,9 +290,13 @@ def _coordinator_answer(
     responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )
 def confirm_proposal(
-    proposal_id: ProposalId, session: SessionDep, key: Writer, body: AnswerRequest | None = None
+    proposal_id: ProposalId,
+    session: SessionDep,
+    key: Writer,
+    notify: Notifier,
+    body: AnswerRequest | None = None,
 ) -> ProposalDetail:
-    return _coordinator_answer(proposal_id, True, session, key, body)
+    return _coordinator_answer(proposal_id, True, session, key, body, notify)
 
 
 @router.post(
@@ -294,9 +310,13 @@ def confirm_proposal(
     responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )
 def decline_proposal(
-    proposal_id: ProposalId, session: SessionDep, key: Writer, body: AnswerRequest | None = None
+    proposal_id: ProposalId,
+    session: SessionDep,
+    key: Writer,
+    notify: Notifier,
+    body: AnswerRequest | None = None,
 ) -> ProposalDetail:
-    return _coordinator_answer(proposal_id, False, session, key, body)
+    return _coordinator_answer(proposal_id, False, session, key, body, notify)
 
 
 def _replacements(session: Session, p: Proposal) -> tuple[SolveJob, ReplacementList, set[str]]:
@@ -353,7 +373,11 @@ def list_replacements(proposal_id: ProposalId, session: SessionDep, key: Reader)
     responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )
 def replace_proposal(
-    proposal_id: ProposalId, body: ReplaceRequest, session: SessionDep, key: Writer
+    proposal_id: ProposalId,
+    body: ReplaceRequest,
+    session: SessionDep,
+    key: Writer,
+    notify: Notifier,
 ) -> Replaced:
     p = _proposal(session, proposal_id)
     job, listing, candidates = _replacements(session, p)
@@ -366,12 +390,12 @@ def replace_proposal(
             message = _("{message}: {why}").format(message=message, why=out.why)
         raise HTTPException(status.HTTP_409_CONFLICT, message)
     try:
-        offered, _notices = replace(
+        offered, notices = replace(
             session, p, job, _assignment(p, body.volunteer_id), key.id, body.note
         )
     except TransitionError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
-    # the notices go to the outbox here, when it exists (api.store.proposals.notices_on_replace)
+    notify(session, notices, key.id)
     audit(
         session,
         key,
@@ -502,10 +526,15 @@ def _my_proposal(session: Session, link: PersonalLink, proposal_id: int) -> Prop
 
 
 def _volunteer_answer(
-    session: Session, link: PersonalLink, proposal_id: int, confirm: bool, note: str
+    session: Session,
+    link: PersonalLink,
+    proposal_id: int,
+    confirm: bool,
+    note: str,
+    notify: Notify,
 ) -> Proposal:
     p = _my_proposal(session, link, proposal_id)
-    _answer(session, p, confirm, "volunteer", None, note)
+    _answer(session, p, confirm, "volunteer", None, note, notify)
     audit_link(
         session,
         "proposal.confirm" if confirm else "proposal.decline",
@@ -548,10 +577,14 @@ def my_proposals(token: Token, session: SessionDep) -> MyProposals:
     responses={**GONE, **CONFLICT},
 )
 def my_confirm(
-    token: Token, proposal_id: ProposalId, session: SessionDep, body: AnswerRequest | None = None
+    token: Token,
+    proposal_id: ProposalId,
+    session: SessionDep,
+    notify: Notifier,
+    body: AnswerRequest | None = None,
 ) -> ProposalView:
     link = _link(session, token)
-    p = _volunteer_answer(session, link, proposal_id, True, body.note if body else "")
+    p = _volunteer_answer(session, link, proposal_id, True, body.note if body else "", notify)
     return _view(p, None, True)
 
 
@@ -561,10 +594,14 @@ def my_confirm(
     responses={**GONE, **CONFLICT},
 )
 def my_decline(
-    token: Token, proposal_id: ProposalId, session: SessionDep, body: AnswerRequest | None = None
+    token: Token,
+    proposal_id: ProposalId,
+    session: SessionDep,
+    notify: Notifier,
+    body: AnswerRequest | None = None,
 ) -> ProposalView:
     link = _link(session, token)
-    p = _volunteer_answer(session, link, proposal_id, False, body.note if body else "")
+    p = _volunteer_answer(session, link, proposal_id, False, body.note if body else "", notify)
     return _view(p, None, True)
 
 
@@ -575,7 +612,7 @@ def my_decline(
     responses={200: answer(content={"text/html": {}}, description="The page"), **GONE},
 )
 def my_answer_form(
-    token: Token, session: SessionDep, form: Annotated[AnswerForm, Form()]
+    token: Token, session: SessionDep, notify: Notifier, form: Annotated[AnswerForm, Form()]
 ) -> HTMLResponse:
     link = _link(session, token)
     problem = forbidden_character(form.note)
@@ -587,7 +624,7 @@ def my_answer_form(
     confirm = form.action == "confirm"
     done = "confirmed" if confirm else "declined"
     try:
-        _volunteer_answer(session, link, form.proposal_id, confirm, form.note.strip())
+        _volunteer_answer(session, link, form.proposal_id, confirm, form.note.strip(), notify)
     except HTTPException as error:
         if error.status_code != status.HTTP_409_CONFLICT:
             raise

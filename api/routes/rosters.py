@@ -24,6 +24,7 @@ from api.exports import (
     roster_text_file,
     roster_xlsx,
 )
+from api.notify import Notifier
 from api.roster_schemas import (
     Explanation,
     HorizonRange,
@@ -390,7 +391,9 @@ def export_roster(
     ),
     responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )
-def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> PublishReport:
+def publish_roster(
+    roster_id: RosterId, session: SessionDep, key: Writer, notify: Notifier
+) -> PublishReport:
     job = _job(session, roster_id)
     summary = _ended(job)
     if job.status not in ROSTERED:
@@ -426,6 +429,8 @@ def publish_roster(roster_id: RosterId, session: SessionDep, key: Writer) -> Pub
         proposals_cancelled=published.proposals_cancelled,
         superseded=published.superseded,
     )
+    # each volunteer asked gets the proposal with their link; the cancelled are told
+    notify(session, published.notices, key.id)
     session.commit()
     return PublishReport(
         roster_id=job.id,

@@ -509,7 +509,7 @@ def add_personal_link(
     volunteer_id: str,
     prefix: str,
     token_hash: str,
-    created_by: int,
+    created_by: int | None,
 ) -> PersonalLink:
     """Store a personal link (flushed, so it has its id and time)."""
     link = PersonalLink(
