@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.record_schemas import clock
-from api.schemas import Body
+from api.schemas import Body, DataIssueModel
 from matcher.attendance import AttendanceStatus
 
 STATUS_CODES = ", ".join(s.value for s in AttendanceStatus)
@@ -236,3 +236,15 @@ class AttendanceHistoryRow(BaseModel):
     roster_id: int
     proposal_id: int
     entry_id: int = Field(description="the current attendance entry it is read from")
+
+
+class ImportAnswer(BaseModel):
+    """What an attendance sheet added to the ledger."""
+
+    recorded: int = Field(description="entries written (source `import`)")
+    already_recorded_rows: list[int] = Field(
+        description="rows left out: their assignment had a record already (correct it instead)"
+    )
+    warnings: list[DataIssueModel] = Field(
+        description="what was read past: a title row, unknown columns, rows with no status yet"
+    )

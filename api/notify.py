@@ -74,98 +74,106 @@ def send_notices(
     int
         How many messages were written (a key already in the outbox adds none).
     """
-    senders = app.state.outbox.senders
-    public_url = app.state.settings.public_url
-    problems: dict[int, Problem] = {}
-    links: dict[tuple[int, str], str] = {}
+    told = _Telling(session, app, created_by)
     written = 0
     for notice in notices:
         proposal = session.get(Proposal, notice.proposal_id)
         if proposal is None or proposal.dataset_id is None:
             continue
-        if proposal.roster_id not in problems:
-            job = session.get(SolveJob, proposal.roster_id)
-            if job is None:
-                continue
-            problems[proposal.roster_id] = job_problem(job)
-        problem = problems[proposal.roster_id]
+        message = told.message(notice.kind, proposal)
+        if message is None:
+            continue
+        key, (channel, recipient), (subject, body) = message
+        written += (
+            enqueue(
+                session,
+                key,
+                notice.kind,
+                channel,
+                recipient,
+                subject,
+                body,
+                dataset_id=proposal.dataset_id,
+                proposal_id=proposal.id,
+            )
+            is not None
+        )
+    return written
+
+
+class _Telling:
+    """What one batch of notices needs: the rosters' problems, the links made so far."""
+
+    def __init__(self, session: Session, app: FastAPI, created_by: int | None) -> None:
+        self.session = session
+        self.senders = app.state.outbox.senders
+        self.public_url = app.state.settings.public_url
+        self.created_by = created_by
+        self.problems: dict[int, Problem | None] = {}
+        self.links: dict[tuple[int, str], str] = {}
+
+    def problem(self, roster_id: int) -> Problem | None:
+        if roster_id not in self.problems:
+            job = self.session.get(SolveJob, roster_id)
+            self.problems[roster_id] = job_problem(job) if job is not None else None
+        return self.problems[roster_id]
+
+    def link(self, dataset_id: int, volunteer_id: str) -> str:
+        """A new personal link of the volunteer (one per batch): tokens are stored hashed."""
+        if (dataset_id, volunteer_id) not in self.links:
+            token, prefix = new_secret(PERSONAL_LINK_SCHEME)
+            add_personal_link(
+                self.session, dataset_id, volunteer_id, prefix, hash_key(token), self.created_by
+            )
+            self.links[(dataset_id, volunteer_id)] = f"{self.public_url}/me/{token}"
+        return self.links[(dataset_id, volunteer_id)]
+
+    def message(
+        self, kind: str, proposal: Proposal
+    ) -> tuple[str, tuple[str, str], tuple[str, str]] | None:
+        """The key, channel and recipient, subject and body of one notice (None: no way)."""
+        problem = self.problem(proposal.roster_id)
+        if problem is None or proposal.dataset_id is None:
+            return None
         volunteer = next((v for v in problem.volunteers if v.id == proposal.volunteer_id), None)
         need = next((n for n in problem.needs if n.id == proposal.need_id), None)
         name = volunteer.name if volunteer else proposal.volunteer_id
         title = need.title if need else proposal.need_id
         place = (need.location or problem.need_area(need)) if need else ""
-        if notice.kind == "declined":
+        when = when_text(proposal.date, proposal.start, proposal.end)
+        if kind == "declined":
             # to the coordinators' group: nobody in particular is mentioned
-            target = channel_for(senders, "", "")
-            key = f"declined:{proposal.id}"
+            target = channel_for(self.senders, "", "")
             subject = _("{name} declined {need}").format(name=name, need=title)
             body = _(
                 "{name} declined {need} ({when}). Pick a replacement: "
                 "{url}/proposals/{id}/replacements"
-            ).format(
-                name=name,
-                need=title,
-                when=when_text(proposal.date, proposal.start, proposal.end),
-                url=public_url,
-                id=proposal.id,
-            )
-        else:
-            target = channel_for(
-                senders,
-                volunteer.email if volunteer else "",
-                volunteer.phone if volunteer else "",
-            )
-            if target is None:
-                continue
-            if notice.kind == "proposal":
-                key = f"proposal:{proposal.id}"
-                link = links.get((proposal.dataset_id, proposal.volunteer_id))
-                if link is None:
-                    token, prefix = new_secret(PERSONAL_LINK_SCHEME)
-                    add_personal_link(
-                        session,
-                        proposal.dataset_id,
-                        proposal.volunteer_id,
-                        prefix,
-                        hash_key(token),
-                        created_by,
-                    )
-                    link = links[(proposal.dataset_id, proposal.volunteer_id)] = (
-                        f"{public_url}/me/{token}"
-                    )
-                subject, body = proposal_notice(
-                    volunteer_name=name,
-                    need_title=title,
-                    date=proposal.date,
-                    start=proposal.start,
-                    end=proposal.end,
-                    place=place,
-                    role=proposal.role,
-                    link=link,
-                )
-            else:  # cancelled, replaced
-                key = f"change:{proposal.id}:{notice.kind}"
-                subject, body = change_notice(
-                    volunteer_name=name,
-                    need_title=title,
-                    change=notice.kind,
-                    date=proposal.date,
-                    start=proposal.start,
-                    end=proposal.end,
-                    place=place,
-                )
-        if target is None:
-            continue
-        message = enqueue(
-            session,
-            key,
-            notice.kind,
-            target[0],
-            target[1],
-            subject,
-            body,
-            dataset_id=proposal.dataset_id,
-            proposal_id=proposal.id,
+            ).format(name=name, need=title, when=when, url=self.public_url, id=proposal.id)
+            return (f"declined:{proposal.id}", target, (subject, body)) if target else None
+        target = channel_for(
+            self.senders, volunteer.email if volunteer else "", volunteer.phone if volunteer else ""
         )
-        written += message is not None
-    return written
+        if target is None:
+            return None
+        if kind == "proposal":
+            text = proposal_notice(
+                volunteer_name=name,
+                need_title=title,
+                date=proposal.date,
+                start=proposal.start,
+                end=proposal.end,
+                place=place,
+                role=proposal.role,
+                link=self.link(proposal.dataset_id, proposal.volunteer_id),
+            )
+            return f"proposal:{proposal.id}", target, text
+        text = change_notice(  # cancelled, replaced
+            volunteer_name=name,
+            need_title=title,
+            change=kind,
+            date=proposal.date,
+            start=proposal.start,
+            end=proposal.end,
+            place=place,
+        )
+        return f"change:{proposal.id}:{kind}", target, text

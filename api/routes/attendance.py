@@ -9,10 +9,14 @@ view on the day); phone numbers are masked for viewers.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import pathlib
+import tempfile
 from typing import Annotated, Any, NoReturn
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile, status
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.attendance_schemas import (
@@ -21,16 +25,20 @@ from api.attendance_schemas import (
     CorrectionBody,
     DueProposal,
     EntryAnswer,
+    ImportAnswer,
     ProposalAttendance,
 )
 from api.deps import Reader, SessionDep, Writer, can_see_personal_data
+from api.exports import job_problem
 from api.masking import mask_phone
 from api.record_schemas import minutes_of
 from api.routes.common import AUTH, CONFLICT, NOT_FOUND, DatasetId, answer, get_dataset
+from api.schemas import DataIssueModel, UploadErrors
 from api.store.attendance import (
     AttendanceRefusedError,
     Refusal,
     correct_attendance,
+    current_entry,
     dataset_attendance_items,
     due_unrecorded,
     find_entry,
@@ -43,9 +51,13 @@ from api.store.attendance import (
 )
 from api.store.jobs import find_job
 from api.store.models import AttendanceEntry, SolveJob
+from api.store.proposals import open_proposals
 from api.validation import unprocessable
-from matcher.domain import format_minutes
+from matcher.attendance import AttendancePlan
+from matcher.domain import Assignment, format_minutes
+from matcher.errors import DataError, DataIssue
 from matcher.i18n import _
+from matcher.io.attendance import read_attendance_rows
 
 router = APIRouter(tags=["attendance"])
 
@@ -304,3 +316,104 @@ def attendance_history(
         )
         for item in items
     ]
+
+
+def _upload_errors(issues: list[DataIssue], workdir: pathlib.Path) -> JSONResponse:
+    """400 with every issue by file, row and column; nothing was recorded."""
+
+    def clean(text: str) -> str:
+        return text.replace(str(workdir) + "/", "")
+
+    body = UploadErrors.model_validate(
+        {
+            "errors": [
+                {"file": clean(i.file), "row": i.row, "column": i.column, "message": i.message}
+                for i in issues
+            ]
+        }
+    )
+    return JSONResponse(body.model_dump(), status_code=status.HTTP_400_BAD_REQUEST)
+
+
+@router.post(
+    "/rosters/{roster_id}/attendance/import",
+    summary="Import an attendance sheet (CSV or XLSX) for a published roster",
+    description=(
+        "The sheet of `matcher attendance template` filled in on the day: need, volunteer, "
+        "status (到岗, 迟到, 早退, 缺席 or the English values), actual times, reason. "
+        "All or nothing: any problem answers 400 with every one by file, row and column. "
+        "Rows with no status yet, and assignments that already have a record, are left "
+        "out and listed. Each record is an entry of the ledger (source `import`)."
+    ),
+    responses={
+        **AUTH,
+        **NOT_FOUND,
+        **CONFLICT,
+        400: answer(model=UploadErrors, description="Every problem of the sheet"),
+    },
+)
+def import_sheet(
+    roster_id: RosterId,
+    request: Request,
+    session: SessionDep,
+    key: Writer,
+    file: Annotated[UploadFile, File(description="the attendance sheet, .csv or .xlsx")],
+) -> ImportAnswer:
+    job = _roster(session, roster_id)
+    if job.published_at is None:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            _("roster {id} is not published: it has no assignments to attend").format(id=job.id),
+        )
+    problem = job_problem(job)
+    proposals = {(p.need_id, p.volunteer_id): p for p in open_proposals(session, job.id)}
+    plan = AttendancePlan(
+        problem,
+        [Assignment(p.need_id, p.volunteer_id, p.date, p.start, p.end) for p in proposals.values()],
+    )
+    name = pathlib.Path(file.filename or "attendance.csv").name
+    with tempfile.TemporaryDirectory(prefix="matcher-attendance-") as tmp:
+        workdir = pathlib.Path(tmp)
+        path = workdir / name
+        if not name.casefold().endswith((".csv", ".xlsx", ".xlsm")):
+            issue = DataIssue(name, None, None, _("expected a .csv or .xlsx attendance sheet"))
+            return _upload_errors([issue], workdir)  # type: ignore[return-value]
+        file.file.seek(0)
+        path.write_bytes(file.file.read())
+        try:
+            found, warnings = read_attendance_rows(
+                path, plan, request.app.state.settings.read_limits
+            )
+        except DataError as error:
+            return _upload_errors(error.issues, workdir)  # type: ignore[return-value]
+    recorded, already, refused = [], [], []
+    for item in found:
+        record = item.record
+        proposal = proposals[(record.need_id, record.volunteer_id)]
+        if current_entry(session, proposal.id) is not None:
+            already.append(item.row)
+            continue
+        try:
+            entry = record_attendance(
+                session,
+                proposal.id,
+                status=record.status.value,
+                start=record.start,
+                end=record.end,
+                reason=record.reason,
+                key=key,
+                source="import",
+            )
+        except AttendanceRefusedError as error:
+            refused.append(DataIssue(item.label, item.row, error.field, error.message))
+            continue
+        recorded.append(entry.id)
+    if refused:
+        # not committed: the session ends rolled back, so nothing of the sheet is recorded
+        return _upload_errors(refused, workdir)  # type: ignore[return-value]
+    session.commit()
+    return ImportAnswer(
+        recorded=len(recorded),
+        already_recorded_rows=already,
+        warnings=[DataIssueModel(**dataclasses.asdict(w)) for w in warnings],
+    )
