@@ -172,7 +172,8 @@ def test_personal_link_page_and_answers(
     assert client.get("/me/me_00000000_nope").status_code == 404
     assert client.get(url[:-2] + "xx").status_code == 404
     revoked = client.delete(path, headers=headers(coordinator))
-    assert revoked.status_code == 200 and revoked.json()["revoked"] == 1
+    # the link made here and the one publishing put in the proposal's message
+    assert revoked.status_code == 200 and revoked.json()["revoked"] == 2
     assert client.get(url).status_code == 410
     assert client.get(f"{url}/proposals").status_code == 410
     with app.state.sessionmaker() as session:
