@@ -64,6 +64,8 @@ def serve(
     )
     # The service's default language (requests without Accept-Language) is this command's.
     os.environ[LANGUAGE_VARIABLE] = language()
+    # personal links in messages point at this server unless a public address is set
+    os.environ.setdefault("MATCHER_PUBLIC_URL", f"http://{host}:{port}")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
 
 
