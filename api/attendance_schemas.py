@@ -241,6 +241,25 @@ class AttendanceHistoryRow(BaseModel):
 class ImportAnswer(BaseModel):
     """What an attendance sheet added to the ledger."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "recorded": 38,
+                    "already_recorded_rows": [7],
+                    "warnings": [
+                        {
+                            "file": "出勤记录.xlsx",
+                            "row": None,
+                            "column": None,
+                            "message": "第 40、41 行尚未填写出勤情况，已跳过",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     recorded: int = Field(description="entries written (source `import`)")
     already_recorded_rows: list[int] = Field(
         description="rows left out: their assignment had a record already (correct it instead)"

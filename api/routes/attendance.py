@@ -351,6 +351,20 @@ def _upload_errors(issues: list[DataIssue], workdir: pathlib.Path) -> JSONRespon
         **CONFLICT,
         400: answer(model=UploadErrors, description="Every problem of the sheet"),
     },
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "examples": {
+                        "sheet": {
+                            "summary": "The filled-in sheet (curl -F file=@出勤记录.xlsx)",
+                            "value": {"file": "出勤记录.xlsx"},
+                        }
+                    }
+                }
+            }
+        }
+    },
 )
 def import_sheet(
     roster_id: RosterId,
