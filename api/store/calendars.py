@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.store.models import CalendarLink, VolunteerRecord, utcnow
+from api.store import links
+from api.store.models import CalendarLink, VolunteerRecord
 
 
 def add_link(
@@ -16,36 +17,20 @@ def add_link(
     token_hash: str,
     created_by: int,
 ) -> CalendarLink:
-    """Store a link (flushed, so it has its id and time)."""
-    link = CalendarLink(
-        dataset_id=dataset_id,
-        volunteer_id=volunteer_id,
-        prefix=prefix,
-        token_hash=token_hash,
-        created_by=created_by,
+    """Store a calendar link (flushed, so it has its id and time)."""
+    return links.add_link(
+        session, CalendarLink, dataset_id, volunteer_id, prefix, token_hash, created_by
     )
-    session.add(link)
-    session.flush()
-    return link
 
 
 def link_by_prefix(session: Session, prefix: str) -> CalendarLink | None:
-    """The link with this prefix (revoked or not), None when there is none."""
-    return session.scalar(select(CalendarLink).where(CalendarLink.prefix == prefix))
+    """The calendar link with this prefix (revoked or not), None when there is none."""
+    return links.link_by_prefix(session, CalendarLink, prefix)
 
 
 def revoke_links(session: Session, dataset_id: int, volunteer_id: str) -> int:
-    """Close every open link of the volunteer; how many were open."""
-    result = session.execute(
-        update(CalendarLink)
-        .where(
-            CalendarLink.dataset_id == dataset_id,
-            CalendarLink.volunteer_id == volunteer_id,
-            CalendarLink.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
-    return result.rowcount  # type: ignore[attr-defined]
+    """Close every open calendar link of the volunteer; how many were open."""
+    return links.revoke_links(session, CalendarLink, dataset_id, volunteer_id)
 
 
 def datasets_with_volunteer(session: Session, volunteer_id: str, limit: int = 20) -> list[int]:

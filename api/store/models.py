@@ -270,15 +270,12 @@ class SolveJob(Base):
     )
 
 
-class CalendarLink(Base):
-    """A subscribable link to one volunteer's calendar, stored like an API key (hashed).
+class _TokenLinkColumns:
+    """Columns of a link whose token is in its URL: one volunteer of one dataset, hashed.
 
-    Phone calendars cannot send headers, so the link carries its own token in
-    the URL; the token opens that one calendar and nothing else, and revoking
-    it (or deleting the dataset) closes it.
+    The token is ``<scheme>_<prefix>_<secret>``: ``prefix`` finds the row,
+    ``token_hash`` proves the secret; ``revoked_at`` closes it.
     """
-
-    __tablename__ = "calendar_links"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(
@@ -290,6 +287,17 @@ class CalendarLink(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class CalendarLink(_TokenLinkColumns, Base):
+    """A subscribable link to one volunteer's calendar, stored like an API key (hashed).
+
+    Phone calendars cannot send headers, so the link carries its own token in
+    the URL; the token opens that one calendar and nothing else, and revoking
+    it (or deleting the dataset) closes it.
+    """
+
+    __tablename__ = "calendar_links"
 
 
 class ProposalState(StrEnum):
@@ -393,7 +401,7 @@ class AttendanceEntry(Base):
     )
 
 
-class PersonalLink(Base):
+class PersonalLink(_TokenLinkColumns, Base):
     """A volunteer's personal link: their assignments, to confirm or decline; hashed.
 
     Like a calendar link, the token is in the URL (a phone opens it from a
@@ -402,17 +410,6 @@ class PersonalLink(Base):
     """
 
     __tablename__ = "personal_links"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    dataset_id: Mapped[int] = mapped_column(
-        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
-    )
-    volunteer_id: Mapped[str] = mapped_column(String(100))
-    prefix: Mapped[str] = mapped_column(String(32), unique=True)
-    token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
 
 class OutboxState(StrEnum):

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
+from api.store import links
 from api.store.models import (
     AuditEntry,
     PersonalLink,
@@ -512,35 +513,19 @@ def add_personal_link(
     created_by: int | None,
 ) -> PersonalLink:
     """Store a personal link (flushed, so it has its id and time)."""
-    link = PersonalLink(
-        dataset_id=dataset_id,
-        volunteer_id=volunteer_id,
-        prefix=prefix,
-        token_hash=token_hash,
-        created_by=created_by,
+    return links.add_link(
+        session, PersonalLink, dataset_id, volunteer_id, prefix, token_hash, created_by
     )
-    session.add(link)
-    session.flush()
-    return link
 
 
 def personal_link_by_prefix(session: Session, prefix: str) -> PersonalLink | None:
     """The personal link with this prefix (revoked or not), None when there is none."""
-    return session.scalar(select(PersonalLink).where(PersonalLink.prefix == prefix))
+    return links.link_by_prefix(session, PersonalLink, prefix)
 
 
 def revoke_personal_links(session: Session, dataset_id: int, volunteer_id: str) -> int:
     """Close every open personal link of the volunteer; how many were open."""
-    result = session.execute(
-        update(PersonalLink)
-        .where(
-            PersonalLink.dataset_id == dataset_id,
-            PersonalLink.volunteer_id == volunteer_id,
-            PersonalLink.revoked_at.is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
-    return result.rowcount  # type: ignore[attr-defined]
+    return links.revoke_links(session, PersonalLink, dataset_id, volunteer_id)
 
 
 def audit_link(session: Session, action: str, target: str, **detail: object) -> None:
