@@ -24,18 +24,13 @@ from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 
 from api.exports import job_problem
-from api.keys import hash_key, new_secret
 from api.notices import change_notice, proposal_notice, when_text
 from api.outbox import channel_for
 from api.store.models import Proposal, SolveJob
 from api.store.outbox import enqueue
-from api.store.proposals import Notice, add_personal_link
+from api.store.proposals import Notice, issue_personal_link
 from matcher.domain import Problem
 from matcher.i18n import _
-
-PERSONAL_LINK_SCHEME = "me"
-"""The scheme of personal-link tokens (``me_<prefix>_<secret>``)."""
-
 
 Notify = Callable[[Session, Sequence[Notice], int | None], int]
 """Write notices as outbox messages: ``notify(session, notices, created_by)``."""
@@ -121,9 +116,8 @@ class _Telling:
     def link(self, dataset_id: int, volunteer_id: str) -> str:
         """A new personal link of the volunteer (one per batch): tokens are stored hashed."""
         if (dataset_id, volunteer_id) not in self.links:
-            token, prefix = new_secret(PERSONAL_LINK_SCHEME)
-            add_personal_link(
-                self.session, dataset_id, volunteer_id, prefix, hash_key(token), self.created_by
+            _link, token = issue_personal_link(
+                self.session, dataset_id, volunteer_id, self.created_by
             )
             self.links[(dataset_id, volunteer_id)] = f"{self.public_url}/me/{token}"
         return self.links[(dataset_id, volunteer_id)]

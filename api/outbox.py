@@ -52,15 +52,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.notices import reminder_notice
 from api.senders import EMAIL, WECHAT, LogSender, Outgoing, Sender, SendError, make_senders
 from api.settings import Settings
-from api.store.models import utcnow
+from api.store.models import Proposal, utcnow
 from api.store.outbox import (
     claim,
     due_ids,
     enqueue,
     mark_failed_attempt,
     mark_sent,
+    message_by_key,
     reminder_candidates,
 )
+from api.store.proposals import issue_personal_link
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +132,10 @@ class OutboxWorker:
         backoff: float = 30.0,
         lease_seconds: float = 60.0,
         clock: Callable[[], dt.datetime] = utcnow,
+        public_url: str = "",
     ) -> None:
         self.session_factory = session_factory
+        self.public_url = public_url
         self.senders = list(senders) or [LogSender()]
         self.interval = interval
         self.max_attempts = max(1, max_attempts)
@@ -181,7 +185,8 @@ class OutboxWorker:
                 target = channel_for(
                     self.senders, str(volunteer.get("email") or ""), str(volunteer.get("phone", ""))
                 )
-                if target is None:
+                key = f"reminder:{proposal.id}:{tomorrow.isoformat()}"
+                if target is None or message_by_key(session, key) is not None:
                     continue
                 subject, body = reminder_notice(
                     volunteer_name=str(volunteer.get("name") or proposal.volunteer_id),
@@ -191,10 +196,11 @@ class OutboxWorker:
                     end=proposal.end,
                     place=str(need.get("location") or need.get("area") or ""),
                     role=proposal.role,
+                    link=self._link(session, proposal),
                 )
                 message = enqueue(
                     session,
-                    f"reminder:{proposal.id}:{tomorrow.isoformat()}",
+                    key,
                     "reminder",
                     target[0],
                     target[1],
@@ -205,6 +211,15 @@ class OutboxWorker:
                 )
                 added += message is not None
         return added
+
+    def _link(self, session: Session, proposal: Proposal) -> str:
+        """A fresh personal link for a reminder (tokens are stored hashed); "" without a URL."""
+        if not self.public_url or proposal.dataset_id is None:
+            return ""
+        _made, token = issue_personal_link(
+            session, proposal.dataset_id, proposal.volunteer_id, None
+        )
+        return f"{self.public_url}/me/{token}"
 
     # -- delivery ----------------------------------------------------------------------
 
@@ -354,4 +369,5 @@ def outbox_worker(session_factory: sessionmaker[Session], settings: Settings) ->
         max_attempts=settings.outbox_attempts,
         backoff=settings.outbox_backoff,
         lease_seconds=lease_for(settings.send_timeout),
+        public_url=settings.public_url,
     )

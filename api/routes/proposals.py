@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from api.deps import Reader, SessionDep, Writer, can_see_personal_data
 from api.exports import job_problem, roster_ics
 from api.guards import forbidden_character
-from api.keys import hash_key, new_secret, same_hash, token_prefix
+from api.keys import same_hash, token_prefix
 from api.masking import mask_phone
 from api.notify import Notifier, Notify
 from api.proposal_schemas import (
@@ -62,12 +62,13 @@ from api.store.models import PersonalLink, Proposal, SolveJob
 from api.store.proposals import (
     CONFIRMED,
     DECLINED,
+    PERSONAL_LINK_SCHEME,
     PROPOSED,
     TransitionError,
-    add_personal_link,
     audit_link,
     events_of,
     find_proposal,
+    issue_personal_link,
     open_proposals,
     personal_link_by_prefix,
     proposal_page,
@@ -98,7 +99,7 @@ GONE: dict[int | str, dict[str, Any]] = {
     404: answer(model=ErrorMessage, description="Unknown link, or not this volunteer's proposal"),
     410: answer(model=ErrorMessage, description="The link was revoked"),
 }
-SCHEME = "me"
+SCHEME = PERSONAL_LINK_SCHEME
 
 
 # ----------------------------------------------------------------------- views
@@ -442,8 +443,7 @@ def make_personal_link(
 ) -> PersonalLinkMade:
     get_dataset(session, dataset_id)
     _known_volunteer(session, dataset_id, volunteer_id)
-    token, prefix = new_secret(SCHEME)
-    link = add_personal_link(session, dataset_id, volunteer_id, prefix, hash_key(token), key.id)
+    link, token = issue_personal_link(session, dataset_id, volunteer_id, key.id)
     audit(
         session,
         key,

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
+from api.keys import hash_key, new_secret
 from api.store import links
 from api.store.models import (
     AuditEntry,
@@ -516,6 +517,19 @@ def add_personal_link(
     return links.add_link(
         session, PersonalLink, dataset_id, volunteer_id, prefix, token_hash, created_by
     )
+
+
+PERSONAL_LINK_SCHEME = "me"
+"""The scheme of personal-link tokens (``me_<prefix>_<secret>``)."""
+
+
+def issue_personal_link(
+    session: Session, dataset_id: int, volunteer_id: str, created_by: int | None
+) -> tuple[PersonalLink, str]:
+    """A new personal link and its token, which is stored hashed and so shown only now."""
+    token, prefix = new_secret(PERSONAL_LINK_SCHEME)
+    link = add_personal_link(session, dataset_id, volunteer_id, prefix, hash_key(token), created_by)
+    return link, token
 
 
 def personal_link_by_prefix(session: Session, prefix: str) -> PersonalLink | None:

@@ -34,7 +34,7 @@ from api.outbox import OutboxWorker, channel_for
 from api.senders import LogSender, SmtpSender, WebhookSender, message_id
 from api.settings import Settings
 from api.store.database import open_database
-from api.store.models import Dataset, OutboxMessage, Proposal, SolveJob, utcnow
+from api.store.models import Dataset, OutboxMessage, PersonalLink, Proposal, SolveJob, utcnow
 from api.store.outbox import claim, enqueue
 from matcher.i18n import use_language
 from tests.api.conftest import headers
@@ -453,7 +453,7 @@ def test_reminders_for_tomorrow_are_written_once_from_nine_in_shanghai(sessions)
     morning = dt.datetime(2026, 9, 18, 8, 30, tzinfo=shanghai)
     tomorrow = dt.date(2026, 9, 19)
     proposed, confirmed, _declined, _untimed = _proposals(sessions, tomorrow)
-    worker = OutboxWorker(sessions, [LogSender()])
+    worker = OutboxWorker(sessions, [LogSender()], public_url="http://matcher.example.org")
     assert worker.enqueue_reminders(morning) == 0  # not at 8:30
     assert worker.enqueue_reminders(morning + dt.timedelta(hours=1)) == 2
     assert worker.enqueue_reminders(morning + dt.timedelta(hours=5)) == 0  # once
@@ -465,6 +465,10 @@ def test_reminders_for_tomorrow_are_written_once_from_nine_in_shanghai(sessions)
         ]
         assert {r.kind for r in rows} == {"reminder"} and rows[0].proposal_id == proposed
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+        # each reminder carries a link of its own to decline (tokens are stored hashed),
+        # made once: the later passes wrote no reminder and so no link
+        assert all("http://matcher.example.org/me/me_" in r.body for r in rows)
+        assert session.scalar(select(func.count()).select_from(PersonalLink)) == 2
 
 
 # -- texts ------------------------------------------------------------------------------
