@@ -129,8 +129,13 @@ class _Telling:
         problem = self.problem(proposal.roster_id)
         if problem is None or proposal.dataset_id is None:
             return None
-        volunteer = next((v for v in problem.volunteers if v.id == proposal.volunteer_id), None)
-        need = next((n for n in problem.needs if n.id == proposal.need_id), None)
+        # by the problem's own indexes: a publish tells every volunteer on the roster
+        volunteer = (
+            problem.volunteer(proposal.volunteer_id)
+            if proposal.volunteer_id in problem.volunteer_index
+            else None
+        )
+        need = problem.need(proposal.need_id) if proposal.need_id in problem.need_index else None
         name = volunteer.name if volunteer else proposal.volunteer_id
         title = need.title if need else proposal.need_id
         place = (need.location or problem.need_area(need)) if need else ""

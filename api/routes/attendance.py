@@ -16,7 +16,6 @@ import tempfile
 from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile, status
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.attendance_schemas import (
@@ -32,7 +31,15 @@ from api.deps import Reader, SessionDep, Writer, can_see_personal_data
 from api.exports import job_problem
 from api.masking import mask_phone
 from api.record_schemas import minutes_of
-from api.routes.common import AUTH, CONFLICT, NOT_FOUND, DatasetId, answer, get_dataset
+from api.routes.common import (
+    AUTH,
+    CONFLICT,
+    NOT_FOUND,
+    DatasetId,
+    answer,
+    get_dataset,
+    upload_errors,
+)
 from api.schemas import DataIssueModel, UploadErrors
 from api.store.attendance import (
     AttendanceRefusedError,
@@ -318,23 +325,6 @@ def attendance_history(
     ]
 
 
-def _upload_errors(issues: list[DataIssue], workdir: pathlib.Path) -> JSONResponse:
-    """400 with every issue by file, row and column; nothing was recorded."""
-
-    def clean(text: str) -> str:
-        return text.replace(str(workdir) + "/", "")
-
-    body = UploadErrors.model_validate(
-        {
-            "errors": [
-                {"file": clean(i.file), "row": i.row, "column": i.column, "message": i.message}
-                for i in issues
-            ]
-        }
-    )
-    return JSONResponse(body.model_dump(), status_code=status.HTTP_400_BAD_REQUEST)
-
-
 @router.post(
     "/rosters/{roster_id}/attendance/import",
     summary="Import an attendance sheet (CSV or XLSX) for a published roster",
@@ -391,7 +381,7 @@ def import_sheet(
         path = workdir / name
         if not name.casefold().endswith((".csv", ".xlsx", ".xlsm")):
             issue = DataIssue(name, None, None, _("expected a .csv or .xlsx attendance sheet"))
-            return _upload_errors([issue], workdir)  # type: ignore[return-value]
+            return upload_errors([issue], workdir)  # type: ignore[return-value]
         file.file.seek(0)
         path.write_bytes(file.file.read())
         try:
@@ -399,7 +389,7 @@ def import_sheet(
                 path, plan, request.app.state.settings.read_limits
             )
         except DataError as error:
-            return _upload_errors(error.issues, workdir)  # type: ignore[return-value]
+            return upload_errors(error.issues, workdir)  # type: ignore[return-value]
     recorded, already, refused = [], [], []
     for item in found:
         record = item.record
@@ -424,7 +414,7 @@ def import_sheet(
         recorded.append(entry.id)
     if refused:
         # not committed: the session ends rolled back, so nothing of the sheet is recorded
-        return _upload_errors(refused, workdir)  # type: ignore[return-value]
+        return upload_errors(refused, workdir)  # type: ignore[return-value]
     session.commit()
     return ImportAnswer(
         recorded=len(recorded),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import HTTPException, Path, status
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from api.schemas import DatasetSummary, ErrorMessage
+from api.schemas import DatasetSummary, ErrorMessage, UploadErrors
 from api.store.datasets import find_dataset
 from api.store.models import Dataset
+from matcher.errors import DataIssue
 from matcher.i18n import _
 
 
@@ -51,3 +55,30 @@ def summary(dataset: Dataset, counts: dict[str, int]) -> DatasetSummary:
 
 
 DatasetId = Annotated[int, Path(ge=1, le=2_147_483_647, description="dataset id")]
+
+
+def upload_errors(issues: Sequence[DataIssue], workdir: FilePath) -> JSONResponse:
+    """400 with every issue of an upload; the server's temporary paths become what was sent.
+
+    ``workdir`` is where the upload was staged (a folder of CSV files goes to
+    its ``dataset`` subfolder).
+    """
+
+    def clean(text: str) -> str:
+        upload = _("the upload")
+        return text.replace(str(workdir / "dataset"), upload).replace(str(workdir) + "/", "")
+
+    body = UploadErrors.model_validate(
+        {
+            "errors": [
+                {
+                    "file": clean(i.file),
+                    "row": i.row,
+                    "column": i.column,
+                    "message": clean(i.message),
+                }
+                for i in issues
+            ]
+        }
+    )
+    return JSONResponse(body.model_dump(), status_code=status.HTTP_400_BAD_REQUEST)

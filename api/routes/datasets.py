@@ -11,11 +11,18 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
-from fastapi.responses import JSONResponse
 
 from api.deps import Reader, SessionDep, Writer
 from api.guards import forbidden_character
-from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset, summary
+from api.routes.common import (
+    AUTH,
+    NOT_FOUND,
+    DatasetId,
+    answer,
+    get_dataset,
+    summary,
+    upload_errors,
+)
 from api.schemas import (
     DataIssueModel,
     DatasetSummary,
@@ -157,29 +164,6 @@ def _stage(files: list[UploadFile], workdir: Path, limit: int) -> tuple[Path, st
     return folder, "upload"
 
 
-def _errors_response(error: DataError, workdir: Path) -> JSONResponse:
-    """400 with every issue; server paths replaced by what the user uploaded."""
-
-    def clean(text: str) -> str:
-        upload = _("the upload")
-        return text.replace(str(workdir / "dataset"), upload).replace(str(workdir) + "/", "")
-
-    body = UploadErrors.model_validate(
-        {
-            "errors": [
-                {
-                    "file": clean(i.file),
-                    "row": i.row,
-                    "column": i.column,
-                    "message": clean(i.message),
-                }
-                for i in error.issues
-            ]
-        }
-    )
-    return JSONResponse(body.model_dump(), status_code=status.HTTP_400_BAD_REQUEST)
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -251,7 +235,7 @@ def upload_dataset(
                 _("{file}: {message}").format(file=error.file, message=error.issues[0].message),
             ) from error
         except DataError as error:
-            return _errors_response(error, workdir)  # type: ignore[return-value]
+            return upload_errors(error.issues, workdir)  # type: ignore[return-value]
     dataset = save_problem(session, problem, name=name or stem, created_by=key.id)
     counts = problem_counts(problem)
     audit(session, key, "dataset.create", f"dataset:{dataset.id}", name=dataset.name, counts=counts)
