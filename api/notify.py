@@ -6,7 +6,8 @@ writes each as an outbox message (:mod:`api.store.outbox`), in the same
 transaction as the change it tells of, with the text of :mod:`api.notices`
 and the channel the configured senders reach the volunteer by
 (:func:`api.outbox.channel_for`).  The outbox key makes each notice once
-only: ``proposal:{id}``, ``declined:{id}``, ``change:{id}:{kind}``.
+only: ``proposal:{id}``, ``declined:{id}``, ``change:{id}:{kind}`` (a change of
+time is keyed by the new proposal).
 
 A proposal's message carries the volunteer's personal link: tokens are
 stored hashed, so a new link is made for each volunteer told (earlier links
@@ -75,7 +76,7 @@ def send_notices(
         proposal = session.get(Proposal, notice.proposal_id)
         if proposal is None or proposal.dataset_id is None:
             continue
-        message = told.message(notice.kind, proposal)
+        message = told.message(notice, proposal)
         if message is None:
             continue
         key, (channel, recipient), (subject, body) = message
@@ -123,9 +124,10 @@ class _Telling:
         return self.links[(dataset_id, volunteer_id)]
 
     def message(
-        self, kind: str, proposal: Proposal
+        self, notice: Notice, proposal: Proposal
     ) -> tuple[str, tuple[str, str], tuple[str, str]] | None:
         """The key, channel and recipient, subject and body of one notice (None: no way)."""
+        kind = notice.kind
         problem = self.problem(proposal.roster_id)
         if problem is None or proposal.dataset_id is None:
             return None
@@ -166,6 +168,22 @@ class _Telling:
                 link=self.link(proposal.dataset_id, proposal.volunteer_id),
             )
             return f"proposal:{proposal.id}", target, text
+        if kind == "time_changed":
+            was = self.session.get(Proposal, notice.previous_id) if notice.previous_id else None
+            text = change_notice(
+                volunteer_name=name,
+                need_title=title,
+                change=kind,
+                date=was.date if was else None,
+                start=was.start if was else None,
+                end=was.end if was else None,
+                place=place,
+                new_date=proposal.date,
+                new_start=proposal.start,
+                new_end=proposal.end,
+                link=self.link(proposal.dataset_id, proposal.volunteer_id),
+            )
+            return f"change:{proposal.id}:{kind}", target, text
         text = change_notice(  # cancelled, replaced
             volunteer_name=name,
             need_title=title,

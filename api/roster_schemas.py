@@ -247,6 +247,7 @@ class PublishReport(BaseModel):
                     "proposals_made": 12,
                     "proposals_kept": 128,
                     "proposals_cancelled": 3,
+                    "proposals_moved": 1,
                     "superseded": 5,
                 }
             ]
@@ -262,6 +263,13 @@ class PublishReport(BaseModel):
     )
     proposals_cancelled: int = Field(
         description="open proposals of the superseded plan that are not in this roster"
+    )
+    proposals_moved: int = Field(
+        0,
+        description=(
+            "of those made, the same volunteer on the same need at another time: "
+            "told as a change of time and asked again"
+        ),
     )
     superseded: int | None = Field(None, description="the previous plan of record, if any")
 

@@ -427,6 +427,7 @@ def publish_roster(
         proposals_made=published.proposals_made,
         proposals_kept=published.proposals_kept,
         proposals_cancelled=published.proposals_cancelled,
+        proposals_moved=published.proposals_moved,
         superseded=published.superseded,
     )
     # each volunteer asked gets the proposal with their link; the cancelled are told
@@ -439,5 +440,6 @@ def publish_roster(
         proposals_made=published.proposals_made,
         proposals_kept=published.proposals_kept,
         proposals_cancelled=published.proposals_cancelled,
+        proposals_moved=published.proposals_moved,
         superseded=published.superseded,
     )

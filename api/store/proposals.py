@@ -82,6 +82,7 @@ NOTE_CARRIED_CONFIRMED = N_("confirmed in the plan this one replaces: not asked 
 NOTE_PLAN_CHANGED = N_("no longer in the plan of record: a new roster was published")
 NOTE_OFFERED_INSTEAD = N_("offered in place of a declined proposal")
 NOTE_MIGRATED = N_("published before confirmations existed: unconfirmed")
+NOTE_TIME_CHANGED = N_("the new plan moves this assignment to another time: asked again")
 SYSTEM_NOTES = frozenset(
     {
         NOTE_PUBLISHED,
@@ -90,6 +91,7 @@ SYSTEM_NOTES = frozenset(
         NOTE_PLAN_CHANGED,
         NOTE_OFFERED_INSTEAD,
         NOTE_MIGRATED,
+        NOTE_TIME_CHANGED,
     }
 )
 
@@ -114,13 +116,16 @@ class Notice:
 
     ``kind`` is ``proposal`` (a new assignment to answer), ``declined``
     (the coordinators: find a replacement), ``cancelled`` (the assignment
-    left the plan) or ``replaced`` (their decline was handled).
+    left the plan), ``replaced`` (their decline was handled) or
+    ``time_changed`` (the same service at another time: ``proposal_id`` is
+    the new proposal, ``previous_id`` the one it replaces).
     """
 
     kind: str
     proposal_id: int
     dataset_id: int | None
     volunteer_id: str
+    previous_id: int | None = None
 
 
 # ----------------------------------------------------------------------- notices
@@ -141,6 +146,14 @@ def notices_on_replace(declined: Proposal, offered: Proposal) -> list[Notice]:
     return [
         Notice("proposal", offered.id, offered.dataset_id, offered.volunteer_id),
         Notice("replaced", declined.id, declined.dataset_id, declined.volunteer_id),
+    ]
+
+
+def notices_on_time_change(moved: Sequence[tuple[Proposal, Proposal]]) -> list[Notice]:
+    """What a new plan has to tell of a service moved in time: one notice, old and new time."""
+    return [
+        Notice("time_changed", new.id, new.dataset_id, new.volunteer_id, previous_id=old.id)
+        for old, new in moved
     ]
 
 
@@ -230,11 +243,17 @@ def add_proposal(
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class PlanProposals:
-    """What publishing did to proposals: made (asked anew), kept (answer carried), cancelled."""
+    """What publishing did to proposals.
+
+    ``made``: asked anew (``moved`` of them are the same service at another
+    time, told as a change of time); ``kept``: the answer carried over;
+    ``cancelled``: left the plan.
+    """
 
     made: int
     kept: int
     cancelled: int
+    moved: int
     notices: tuple[Notice, ...]
 
 
@@ -280,7 +299,7 @@ def propose_roster(
     if previous is not None:
         for p in session.scalars(select(Proposal).where(Proposal.roster_id == previous.id)):
             earlier[_same_key(p)] = p
-    made: list[Proposal] = []
+    fresh: list[tuple[Assignment, Proposal]] = []
     kept = 0
     matched: set[int] = set()
     for assignment in roster_assignments:
@@ -299,7 +318,25 @@ def propose_roster(
             add_proposal(session, roster, assignment, state=state, note=note, at=at)
             kept += 1
         else:
-            made.append(add_proposal(session, roster, assignment, at=at))
+            fresh.append((assignment, add_proposal(session, roster, assignment, at=at)))
+    # the same volunteer on the same need at another time: one "moved" notice,
+    # not a cancellation and a new proposal that read as two unrelated services
+    open_by_pair = {
+        (old.need_id, old.volunteer_id): old
+        for old in earlier.values()
+        if old.id not in matched and old.state in OPEN
+    }
+    made: list[Proposal] = []
+    moved: list[tuple[Proposal, Proposal]] = []
+    for assignment, new in fresh:
+        old = open_by_pair.pop((assignment.need_id, assignment.volunteer_id), None)
+        if old is None:
+            made.append(new)
+            continue
+        matched.add(old.id)
+        old.state, old.updated_at = CANCELLED, at
+        _event(session, old, CANCELLED, "system", note=NOTE_TIME_CHANGED, at=at)
+        moved.append((old, new))
     cancelled: list[Proposal] = []
     for old in earlier.values():
         if old.id not in matched and old.state in OPEN:
@@ -308,10 +345,15 @@ def propose_roster(
             cancelled.append(old)
     session.flush()
     return PlanProposals(
-        made=len(made),
+        made=len(made) + len(moved),
         kept=kept,
         cancelled=len(cancelled),
-        notices=(*notices_on_publish(made), *notices_on_cancel(cancelled)),
+        moved=len(moved),
+        notices=(
+            *notices_on_publish(made),
+            *notices_on_time_change(moved),
+            *notices_on_cancel(cancelled),
+        ),
     )
 
 

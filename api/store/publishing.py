@@ -49,6 +49,7 @@ class Published:
     proposals_cancelled: int
     superseded: int | None
     notices: tuple[Notice, ...] = ()
+    proposals_moved: int = 0
 
 
 def publish(
@@ -113,5 +114,11 @@ def publish(
             ).format(dataset=dataset_id)
         ) from exc
     return Published(
-        now, made.made, made.kept, made.cancelled, previous.id if previous else None, made.notices
+        now,
+        made.made,
+        made.kept,
+        made.cancelled,
+        previous.id if previous else None,
+        made.notices,
+        made.moved,
     )

@@ -301,9 +301,10 @@ def test_replacements_and_a_new_plan(
     counts = report.json()
     assert counts["superseded"] == roster_id
     assert counts["proposals_made"] + counts["proposals_kept"] == len(new_rows)
-    # the moved one is asked anew; the replaced-away volunteer's row is no longer open
-    assert counts["proposals_made"] == 1
-    assert counts["proposals_cancelled"] == 3  # drop, move, and the offered replacement
+    # the moved one is asked anew, told as a change of time (not cancelled and new);
+    # the replaced-away volunteer's row is no longer open
+    assert (counts["proposals_made"], counts["proposals_moved"]) == (1, 1)
+    assert counts["proposals_cancelled"] == 2  # drop and the offered replacement
     new = {(p["need_id"], p["volunteer_id"]): p for p in _proposals(client, viewer, twin)}
     kept = new[(keep["need_id"], keep["volunteer_id"])]
     assert kept["state"] == "confirmed"
@@ -317,6 +318,19 @@ def test_replacements_and_a_new_plan(
         assert old[gone["id"]]["state"] == "cancelled"
         last = _events(client, viewer, gone["id"])[-1]
         assert (last["state"], last["actor"]) == ("cancelled", "system")
+        assert ("another time" in last["note"]) == (gone is move)
+    # the moved volunteer gets one message with the old and the new time and a link
+    moved_new = new[(move["need_id"], move["volunteer_id"])]
+    told = client.get(
+        "/outbox", params={"proposal_id": moved_new["id"]}, headers=headers(coordinator)
+    ).json()["items"]
+    assert [m["kind"] for m in told] == ["time_changed"], told
+    assert "06:00" in told[0]["body"] and move["start"] in told[0]["body"]
+    assert "/me/" in told[0]["body"]
+    not_cancelled = client.get(
+        "/outbox", params={"proposal_id": move["id"]}, headers=headers(coordinator)
+    ).json()["items"]
+    assert "cancelled" not in [m["kind"] for m in not_cancelled]
     assert old[keep["id"]]["state"] == "confirmed"
     # the superseded plan's proposals no longer take answers
     late = client.post(f"/proposals/{keep['id']}/decline", headers=headers(coordinator))
