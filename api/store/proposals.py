@@ -261,6 +261,39 @@ def _same_key(p: Proposal) -> tuple[str, str, dt.date | None, int | None, int | 
     return (p.need_id, p.volunteer_id, p.date, p.start, p.end)
 
 
+def _moved_in_time(
+    session: Session,
+    fresh: Sequence[tuple[Assignment, Proposal]],
+    earlier: Iterable[Proposal],
+    matched: set[int],
+    at: dt.datetime,
+) -> tuple[list[Proposal], list[tuple[Proposal, Proposal]]]:
+    """Split new proposals into new services and services moved in time.
+
+    The same volunteer on the same need at another time gets one "moved"
+    notice, not a cancellation and a new proposal that read as two unrelated
+    services; the earlier proposal is cancelled with that note and added to
+    ``matched``.  Returns the new and the (earlier, new) moved proposals.
+    """
+    open_by_pair = {
+        (old.need_id, old.volunteer_id): old
+        for old in earlier
+        if old.id not in matched and old.state in OPEN
+    }
+    made: list[Proposal] = []
+    moved: list[tuple[Proposal, Proposal]] = []
+    for assignment, new in fresh:
+        old = open_by_pair.pop((assignment.need_id, assignment.volunteer_id), None)
+        if old is None:
+            made.append(new)
+            continue
+        matched.add(old.id)
+        old.state, old.updated_at = CANCELLED, at
+        _event(session, old, CANCELLED, "system", note=NOTE_TIME_CHANGED, at=at)
+        moved.append((old, new))
+    return made, moved
+
+
 def propose_roster(
     session: Session,
     roster: SolveJob,
@@ -319,24 +352,7 @@ def propose_roster(
             kept += 1
         else:
             fresh.append((assignment, add_proposal(session, roster, assignment, at=at)))
-    # the same volunteer on the same need at another time: one "moved" notice,
-    # not a cancellation and a new proposal that read as two unrelated services
-    open_by_pair = {
-        (old.need_id, old.volunteer_id): old
-        for old in earlier.values()
-        if old.id not in matched and old.state in OPEN
-    }
-    made: list[Proposal] = []
-    moved: list[tuple[Proposal, Proposal]] = []
-    for assignment, new in fresh:
-        old = open_by_pair.pop((assignment.need_id, assignment.volunteer_id), None)
-        if old is None:
-            made.append(new)
-            continue
-        matched.add(old.id)
-        old.state, old.updated_at = CANCELLED, at
-        _event(session, old, CANCELLED, "system", note=NOTE_TIME_CHANGED, at=at)
-        moved.append((old, new))
+    made, moved = _moved_in_time(session, fresh, earlier.values(), matched, at)
     cancelled: list[Proposal] = []
     for old in earlier.values():
         if old.id not in matched and old.state in OPEN:
