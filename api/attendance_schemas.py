@@ -99,6 +99,9 @@ class EntryAnswer(BaseModel):
     reason: str
     source: str
     recorded_by: int | None
+    recorded_by_volunteer: str | None = Field(
+        None, description="the team lead who recorded it through their personal link"
+    )
     recorded_at: dt.datetime
     supersedes_id: int | None
     superseded_by: int | None
@@ -267,3 +270,107 @@ class ImportAnswer(BaseModel):
     warnings: list[DataIssueModel] = Field(
         description="what was read past: a title row, unknown columns, rows with no status yet"
     )
+
+
+MEMBER_EXAMPLE = {
+    "proposal_id": 12,
+    "volunteer_id": "V0002",
+    "volunteer_name": "李娜",
+    "phone": "199-0000-0002",
+    "role": "member",
+    "state": "confirmed",
+    "state_name": "已确认",
+    "attendance": "late",
+    "attendance_name": "迟到",
+    "entry_id": 7,
+    "start": "09:20",
+    "end": "11:30",
+}
+
+
+class TeamMember(BaseModel):
+    """One volunteer of a team on the day: their answer and what the lead recorded."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [MEMBER_EXAMPLE]})
+
+    proposal_id: int
+    volunteer_id: str
+    volunteer_name: str = ""
+    phone: str = Field("", description="so the lead can call someone who has not arrived")
+    role: str
+    state: str = Field(description="the proposal's state: proposed, confirmed, declined, ...")
+    state_name: str = Field(description="the state in the answer's language")
+    attendance: str | None = Field(None, description="the current record's status, if any")
+    attendance_name: str | None = Field(None, description="that status in the answer's language")
+    entry_id: int | None = Field(None, description="the current attendance entry")
+    start: str | None = Field(None, description="the recorded actual start HH:MM")
+    end: str | None = Field(None, description="the recorded actual end HH:MM")
+
+
+class TeamDay(BaseModel):
+    """A need the link's volunteer leads, with their team, for marking arrivals on the day."""
+
+    lead_proposal_id: int
+    need_id: str
+    need_title: str = ""
+    place: str = ""
+    date: dt.date | None
+    start: str | None = None
+    end: str | None = None
+    recordable: bool = Field(description="on the day or after: arrivals can be recorded")
+    members: list[TeamMember]
+
+
+class MyTeams(BaseModel):
+    """The teams a volunteer leads in the plan of record (none for a team member)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "volunteer_id": "V0001",
+                    "volunteer_name": "张伟",
+                    "teams": [
+                        {
+                            "lead_proposal_id": 11,
+                            "need_id": "N001",
+                            "need_title": "家电维修",
+                            "place": "社区服务中心",
+                            "date": "2026-09-19",
+                            "start": "09:00",
+                            "end": "11:30",
+                            "recordable": True,
+                            "members": [MEMBER_EXAMPLE],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    volunteer_id: str
+    volunteer_name: str = ""
+    teams: list[TeamDay]
+
+
+class LeadMark(Body):
+    """What the team lead saw: the volunteer arrived, came late, left early or did not come."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "attended"}, {"status": "no_show"}]}
+    )
+
+    status: str = Field(
+        min_length=1, max_length=16, description=f"one of {STATUS_CODES}"
+    )  # i18n: not shown: OpenAPI description
+
+
+class ArrivalForm(BaseModel):
+    """The team lead's page form: which member, and what the lead saw."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"proposal_id": 12, "status": "attended"}]}
+    )
+
+    proposal_id: int = Field(ge=1, le=2_147_483_647)
+    status: AttendanceStatus

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from matcher.domain import Assignment, HistoryEntry, Problem, format_minutes
-from matcher.i18n import _
+from matcher.i18n import N_, _
 from matcher.validate import (
     Catalogue,
     Finding,
@@ -28,6 +28,7 @@ from matcher.validate import (
 )
 
 __all__ = [
+    "STATUS_NAMES",
     "AttendancePlan",
     "AttendanceRecord",
     "AttendanceStatus",
@@ -49,6 +50,15 @@ class AttendanceStatus(StrEnum):
     def served(self) -> bool:
         """True when the volunteer served (on time or not, to the end or not)."""
         return self is not AttendanceStatus.NO_SHOW
+
+
+STATUS_NAMES = {
+    AttendanceStatus.ATTENDED: N_("attended"),
+    AttendanceStatus.LATE: N_("late"),
+    AttendanceStatus.LEFT_EARLY: N_("left early"),
+    AttendanceStatus.NO_SHOW: N_("no-show"),
+}
+"""How people name each status (message ids: translate with ``_()`` where shown)."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

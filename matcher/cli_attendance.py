@@ -16,22 +16,15 @@ from typing import Annotated
 
 import typer
 
+from matcher.attendance import STATUS_NAMES
 from matcher.domain import Assignment, Problem
 from matcher.errors import DataError, DataIssue
-from matcher.i18n import N_, _, ngettext
+from matcher.i18n import _, ngettext
 
 attendance_app = typer.Typer(
     help="Attendance: a sheet to fill in on the day, and importing it into the history.",
     no_args_is_help=True,
 )
-
-_STATUS_LABELS = {
-    "attended": N_("attended"),
-    "late": N_("late"),
-    "left_early": N_("left early"),
-    "no_show": N_("no-show"),
-}
-"""How the import's counts name each attendance status."""
 
 
 def _served_roster(problem: Problem, roster: Path) -> list[Assignment]:
@@ -151,7 +144,7 @@ def attendance_import(
         console.print(_("nothing new to add to the history"), highlight=False)
         return
     counts = ", ".join(
-        f"{_(_STATUS_LABELS[status.value])} {count}" for status, count in report.counts().items()
+        f"{_(STATUS_NAMES[status])} {count}" for status, count in report.counts().items()
     )
     text = ngettext(
         "added {count} history entry to {path}: {counts}",

@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import pathlib
 import tempfile
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Path, Query, Request, UploadFile, status
 from sqlalchemy.orm import Session
@@ -43,7 +43,6 @@ from api.routes.common import (
 from api.schemas import DataIssueModel, UploadErrors
 from api.store.attendance import (
     AttendanceRefusedError,
-    Refusal,
     correct_attendance,
     current_entry,
     dataset_attendance_items,
@@ -59,7 +58,7 @@ from api.store.attendance import (
 from api.store.jobs import find_job
 from api.store.models import AttendanceEntry, SolveJob
 from api.store.proposals import open_proposals
-from api.validation import unprocessable
+from api.team_day import refused
 from matcher.attendance import AttendancePlan
 from matcher.domain import Assignment, format_minutes
 from matcher.errors import DataError, DataIssue
@@ -77,15 +76,6 @@ INVALID: dict[int | str, dict[str, Any]] = {
 WRITE_ANSWERS = {**AUTH, **NOT_FOUND, **CONFLICT, **INVALID}
 
 
-def _refused(error: AttendanceRefusedError) -> NoReturn:
-    if error.kind is Refusal.INVALID:
-        raise unprocessable([((error.field or "status",), error.message)]) from None
-    code = (
-        status.HTTP_404_NOT_FOUND if error.kind is Refusal.NOT_FOUND else status.HTTP_409_CONFLICT
-    )
-    raise HTTPException(code, error.message) from None
-
-
 def _entry(
     entry: AttendanceEntry, later: int | None = None, *, personal: bool = True
 ) -> EntryAnswer:
@@ -99,6 +89,7 @@ def _entry(
         reason=entry.reason if personal or not entry.reason else "****",
         source=entry.source,
         recorded_by=entry.recorded_by,
+        recorded_by_volunteer=entry.recorded_by_volunteer,
         recorded_at=entry.recorded_at,
         supersedes_id=entry.supersedes_id,
         superseded_by=later,
@@ -140,7 +131,7 @@ def record(
             source="api",
         )
     except AttendanceRefusedError as error:
-        _refused(error)
+        refused(error)
     session.commit()
     return _entry(entry)
 
@@ -171,7 +162,7 @@ def correct(
             source="api",
         )
     except AttendanceRefusedError as error:
-        _refused(error)
+        refused(error)
     session.commit()
     return _entry(entry)
 

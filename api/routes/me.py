@@ -20,6 +20,7 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Response, statu
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from api.attendance_schemas import ArrivalForm, LeadMark, MyTeams, TeamMember
 from api.deps import SessionDep
 from api.exports import job_problem, roster_ics
 from api.guards import forbidden_character
@@ -29,6 +30,7 @@ from api.proposal_schemas import AnswerForm, AnswerRequest, MyProposals, Proposa
 from api.proposal_views import answer_proposal, assignment_of, proposal_view
 from api.routes.common import answer
 from api.schemas import ErrorMessage
+from api.store.attendance import AttendanceRefusedError, now_in_shanghai
 from api.store.jobs import plan_of_record
 from api.store.models import PersonalLink, Proposal, SolveJob
 from api.store.proposals import (
@@ -41,6 +43,7 @@ from api.store.proposals import (
     personal_link_by_prefix,
     proposals_of_volunteer,
 )
+from api.team_day import lead_teams, mark, refused, team_member
 from api.web.me_page import render_page
 from matcher.i18n import _
 
@@ -134,6 +137,90 @@ def _my_proposals(session: Session, link: PersonalLink) -> MyProposals:
     )
 
 
+def _my_teams(session: Session, link: PersonalLink, name: str) -> MyTeams:
+    plan = plan_of_record(session, link.dataset_id)
+    problem = job_problem(plan) if plan else None
+    today = now_in_shanghai().date()
+    return lead_teams(session, plan, problem, link.volunteer_id, name, today)
+
+
+def _lead_mark(session: Session, link: PersonalLink, proposal_id: int, code: str) -> Proposal:
+    """Record what the link's lead saw for a member of their team, and commit."""
+    p = team_member(
+        session, plan_of_record(session, link.dataset_id), link.volunteer_id, proposal_id
+    )
+    try:
+        mark(session, p, code, link.volunteer_id, now_in_shanghai())
+    except AttendanceRefusedError as error:
+        refused(error)
+    session.commit()
+    return p
+
+
+@router.get(
+    "/me/{token}/team",
+    summary="The teams I lead, with who has confirmed and who has arrived (personal link)",
+    description=(
+        "For a team lead: each service they lead in the plan of record, with every member "
+        "due (the lead first), their answer and the attendance recorded so far. Empty for "
+        "a volunteer who leads nothing. No API key: the personal link is the key."
+    ),
+    responses=GONE,
+)
+def my_teams(token: Token, session: SessionDep) -> MyTeams:
+    link = _link(session, token)
+    return _my_teams(session, link, _my_proposals(session, link).volunteer_name)
+
+
+@router.post(
+    "/me/{token}/team/{proposal_id}/attendance",
+    summary="Mark a member of my team arrived, late, left early or no-show (personal link)",
+    description=(
+        "The team lead's tap on the day: the first records the member's attendance, the "
+        "same status again changes nothing, another status corrects the record (a new "
+        "entry superseding the old, with the lead named). Late takes the time now as the "
+        "start, left early as the end, when it is within the planned time of the day. "
+        "Only on the day or after, only for members of a team the link's volunteer leads."
+    ),
+    responses={**GONE, **CONFLICT, 422: answer(description="An unknown status")},
+)
+def mark_member(
+    token: Token, proposal_id: ProposalId, body: LeadMark, session: SessionDep
+) -> TeamMember:
+    link = _link(session, token)
+    p = _lead_mark(session, link, proposal_id, body.status)
+    teams = _my_teams(session, link, "")
+    return next(m for t in teams.teams for m in t.members if m.proposal_id == p.id)
+
+
+@router.post(
+    "/me/{token}/arrival",
+    summary="The team lead's page form: mark one member; answers the page again",
+    response_class=HTMLResponse,
+    responses={200: answer(content={"text/html": {}}, description="The page"), **GONE},
+)
+def arrival_form(
+    token: Token, session: SessionDep, form: Annotated[ArrivalForm, Form()]
+) -> HTMLResponse:
+    link = _link(session, token)
+    done = "marked"
+    try:
+        _lead_mark(session, link, form.proposal_id, form.status.value)
+    except HTTPException as error:
+        if error.status_code != status.HTTP_409_CONFLICT:
+            raise
+        done = "not_recorded"
+    return _page(session, token, link, done)
+
+
+def _page(session: Session, token: str, link: PersonalLink, done: str | None) -> HTMLResponse:
+    mine = _my_proposals(session, link)
+    page = render_page(token, mine, done, _my_teams(session, link, mine.volunteer_name))
+    return HTMLResponse(
+        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    )
+
+
 @router.get(
     "/me/{token}/proposals",
     summary="A volunteer's own proposals, through their personal link (no API key)",
@@ -203,10 +290,7 @@ def my_answer_form(
         # a reload sends the form again: the same answer twice is no conflict
         p = _my_proposal(session, link, form.proposal_id)
         done = done if p.state == (CONFIRMED if confirm else DECLINED) else "conflict"
-    page = render_page(token, _my_proposals(session, link), done)
-    return HTMLResponse(
-        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    )
+    return _page(session, token, link, done)
 
 
 @router.get(
@@ -251,9 +335,4 @@ def my_page(
     session: SessionDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> HTMLResponse:
-    link = _link(session, token)
-    mine = _my_proposals(session, link)
-    page = render_page(token, mine, done)
-    return HTMLResponse(
-        page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    )
+    return _page(session, token, _link(session, token), done)

@@ -64,7 +64,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY_END = 24 * 60
 RECORDABLE = (ProposalState.PROPOSED.value, ProposalState.CONFIRMED.value)
 """States of a proposal whose attendance may be recorded."""
-SOURCES = ("api", "page", "import")
+SOURCES = ("api", "page", "import", "lead")
 
 
 class Refusal(StrEnum):
@@ -553,6 +553,11 @@ def _audit(
                 "end": format_minutes(entry.actual_end) or None,
                 "reason": entry.reason,
                 "source": entry.source,
+                **(
+                    {"by_volunteer": entry.recorded_by_volunteer}
+                    if entry.recorded_by_volunteer
+                    else {}
+                ),
                 **more,
             },
         )
@@ -570,6 +575,7 @@ def record_attendance(
     key: ApiKey | None = None,
     source: str = "api",
     now: dt.datetime | None = None,
+    by_volunteer: str | None = None,
 ) -> AttendanceEntry:
     """Record what happened for a proposal: its first entry (flushed; the caller commits).
 
@@ -584,9 +590,11 @@ def record_attendance(
     key
         Who records it (None for an import without a key).
     source
-        ``api``, ``page`` or ``import``.
+        ``api``, ``page``, ``import`` or ``lead``.
     now
         The time now (default the clock), for the day rule.
+    by_volunteer
+        The team lead who records it through their personal link (no key).
 
     Returns
     -------
@@ -627,6 +635,7 @@ def record_attendance(
             reason=reason,
             source=_source(source),
             recorded_by=key.id if key is not None else None,
+            recorded_by_volunteer=by_volunteer,
         )
         session.add(entry)
         session.flush()
@@ -648,6 +657,7 @@ def correct_attendance(
     reason: str,
     key: ApiKey | None = None,
     source: str = "api",
+    by_volunteer: str | None = None,
 ) -> AttendanceEntry:
     """Correct an entry: a new entry superseding it, with why (flushed; the caller commits).
 
@@ -698,6 +708,7 @@ def correct_attendance(
             reason=reason,
             source=_source(source),
             recorded_by=key.id if key is not None else None,
+            recorded_by_volunteer=by_volunteer,
             supersedes_id=old.id,
         )
         session.add(entry)

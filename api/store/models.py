@@ -380,7 +380,9 @@ class AttendanceEntry(Base):
     why; the current record of a proposal is its entry that nothing supersedes.
     ``status`` is a :class:`matcher.attendance.AttendanceStatus` value;
     ``actual_start``/``actual_end`` are minutes after midnight of the
-    proposal's date; ``source`` is ``api``, ``page`` or ``import``.
+    proposal's date; ``source`` is ``api``, ``page``, ``import`` or ``lead``
+    (a team lead on the day, through their personal link: ``recorded_by`` is
+    then empty and ``recorded_by_volunteer`` names the lead).
     """
 
     __tablename__ = "attendance_entries"
@@ -395,6 +397,7 @@ class AttendanceEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16), default="api")
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    recorded_by_volunteer: Mapped[str | None] = mapped_column(String(100), default=None)
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     supersedes_id: Mapped[int | None] = mapped_column(
         ForeignKey("attendance_entries.id", ondelete="SET NULL"), unique=True, default=None
