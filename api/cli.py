@@ -11,6 +11,7 @@ the default of requests without ``Accept-Language`` (``MATCHER_LANG``).
 
 from __future__ import annotations
 
+import copy
 import os
 from typing import Annotated
 
@@ -66,7 +67,21 @@ def serve(
     os.environ[LANGUAGE_VARIABLE] = language()
     # personal links in messages point at this server unless a public address is set
     os.environ.setdefault("MATCHER_PUBLIC_URL", f"http://{host}:{port}")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port)
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_config=_log_config())
+
+
+def _log_config() -> dict[str, object]:
+    """uvicorn's logging, plus the service's own INFO lines (the log sender's messages).
+
+    Without it the service's loggers have no handler and the default log-only
+    sender of ``make run`` shows nothing: a coordinator trying the service
+    could not see the messages volunteers would get.
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["api"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 @keys.command("create")

@@ -1,4 +1,8 @@
-"""End to end: a real server process on a free loopback port, over HTTP."""
+"""End to end: a real server process on a free loopback port, over HTTP.
+
+The server is started the way ``make run`` starts it (``matcher serve``), so its
+log is the one a coordinator trying the service reads.
+"""
 
 from __future__ import annotations
 
@@ -29,27 +33,28 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """Base URL of a started server on a fresh SQLite file, and a coordinator key."""
+def server(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+    """Base URL of a started server on a fresh SQLite file, a coordinator key, its log."""
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     key = create_key(url, "coordinator", "e2e")
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    log = tmp_path / "server.log"
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"),
-            *("--host", "127.0.0.1", "--port", str(port)),
+            *(sys.executable, "-c", "from api.cli import main; main()"),
+            *("serve", "--host", "127.0.0.1", "--port", str(port)),
         ],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log.open("wb"),  # a file: a pipe nobody reads would fill and stall the server
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
-            assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+            assert process.poll() is None, log.read_text(errors="replace")
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
@@ -57,7 +62,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
                 pass
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.1)
-        yield base, key
+        yield base, key, log
     finally:
         process.terminate()
         try:
@@ -67,8 +72,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
             process.wait()
 
 
-def test_upload_solve_export_publish_over_http(server: tuple[str, str]) -> None:
-    base, key = server
+def test_upload_solve_export_publish_over_http(server: tuple[str, str, Path]) -> None:
+    base, key, log = server
     with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as http:
         uploaded = http.post("/datasets", files=csv_files(), data={"name": "community_a"})
         assert uploaded.status_code == 201, uploaded.text
@@ -92,3 +97,9 @@ def test_upload_solve_export_publish_over_http(server: tuple[str, str]) -> None:
         published = http.post(f"/rosters/{roster_id}/publish")
         assert published.status_code == 200, published.text
         assert published.json()["proposals_made"] == len(job["roster"])
+    # the default log-only sender shows each message in the server's log, as make run does
+    deadline = time.monotonic() + 30
+    while log.read_text(errors="replace").count("outbox message") < len(job["roster"]):
+        assert time.monotonic() < deadline, log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    assert "/me/" in log.read_text(errors="replace")
