@@ -276,7 +276,7 @@ MEMBER_EXAMPLE = {
     "proposal_id": 12,
     "volunteer_id": "V0002",
     "volunteer_name": "李娜",
-    "phone": "199-0000-0002",
+    "phone": "000-0000-0000",
     "role": "member",
     "state": "confirmed",
     "state_name": "已确认",
