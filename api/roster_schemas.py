@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.record_schemas import DateField
+
 PARAMS_EXAMPLE = {"time_limit": 30, "weights": {"fairness": 6, "continuity": 8}}
 
 
@@ -24,8 +26,8 @@ class HorizonRange(BaseModel):
         extra="forbid", populate_by_name=True, json_schema_extra={"examples": [HORIZON_EXAMPLE]}
     )
 
-    from_: dt.date | None = Field(None, alias="from", description="first date (inclusive)")
-    to: dt.date | None = Field(None, description="last date (inclusive)")
+    from_: DateField | None = Field(None, alias="from", description="first date (inclusive)")
+    to: DateField | None = Field(None, description="last date (inclusive)")
 
 
 class SolveRequest(BaseModel):

@@ -10,7 +10,6 @@ view on the day); phone numbers are masked for viewers.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import pathlib
 import tempfile
 from typing import Annotated, Any
@@ -30,7 +29,7 @@ from api.attendance_schemas import (
 from api.deps import Reader, SessionDep, Writer, can_see_personal_data
 from api.exports import job_problem
 from api.masking import mask_phone
-from api.record_schemas import minutes_of
+from api.record_schemas import DateField, minutes_of
 from api.routes.common import (
     AUTH,
     CONFLICT,
@@ -200,7 +199,7 @@ def roster_attendance(
     session: SessionDep,
     key: Reader,
     need_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    date: Annotated[dt.date | None, Query(description="proposals of this date")] = None,
+    date: Annotated[DateField | None, Query(description="proposals of this date")] = None,
     status_: Annotated[
         str | None,
         Query(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from api.deps import Reader, SessionDep, Writer
 from api.exports import assignments, job_problem, roster_ics
 from api.keys import hash_key, new_secret, same_hash, token_prefix
+from api.record_schemas import DateField
 from api.roster_schemas import CalendarLinkMade, CalendarLinksRevoked
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.schemas import ErrorMessage
@@ -45,7 +46,7 @@ VolunteerId = Annotated[
     str, Path(min_length=1, max_length=100, pattern=r"^[^\x00]*$", description="volunteer id")
 ]
 Since = Annotated[
-    dt.date | None,
+    DateField | None,
     Query(alias="from", description="first date shown, e.g. today for upcoming events only"),
 ]
 ICS = {200: answer(content={"text/calendar": {}}, description="The calendar (iCalendar)")}

@@ -15,13 +15,13 @@ refused already before the change do not block it.
 
 # No ``from __future__ import annotations``: see api.routes.rows.
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from api.record_schemas import DateField
 from api.routes.rows import RowKind, row_router
 from api.row_checks import check_household, check_need, check_volunteer, household_in_use
 from api.schemas import HouseholdModel, NeedModel, VolunteerModel, entity_json
@@ -74,7 +74,7 @@ def _household_filters(category: HouseholdCategory | None = None) -> rows.Criter
 
 def _need_filters(
     category: NeedCategory | None = None,
-    date: dt.date | None = None,
+    date: Annotated[DateField | None, Query()] = None,
     household_id: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
 ) -> rows.Criteria:
     return {"category": category, "date": date, "household_id": household_id}

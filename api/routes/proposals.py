@@ -20,7 +20,6 @@ The volunteer's own routes behind the personal link are in :mod:`api.routes.me`.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
@@ -44,6 +43,7 @@ from api.proposal_schemas import (
     State,
 )
 from api.proposal_views import answer_proposal, assignment_of, current_plan, proposal_view
+from api.record_schemas import DateField
 from api.replacements import find_replacements
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.schemas import ErrorMessage
@@ -132,7 +132,7 @@ def list_proposals(
     key: Reader,
     state: State | None = None,
     volunteer_id: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    day: Annotated[dt.date | None, Query(alias="date", description="the service day")] = None,
+    day: Annotated[DateField | None, Query(alias="date", description="the service day")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> ProposalPage:

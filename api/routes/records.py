@@ -23,7 +23,6 @@ are written to the audit log.
 
 # No ``from __future__ import annotations``: see api.routes.rows.
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -35,6 +34,7 @@ from api.record_schemas import (
     AvailabilityRow,
     BlackoutBody,
     BlackoutRow,
+    DateField,
     DepartmentBody,
     DepartmentRow,
     HistoryBody,
@@ -58,7 +58,7 @@ NO_NUL = r"^[^\x00]*$"
 ItemId = Annotated[int, Path(alias="item_id", ge=1, le=2_147_483_647, description="the row's id")]
 IdFilter = Annotated[str | None, Query(min_length=1, max_length=100, pattern=NO_NUL)]
 NameFilter = Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL)]
-DateFilter = Annotated[dt.date | None, Query(description="rows of this date")]
+DateFilter = Annotated[DateField | None, Query(description="rows of this date")]
 
 
 def _described(about: str) -> dict[str, str]:
@@ -110,7 +110,7 @@ def _name_filters(name: NameFilter = None) -> Criteria:
 
 def _availability_filters(
     volunteer_id: IdFilter = None,
-    date: Annotated[dt.date | None, Query(description="windows dated this day")] = None,
+    date: Annotated[DateField | None, Query(description="windows dated this day")] = None,
     weekday: Annotated[
         int | None, Query(ge=1, le=7, description="weekly windows of this weekday (1 Monday)")
     ] = None,

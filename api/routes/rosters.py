@@ -25,6 +25,7 @@ from api.exports import (
     roster_xlsx,
 )
 from api.notify import Notifier
+from api.record_schemas import DateField
 from api.roster_schemas import (
     Explanation,
     HorizonRange,
@@ -343,7 +344,7 @@ def export_roster(
         Query(description="file format"),
     ] = "csv",
     day: Annotated[
-        dt.date | None,
+        DateField | None,
         Query(alias="date", description="`text` only: the service day, e.g. 2026-09-19"),
     ] = None,
 ) -> Response:

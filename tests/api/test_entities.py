@@ -432,3 +432,31 @@ def test_a_pin_impossible_already_does_not_block_unrelated_edits(
     body = _editable(client.get(need_url, headers=coordinator), NeedModel)
     changed = client.put(need_url, json={**body, "title": "改个标题"}, headers=coordinator)
     assert changed.status_code == 200, changed.text
+
+
+def test_dates_in_queries_and_bodies_read_as_the_spreadsheets_write_them(
+    client: TestClient, keys: dict[str, str], dataset_id: int
+) -> None:
+    """2026年9月19日 and 2026/9/19 are the same day as 2026-09-19; a day without a year or
+    a word is refused with the Chinese message naming the parameter."""
+    h = headers(keys["viewer"])
+    iso = client.get(f"/datasets/{dataset_id}/needs", params={"date": "2026-09-19"}, headers=h)
+    assert iso.status_code == 200 and iso.json()["total"] > 0
+    for written in ("2026年9月19日", "2026/9/19"):
+        same = client.get(f"/datasets/{dataset_id}/needs", params={"date": written}, headers=h)
+        assert same.status_code == 200 and same.json()["total"] == iso.json()["total"]
+    for bad in ("9月19日", "下周六"):
+        refused = client.get(
+            f"/datasets/{dataset_id}/needs",
+            params={"date": bad},
+            headers={**h, "Accept-Language": "zh-CN"},
+        )
+        assert refused.status_code == 422
+        [error] = refused.json()["detail"]
+        assert error["loc"] == ["query", "date"] and "应为" in error["msg"]
+    solve = client.post(
+        "/rosters",
+        json={"dataset_id": dataset_id, "horizon": {"from": "2026年9月26日", "to": "2026/9/27"}},
+        headers=headers(keys["coordinator"]),
+    )
+    assert solve.status_code == 202, solve.text
