@@ -135,7 +135,7 @@ def build_ledger(
         The points rules; None uses the defaults shipped with the package.
     period
         The period reported; an open end is the last entry's day (or today
-        without entries), an open start counts from the first record.
+        without entries), an open start the first entry's day.
 
     Returns
     -------
@@ -150,7 +150,8 @@ def build_ledger(
     filled = with_volunteers(entries, volunteers)
     period = period or Period()
     as_of = period.end or max((e.date for e in filled), default=dt.date.today())
-    period = Period(period.start, as_of)
+    start = period.start or min((e.date for e in filled), default=as_of)
+    period = Period(start, as_of)
     known = [e for e in filled if e.date <= as_of]
     scored = score_entries(known, rules)
     version = rules.in_force(as_of) or rules.versions[0]

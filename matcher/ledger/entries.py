@@ -61,9 +61,9 @@ class LedgerEntry:
 
     def __post_init__(self) -> None:
         if self.minutes < 0 or (self.minutes and not self.status.served):
-            raise ValueError(  # i18n: not shown: a programming error, not bad input
-                f"LedgerEntry.minutes: expected >= 0 (0 for a no-show), found {self.minutes}"
-            )
+            field = "LedgerEntry.minutes"
+            expected = "expected >= 0 (0 for a no-show)"  # i18n: not shown: a bug, not bad input
+            raise ValueError(f"{field}: {expected}, found {self.minutes}")
 
     @property
     def served(self) -> bool:

@@ -213,7 +213,7 @@ def _message(error: Any) -> str:
             sign=sign, limit=limit, found=found
         )
     if kind.startswith(("decimal", "float", "int")) or kind == "finite_number":
-        return _("expected a number ≥ 0, found {found!r}").format(found=found)
+        return _("expected a number, found {found!r}").format(found=found)
     if kind.startswith("date"):
         return _("expected a date like 2026-01-01, found {found!r}").format(found=found)
     if kind == "enum":
