@@ -492,3 +492,13 @@ def test_a_rules_file_that_is_not_toml_or_missing(tmp_path: Path) -> None:
         load_rules(path)
     with pytest.raises(DataError, match="file not found"):
         load_rules(tmp_path / "none.toml")
+
+
+def test_the_documented_party_scheme_example_loads() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "ledger.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n")[1].split("```")[0]
+    documented = rules_from_mapping(tomllib.loads(example), "docs/ledger.md")
+    assert [v.version for v in documented.versions] == ["2026版", "2027版"]
+    later = documented.versions[1]
+    assert later.penalties.no_show == 3 and later.caps.points_per_day == 10
+    assert documented.in_force(dt.date(2026, 12, 31)).version == "2026版"  # type: ignore[union-attr]
