@@ -151,3 +151,18 @@ def restrict_horizon(
         ),
         blackouts=tuple(b for b in problem.blackouts if inside.contains(b.date)),
     )
+
+
+def is_festival(day: dt.date, horizon: Horizon | None = None) -> bool:
+    """True on a festival day of the horizon or a statutory holiday (法定节假日).
+
+    Plain weekends are not festivals.  Outside the years ``chinesecalendar``
+    covers, only the horizon's festivals count.
+    """
+    if horizon is not None and horizon.festival_name(day):
+        return True
+    try:
+        holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return False
+    return bool(holiday and name)
