@@ -28,6 +28,7 @@ from api.routes import (
     calendar,
     datasets,
     entities,
+    ledger,
     me,
     outbox,
     proposals,
@@ -56,7 +57,19 @@ plan of record; volunteers subscribe to
 """  # i18n: not shown: the OpenAPI document is for whoever sets the service up
 
 
-ROUTES = (datasets, entities, rosters, proposals, me, attendance, calendar, records, admin, outbox)
+ROUTES = (
+    datasets,
+    entities,
+    rosters,
+    proposals,
+    me,
+    attendance,
+    ledger,
+    calendar,
+    records,
+    admin,
+    outbox,
+)
 """The route modules, each with its ``router``, in the order of the OpenAPI document."""
 
 

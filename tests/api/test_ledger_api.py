@@ -1,0 +1,109 @@
+"""The ledger through the service: it reads attendance (a correction counts, the entry it
+superseded does not), answers its tables, the workbook and chart, and certificates."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from api.store.models import AuditEntry, Proposal
+from tests.api.conftest import headers
+from tests.api.test_attendance import published_roster_with_proposals
+
+
+def _volunteer_hours(answer: dict[str, Any], volunteer_id: str) -> tuple[float, int]:
+    """Hours and no-shows of a volunteer in the answer's hours table (0 without records)."""
+    [table] = [t for t in answer["tables"] if t["name"] == "hours"]
+    keys = [c["key"] for c in table["columns"]]
+    for row in table["rows"]:
+        item = dict(zip(keys, row, strict=True))
+        if item["by"] == "volunteer" and item["key"] == volunteer_id:
+            return float(item["hours"]), int(item["no_shows"])
+    return 0.0, 0
+
+
+def test_the_ledger_reads_attendance_and_counts_only_current_entries(
+    app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
+) -> None:
+    coordinator, viewer = headers(keys["coordinator"]), headers(keys["viewer"])
+    [proposal_id] = published_roster_with_proposals(app, dataset_id, 1)
+    with app.state.sessionmaker() as session:
+        proposal = session.get(Proposal, proposal_id)
+        assert proposal is not None and proposal.date is not None
+        volunteer_id, day = proposal.volunteer_id, proposal.date.isoformat()
+    period = {"from": day, "to": day}
+
+    before = client.get(f"/datasets/{dataset_id}/ledger", params=period, headers=viewer)
+    assert before.status_code == 200, before.text
+    body = before.json()
+    assert {t["name"] for t in body["tables"]} == {
+        "hours",
+        "points",
+        "stars",
+        "ranking",
+        "warnings",
+        "departments",
+    }
+    assert _volunteer_hours(body, volunteer_id) == (0.0, 0)
+
+    recorded = client.post(
+        f"/proposals/{proposal_id}/attendance",
+        json={"status": "attended", "start": "09:00", "end": "11:00"},
+        headers=coordinator,
+    )
+    assert recorded.status_code == 201, recorded.text
+    after = client.get(f"/datasets/{dataset_id}/ledger", params=period, headers=viewer).json()
+    assert _volunteer_hours(after, volunteer_id) == (2.0, 0)
+
+    corrected = client.post(
+        f"/attendance/{recorded.json()['id']}/correct",
+        json={"status": "no_show", "reason": "记错了人"},
+        headers=coordinator,
+    )
+    assert corrected.status_code == 201, corrected.text
+    now = client.get(f"/datasets/{dataset_id}/ledger", params=period, headers=viewer).json()
+    assert _volunteer_hours(now, volunteer_id) == (0.0, 1)
+
+    backwards = client.get(
+        f"/datasets/{dataset_id}/ledger", params={"from": day, "to": "2026-01-01"}, headers=viewer
+    )
+    assert backwards.status_code == 422
+
+
+def test_workbook_chart_and_certificate(
+    app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
+) -> None:
+    coordinator, viewer = headers(keys["coordinator"]), headers(keys["viewer"])
+    book = client.get(f"/datasets/{dataset_id}/ledger/export", headers=viewer)
+    assert book.status_code == 200
+    sheets = openpyxl.load_workbook(io.BytesIO(book.content)).sheetnames
+    assert "积分排行" in sheets and len(sheets) == 6
+    chart = client.get(
+        f"/datasets/{dataset_id}/ledger/export", params={"format": "png"}, headers=viewer
+    )
+    assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
+
+    answer = client.get(f"/datasets/{dataset_id}/ledger", headers=viewer).json()
+    [ranking] = [t for t in answer["tables"] if t["name"] == "ranking"]
+    top = ranking["rows"][0][[c["key"] for c in ranking["columns"]].index("volunteer_id")]
+    path = f"/datasets/{dataset_id}/volunteers/{top}/certificate"
+    assert client.get(path, headers=viewer).status_code == 403
+    pdf = client.get(path, params={"issuer": "示例社区居委会"}, headers=coordinator)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "示例社区居委会" in text and top in text
+    unknown = client.get(
+        f"/datasets/{dataset_id}/volunteers/V9999/certificate", headers=coordinator
+    )
+    assert unknown.status_code == 404
+    with app.state.sessionmaker() as session:
+        issued = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "ledger.certificate")
+        ).all()
+    assert [a.target for a in issued] == [f"volunteer:{top}"]
