@@ -19,7 +19,8 @@ from api.store.attendance import dataset_attendance_items, now_in_shanghai
 from api.store.datasets import load_problem
 from matcher.domain import Problem
 from matcher.io.ledger import fitting_needs, ledger_entries
-from matcher.ledger import Ledger, Period, build_ledger
+from matcher.ledger import Ledger, LedgerEntry, Period, build_ledger
+from matcher.ledger.feedback import standing_before
 from matcher.ledger.files import Table, ledger_files, ledger_tables
 
 
@@ -51,6 +52,32 @@ class DatasetLedger:
             issuer=issuer,
             issued_on=now_in_shanghai().date(),
         )
+
+
+def _entries(session: Session, dataset_id: int, problem: Problem) -> list[LedgerEntry]:
+    """The dataset's history and the current attendance of its published rosters, as entries."""
+    durations = {need.id: need.duration for need in problem.needs}
+    records = [
+        (item.record, f"attendance:{item.entry_id}")
+        for item in dataset_attendance_items(session, dataset_id, durations)
+    ]
+    return ledger_entries(problem, problem.history, records)
+
+
+def with_ledger_standing(session: Session, dataset_id: int, problem: Problem) -> Problem:
+    """``problem`` carrying the ledger's standing as of the day before its horizon.
+
+    The roster engine then favours members behind in points for the period
+    (a warned member most) and keeps volunteers with no-shows from being
+    alone on a need that must be covered (:mod:`matcher.ledger.feedback`).
+    ``problem`` is the one to solve (its horizon possibly narrowed); the
+    ledger is read from the stored dataset, whose history it does not hold
+    twice.
+    """
+    stored = load_problem(session, dataset_id)
+    entries = _entries(session, dataset_id, stored)
+    standing = standing_before(entries, problem.volunteers, problem.horizon.start)
+    return problem.replace(ledger=standing)
 
 
 def dataset_ledger(

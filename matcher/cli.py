@@ -262,6 +262,14 @@ def solve(
         list[str] | None, typer.Option(help="override a soft-rule weight: NAME=INTEGER")
     ] = None,
     show: Annotated[int, typer.Option(help="roster rows to print")] = 40,
+    ledger: Annotated[
+        bool,
+        typer.Option(
+            "--ledger",
+            help="favour members behind in points (the participation ledger of the "
+            "dataset's history, as the service does); see docs/ledger.md",
+        ),
+    ] = False,
 ) -> None:
     """Plan a roster and write roster.csv, roster.xlsx, summary.json and the files for people.
 
@@ -273,6 +281,13 @@ def solve(
     from matcher.solver import solve as run_solver
 
     problem = _load(dataset)
+    if ledger:
+        from matcher.io.ledger import ledger_entries
+        from matcher.ledger.feedback import standing_before
+
+        entries = ledger_entries(problem, problem.history)
+        standing = standing_before(entries, problem.volunteers, problem.horizon.start)
+        problem = problem.replace(ledger=standing)
     params = _params(params_file, time_limit, workers, weight)
     _warn(problem, params)
     _output_folder(out)

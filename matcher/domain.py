@@ -304,6 +304,28 @@ class HistoryEntry:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class LedgerStanding:
+    """What the participation ledger says of one volunteer, for the next roster.
+
+    ``behind`` (0..3) is how far the volunteer is behind in points for the
+    ledger's period (3 for a member on the early-warning list); when a
+    problem has any standing it replaces the minutes-behind rule.
+    ``no_show_rate`` (0..1) makes placing the volunteer alone on a
+    must-cover need cost something.  Made by
+    :func:`matcher.ledger.ledger_standing`.
+    """
+
+    volunteer_id: str
+    behind: int = 0
+    no_show_rate: float = 0.0
+    warned: bool = False
+
+    def __post_init__(self) -> None:
+        _require(self, "behind", 0 <= self.behind <= 3, "0 <= behind <= 3")
+        _require(self, "no_show_rate", 0 <= self.no_show_rate <= 1, "0 <= no_show_rate <= 1")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Travel:
     """Travel minutes between two places (symmetric)."""
 
@@ -360,6 +382,7 @@ class Problem:
     skills: tuple[str, ...] = ()
     travel: tuple[Travel, ...] = ()
     name: str = ""
+    ledger: tuple[LedgerStanding, ...] = ()
 
     def replace(self, **changes: Any) -> Problem:
         """Return a copy with some fields replaced, checked like a loaded dataset.

@@ -42,7 +42,13 @@ class Weights:
     fairness: int = 6
     """Penalty per shift beyond a volunteer's first (spreads the load)."""
     behind: int = 3
-    """Bonus for volunteers behind in past participation (scaled 0..3)."""
+    """Bonus for volunteers behind in past participation (scaled 0..3).
+
+    From the participation ledger when the problem carries its standing
+    (points for the period; a warned member scores 3), else from past minutes."""
+    reliability: int = 4
+    """Penalty for placing a volunteer with no-shows alone on a must-cover need
+    (times 0..3 from their no-show rate in the ledger; no ledger, no penalty)."""
     continuity: int = 8
     """Bonus when the volunteer served the same household before."""
     affinity: int = 2

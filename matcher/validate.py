@@ -461,6 +461,7 @@ ITEM_RULES: dict[str, Callable[[Any, Catalogue], list[Finding]]] = {
     "pairs": pair_findings,
     "pins": pin_findings,
     "history": history_findings,
+    "ledger": lambda standing, catalogue: volunteer_ref(standing.volunteer_id, catalogue),
 }
 """The rule of each kind of item, by Problem field (travel has none beyond its invariant)."""
 
@@ -472,6 +473,7 @@ UNIQUE_KEYS: dict[str, tuple[str, str, Callable[[Any], Hashable]]] = {
     "skills": ("id", "name", lambda s: s),
     "pins": ("pin", "need_id", lambda p: (p.volunteer_id, p.need_id)),
     "travel": ("route", "destination", lambda t: (t.origin, t.destination)),
+    "ledger": ("id", "volunteer_id", lambda s: s.volunteer_id),
 }
 """What must be unique in each kind: (message rule, field reported, key of an item)."""
 

@@ -24,6 +24,7 @@ from api.exports import (
     roster_text_file,
     roster_xlsx,
 )
+from api.ledger_view import with_ledger_standing
 from api.notify import Notifier
 from api.record_schemas import DateField
 from api.roster_schemas import (
@@ -149,6 +150,8 @@ def _start(
             raise unprocessable(
                 [(("horizon", issue.column or "from"), issue.message) for issue in error.issues]
             ) from None
+    # the participation ledger as of the day before: who is behind, who tends not to come
+    problem = with_ledger_standing(session, dataset_id, problem)
     job = queue_job(session, dataset_id, raw, to_json(problem), key.id)
     audit(
         session,

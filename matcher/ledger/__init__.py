@@ -23,6 +23,8 @@ standing
     Star levels, rankings, streaks, first-timers, no-show rates.
 report
     Early warnings and the department report.
+feedback
+    The ledger back into the roster (:func:`standing_before`).
 """
 
 from __future__ import annotations

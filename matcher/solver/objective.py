@@ -118,6 +118,9 @@ class Standing:
     ``widening`` (non-party or first-time volunteers, 0/1) and ``behind``
     (0..3, below the median of past minutes) are the only soft scores that
     read the whole problem: the median, and whether anyone has a history.
+    When the problem carries the participation ledger's standing
+    (``Problem.ledger``), ``behind`` is the ledger's (points for its period,
+    3 for a warned member) and ``unreliable`` (0..3) scales its no-show rates.
     An independent part of the problem must take them from the whole problem
     (:meth:`subset`), or its soft objective would differ from the whole's.
     """
@@ -125,6 +128,8 @@ class Standing:
     widening: np.ndarray
     behind: np.ndarray | None
     """None when nobody attended anything (then the rule has no term at all)."""
+    unreliable: np.ndarray | None = None
+    """0..3 from the ledger's no-show rates; None without a ledger standing."""
 
     @classmethod
     def of(cls, problem: Problem, history: Participation | None = None) -> Standing:
@@ -138,6 +143,15 @@ class Standing:
             ],
             dtype=np.int64,
         ).reshape(len(problem.volunteers))
+        if problem.ledger:
+            # the ledger knows the period's points and who is warned: its word counts
+            behind = np.zeros(len(problem.volunteers), dtype=np.int64)
+            unreliable = np.zeros(len(problem.volunteers), dtype=np.int64)
+            for standing in problem.ledger:
+                v = problem.volunteer_index[standing.volunteer_id]
+                behind[v] = standing.behind
+                unreliable[v] = round(3 * standing.no_show_rate)
+            return cls(widening=widening, behind=behind, unreliable=unreliable)
         behind = None
         if history.attended.any():
             minutes = history.minutes.astype(np.float64)
@@ -150,6 +164,7 @@ class Standing:
         return Standing(
             widening=self.widening[volunteers],
             behind=None if self.behind is None else self.behind[volunteers],
+            unreliable=None if self.unreliable is None else self.unreliable[volunteers],
         )
 
 
@@ -210,6 +225,14 @@ def pair_scores(
     if weights.behind and standing.behind is not None:
         behind = standing.behind
         scores["behind"] = weights.behind * behind[vol] if size else np.zeros(0, np.int64)
+    if weights.reliability and standing.unreliable is not None and standing.unreliable.any():
+        # a need one volunteer covers alone and that must be covered: a no-show empties it
+        alone = np.array([n.must_cover and n.max_volunteers == 1 for n in needs], dtype=np.int64)
+        scores["reliability"] = (
+            -weights.reliability * standing.unreliable[vol] * alone[need]
+            if size
+            else np.zeros(0, np.int64)
+        )
     if weights.household_preference and problem.households:
         scores["household_preference"] = weights.household_preference * wish_counts(problem, elig)
     return scores

@@ -12,9 +12,12 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from api.store.models import AuditEntry, Proposal
+from api.store.models import AuditEntry, Proposal, SolveJob
+from api.store.serialize import from_json
+from matcher.domain import Problem
 from tests.api.conftest import headers
 from tests.api.test_attendance import published_roster_with_proposals
+from tests.api.test_rosters import ENDED, start, wait_for
 
 
 def _volunteer_hours(answer: dict[str, Any], volunteer_id: str) -> tuple[float, int]:
@@ -107,3 +110,31 @@ def test_workbook_chart_and_certificate(
             select(AuditEntry).where(AuditEntry.action == "ledger.certificate")
         ).all()
     assert [a.target for a in issued] == [f"volunteer:{top}"]
+
+
+def test_the_next_roster_places_warned_members_where_they_fit(
+    app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
+) -> None:
+    """The sample's history leaves party members under the quarter's mark; a solve reads the
+    ledger as of the day before its horizon and places more of them than it does with the
+    behind rule switched off."""
+    coordinator = keys["coordinator"]
+    answer = client.get(f"/datasets/{dataset_id}/ledger", headers=headers(coordinator)).json()
+    [table] = [t for t in answer["tables"] if t["name"] == "warnings"]
+    column = [c["key"] for c in table["columns"]].index("volunteer_id")
+    warned = {row[column] for row in table["rows"]}
+    assert len(warned) == answer["warned"] > 0
+
+    placed = {}
+    for label, weights in (("ledger", {}), ("off", {"behind": 0})):
+        roster_id = start(client, coordinator, dataset_id, weights=weights)
+        job = wait_for(client, coordinator, roster_id, lambda j: j["status"] in ENDED)
+        assert job["status"] == "done", job
+        placed[label] = {a["volunteer_id"] for a in job["roster"]} & warned
+        with app.state.sessionmaker() as session:
+            stored = from_json(Problem, session.get(SolveJob, roster_id).problem)  # type: ignore[union-attr]
+        standing = {s.volunteer_id: s for s in stored.ledger}
+        # the ledger as the solve read it: every warned member is 3 behind
+        assert warned <= {v for v, s in standing.items() if s.warned}
+        assert all(standing[v].behind == 3 for v in warned)
+    assert len(placed["ledger"]) > len(placed["off"])
