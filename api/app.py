@@ -38,6 +38,7 @@ from api.routes import (
 from api.settings import Settings
 from api.store.database import open_database
 from matcher.i18n import _
+from matcher.ledger import default_rules, load_rules
 
 DESCRIPTION = """
 Volunteer-to-need matching for college and community service (校社联动志愿服务排班).
@@ -96,6 +97,8 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
     settings = settings or Settings.from_env()
     if database_url is not None:
         settings = dataclasses.replace(settings, database_url=database_url)
+    # a bad rules file stops the service here, with the file and key path at fault
+    rules = load_rules(settings.ledger_rules) if settings.ledger_rules else default_rules()
     engine, sessionmaker = open_database(settings.database_url)
     jobs = JobRunner(settings.database_url, sessionmaker, settings.solve_workers)
 
@@ -119,6 +122,7 @@ def create_app(database_url: str | None = None, settings: Settings | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.ledger_rules = rules
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.jobs = jobs

@@ -3,7 +3,8 @@
 The ledger reads attendance, never the plan (docs/ledger.md): the dataset's
 history rows plus the current attendance entries of its published rosters
 (a correction counts, the entry it superseded does not), scored by
-:func:`matcher.ledger.build_ledger` with the rules shipped in the package.
+:func:`matcher.ledger.build_ledger` with the service's rules
+(``MATCHER_LEDGER_RULES``, default the rules shipped in the package).
 The routes (:mod:`api.routes.ledger`) answer its tables as JSON, the
 workbook and chart as files, and a volunteer's certificate as PDF.
 """
@@ -19,7 +20,7 @@ from api.store.attendance import dataset_attendance_items, now_in_shanghai
 from api.store.datasets import load_problem
 from matcher.domain import Problem
 from matcher.io.ledger import fitting_needs, ledger_entries
-from matcher.ledger import Ledger, LedgerEntry, Period, build_ledger
+from matcher.ledger import Ledger, LedgerEntry, Period, Rules, build_ledger
 from matcher.ledger.feedback import standing_before
 from matcher.ledger.files import Table, ledger_files, ledger_tables
 
@@ -64,7 +65,9 @@ def _entries(session: Session, dataset_id: int, problem: Problem) -> list[Ledger
     return ledger_entries(problem, problem.history, records)
 
 
-def with_ledger_standing(session: Session, dataset_id: int, problem: Problem) -> Problem:
+def with_ledger_standing(
+    session: Session, dataset_id: int, problem: Problem, rules: Rules | None = None
+) -> Problem:
     """``problem`` carrying the ledger's standing as of the day before its horizon.
 
     The roster engine then favours members behind in points for the period
@@ -76,12 +79,16 @@ def with_ledger_standing(session: Session, dataset_id: int, problem: Problem) ->
     """
     stored = load_problem(session, dataset_id)
     entries = _entries(session, dataset_id, stored)
-    standing = standing_before(entries, problem.volunteers, problem.horizon.start)
+    standing = standing_before(entries, problem.volunteers, problem.horizon.start, rules)
     return problem.replace(ledger=standing)
 
 
 def dataset_ledger(
-    session: Session, dataset_id: int, start: dt.date | None, end: dt.date | None
+    session: Session,
+    dataset_id: int,
+    start: dt.date | None,
+    end: dt.date | None,
+    rules: Rules | None = None,
 ) -> DatasetLedger:
     """The ledger of a dataset for ``start``..``end`` (open ends: the records' own).
 
@@ -100,5 +107,5 @@ def dataset_ledger(
     ]
     entries = ledger_entries(problem, problem.history, records)
     return DatasetLedger(
-        problem, build_ledger(entries, problem.volunteers, None, Period(start, end))
+        problem, build_ledger(entries, problem.volunteers, rules, Period(start, end))
     )

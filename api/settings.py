@@ -39,6 +39,10 @@ Messages to volunteers (:mod:`api.outbox`, :mod:`api.senders`):
 ``MATCHER_OUTBOX_ATTEMPTS``, ``MATCHER_OUTBOX_BACKOFF``
     Attempts before a message is ``failed`` (default 6) and the first wait in
     seconds after a failure (default 30), doubled after each further one.
+``MATCHER_LEDGER_RULES``
+    A TOML file of the participation ledger's points rules (docs/ledger.md);
+    default the rules shipped with the package.  Read at start: a bad file
+    stops the service with its message.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ class Settings:
     outbox_interval: float = 5.0
     outbox_attempts: int = 6
     outbox_backoff: float = 30.0
+    ledger_rules: str = ""
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -123,6 +128,7 @@ class Settings:
             smtp_password=env("MATCHER_SMTP_PASSWORD", ""),
             smtp_from=env("MATCHER_SMTP_FROM", ""),
             smtp_starttls=_flag(env("MATCHER_SMTP_STARTTLS")),
+            ledger_rules=env("MATCHER_LEDGER_RULES", ""),
             webhook_url=env("MATCHER_WEBHOOK_URL", ""),
             public_url=(env("MATCHER_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
             send_timeout=float(env("MATCHER_SEND_TIMEOUT") or 10),

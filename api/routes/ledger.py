@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -88,7 +88,9 @@ class LedgerAnswer(BaseModel):
     tables: list[LedgerTable]
 
 
-def _ledger(session: Session, dataset_id: int, start: Any, end: Any) -> DatasetLedger:
+def _ledger(
+    request: Request, session: Session, dataset_id: int, start: Any, end: Any
+) -> DatasetLedger:
     get_dataset(session, dataset_id)
     if start and end and start > end:
         raise HTTPException(
@@ -96,7 +98,7 @@ def _ledger(session: Session, dataset_id: int, start: Any, end: Any) -> DatasetL
             _("from {start} is after to {end}").format(start=start, end=end),
         )
     try:
-        return dataset_ledger(session, dataset_id, start, end)
+        return dataset_ledger(session, dataset_id, start, end, request.app.state.ledger_rules)
     except DataError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
 
@@ -113,9 +115,14 @@ def _ledger(session: Session, dataset_id: int, start: Any, end: Any) -> DatasetL
     responses={**AUTH, **NOT_FOUND},
 )
 def read_ledger(
-    dataset_id: DatasetId, session: SessionDep, key: Reader, start: From = None, end: To = None
+    request: Request,
+    dataset_id: DatasetId,
+    session: SessionDep,
+    key: Reader,
+    start: From = None,
+    end: To = None,
 ) -> LedgerAnswer:
-    found = _ledger(session, dataset_id, start, end)
+    found = _ledger(request, session, dataset_id, start, end)
     return LedgerAnswer(
         dataset_id=dataset_id,
         start=found.ledger.period.start.isoformat() if found.ledger.period.start else "",
@@ -147,6 +154,7 @@ def read_ledger(
     },
 )
 def export_ledger(
+    request: Request,
     dataset_id: DatasetId,
     session: SessionDep,
     key: Reader,
@@ -154,7 +162,7 @@ def export_ledger(
     end: To = None,
     format: Annotated[Literal["xlsx", "png"], Query(description="file format")] = "xlsx",
 ) -> Response:
-    found = _ledger(session, dataset_id, start, end)
+    found = _ledger(request, session, dataset_id, start, end)
     name = "ledger.xlsx" if format == "xlsx" else "departments.png"
     return Response(
         found.files()[name],
@@ -180,6 +188,7 @@ def export_ledger(
     },
 )
 def certificate(
+    request: Request,
     dataset_id: DatasetId,
     volunteer_id: VolunteerId,
     session: SessionDep,
@@ -190,7 +199,7 @@ def certificate(
         str, Query(min_length=1, max_length=100, pattern=r"^[^\x00]*$", description="issued by")
     ] = "A社区居民委员会",  # i18n: not shown: the sample's issuer, printed in Chinese
 ) -> Response:
-    found = _ledger(session, dataset_id, start, end)
+    found = _ledger(request, session, dataset_id, start, end)
     if volunteer_id not in found.problem.volunteer_index:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, _("no volunteer {id}").format(id=volunteer_id)

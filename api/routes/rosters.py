@@ -151,7 +151,7 @@ def _start(
                 [(("horizon", issue.column or "from"), issue.message) for issue in error.issues]
             ) from None
     # the participation ledger as of the day before: who is behind, who tends not to come
-    problem = with_ledger_standing(session, dataset_id, problem)
+    problem = with_ledger_standing(session, dataset_id, problem, request.app.state.ledger_rules)
     job = queue_job(session, dataset_id, raw, to_json(problem), key.id)
     audit(
         session,

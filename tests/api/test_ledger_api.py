@@ -4,18 +4,24 @@ superseded does not), answers its tables, the workbook and chart, and certificat
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from api.app import create_app
+from api.keys import create_key
+from api.settings import Settings
 from api.store.models import AuditEntry, Proposal, SolveJob
 from api.store.serialize import from_json
 from matcher.domain import Problem
-from tests.api.conftest import headers
+from matcher.errors import DataError
+from tests.api.conftest import csv_files, headers
 from tests.api.test_attendance import published_roster_with_proposals
 from tests.api.test_rosters import ENDED, start, wait_for
 
@@ -138,3 +144,34 @@ def test_the_next_roster_places_warned_members_where_they_fit(
         assert warned <= {v for v, s in standing.items() if s.warned}
         assert all(standing[v].behind == 3 for v in warned)
     assert len(placed["ledger"]) > len(placed["off"])
+
+
+def test_the_service_scores_with_its_own_rules_file_and_refuses_a_bad_one(
+    tmp_path: Path, database_url: str, keys: dict[str, str]
+) -> None:
+    """MATCHER_LEDGER_RULES: a scheme without a warning mark warns nobody; a bad file stops
+    the service at start with the file and key path."""
+    lenient = tmp_path / "rules.toml"
+    lenient.write_text(
+        '[[versions]]\nversion = "宽松"\neffective_from = 2020-01-01\n'
+        "[versions.party]\nwarning_below_points = 0\n",
+        encoding="utf-8",
+    )
+    app = create_app(settings=Settings(database_url, ledger_rules=str(lenient)))
+    with TestClient(app) as client:
+        coordinator = create_key(database_url, "coordinator", "rules")
+        made = client.post("/datasets", files=csv_files(), headers=headers(coordinator))
+        answer = client.get(
+            f"/datasets/{made.json()['id']}/ledger", headers=headers(coordinator)
+        ).json()
+    assert answer["warned"] == 0
+
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        '[[versions]]\nversion = "坏"\neffective_from = 2020-01-01\ndefault_points_per_hour = -1\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as refused:
+        create_app(settings=Settings(database_url, ledger_rules=str(broken)))
+    assert "broken.toml" in str(refused.value)
+    assert "default_points_per_hour" in str(refused.value)
