@@ -35,6 +35,7 @@ from api.routes import (
 )
 from api.settings import Settings
 from api.store.database import open_database
+from api.web import page
 from matcher.i18n import _
 
 DESCRIPTION = """
@@ -55,7 +56,18 @@ plan of record; volunteers subscribe to
 """  # i18n: not shown: the OpenAPI document is for whoever sets the service up
 
 
-ROUTES = (datasets, entities, rosters, proposals, attendance, calendar, records, admin, outbox)
+ROUTES = (
+    datasets,
+    entities,
+    rosters,
+    proposals,
+    attendance,
+    calendar,
+    records,
+    admin,
+    outbox,
+    page,
+)
 """The route modules, each with its ``router``, in the order of the OpenAPI document."""
 
 
