@@ -341,17 +341,19 @@
     state.tab = TABS.includes(wanted) && (wanted !== "keys" || can("admin")) ? wanted : "data";
     state.follow += 1; // stops following a job drawn by an earlier render
     frame();
-    const main = document.getElementById("main");
-    main.replaceChildren();
+    // Each render paints into its own container: one started later replaces it, and
+    // the earlier one, still awaiting answers, paints on into a detached element.
+    const view = h("div");
+    document.getElementById("main").replaceChildren(view);
     if (!state.me) {
-      main.append(signInForm());
+      view.append(signInForm());
       return;
     }
     const painters = { data: paintData, plan: paintPlan, answers: paintAnswers, keys: paintKeys };
     try {
-      await painters[state.tab](main);
+      await painters[state.tab](view);
     } catch (error) {
-      main.append(h("p", { class: "error", role: "alert", text: error.message }));
+      view.append(h("p", { class: "error", role: "alert", text: error.message }));
     }
   }
 
@@ -621,6 +623,7 @@
         id: "browse-kind",
         onchange: async (e) => {
           state.filters.browseKind = e.target.value;
+          state.filters.browse = "";
           panel.replaceWith(await browsePanel());
         },
       },
