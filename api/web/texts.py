@@ -25,7 +25,7 @@ from matcher.i18n import N_, _, use_language
 
 TEXTS: dict[str, str] = {
     # the frame and signing in
-    "app_title": N_("Volunteer rosters: college and community"),
+    "app_title": N_("Volunteer rosters"),
     "skip_to_content": N_("Skip to the content"),
     "switch_language": N_("Switch the page's language"),
     "sections": N_("Sections of the page"),
@@ -43,7 +43,7 @@ TEXTS: dict[str, str] = {
     "api_key": N_("API key"),
     "sign_in": N_("Sign in"),
     "sign_out": N_("Sign out"),
-    "signed_in_as": N_("{label} ({role})"),
+    "signed_in_as": N_("{label} · {role}"),
     "server_unreachable": N_("The service cannot be reached; check the connection and try again"),
     "request_failed": N_("The request failed (HTTP {status})"),
     # datasets
@@ -136,6 +136,7 @@ TEXTS: dict[str, str] = {
     "of": N_("{part} of {whole}"),
     "assignments": N_("Assignments"),
     "solver_status": N_("Result"),
+    "objective": N_("Objective"),
     "runtime": N_("Run time"),
     "publish": N_("Publish"),
     "publish_confirm": N_(
@@ -199,9 +200,9 @@ TEXTS: dict[str, str] = {
     "search_answers": N_("Find a volunteer or need"),
     "need": N_("Need"),
     "volunteer": N_("Volunteer"),
-    "record_confirm": N_("Confirmed"),
+    "record_confirm": N_("Mark confirmed"),
     "record_confirm_for": N_("Record that {who} is confirmed"),
-    "record_decline": N_("Declined"),
+    "record_decline": N_("Mark declined"),
     "record_decline_for": N_("Record that {who} is declined"),
     "recorded_confirm": N_("Recorded: {name} confirmed."),
     "recorded_decline": N_("Recorded: {name} declined."),

@@ -268,7 +268,7 @@
     out.textContent = t("sign_out");
     out.hidden = !state.me;
     document.getElementById("who").textContent = state.me
-      ? t("signed_in_as", { label: state.me.label || state.me.prefix, role: state.me.role_name })
+      ? t("signed_in_as", { label: state.me.label || state.me.prefix, role: label("key_role", state.me.role) })
       : "";
     const nav = document.getElementById("nav");
     nav.hidden = !state.me;
@@ -371,7 +371,6 @@
     const form = h(
       "form",
       {
-        class: "panel",
         onsubmit: async (event) => {
           event.preventDefault();
           const button = form.querySelector("button");
@@ -825,7 +824,7 @@
           h("span", {}, t("staffed_needs"), " ", h("b", { text: t("of", { part: staffed, whole: needCount }) })),
           h("span", {}, t("assignments"), " ", h("b", { text: number(s.assignments) })),
           h("span", {}, t("solver_status"), " ", h("b", { text: label("solver_status", s.status) })),
-          h("span", {}, t("best_value"), " ", h("b", { text: number(s.objective) })),
+          h("span", {}, t("objective"), " ", h("b", { text: number(s.objective) })),
           h("span", {}, t("gap"), " ", h("b", { text: percent(s.gap) })),
           h("span", {}, t("runtime"), " ", h("b", { text: t("seconds", { value: number(s.runtime, 1) }) })),
         ),
