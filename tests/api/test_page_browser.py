@@ -28,6 +28,8 @@ import openpyxl
 import pytest
 
 from benchmarks.browser import Server, chromium, chromium_path, serve, wait_for_roster
+from matcher.generate import generate_problem
+from matcher.io import write_dataset
 from tests.api.conftest import SAMPLE, csv_files
 
 expect = pytest.importorskip("playwright.sync_api", reason="a dev dependency").expect
@@ -272,6 +274,34 @@ def test_solve_grid_unmet_reasons_filters_export_and_publish(
     page.locator("#publish .success").wait_for()
     with server.client() as http:
         assert http.get(f"/rosters/{roster_id}").json()["published_at"] is not None
+
+
+def test_progress_and_stop_keep_the_best_roster_found(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], tmp_path: Path
+) -> None:
+    # a synthetic community whose solve runs about 20 s: long enough to watch and stop
+    write_dataset(generate_problem(600, 200, seed=3), tmp_path / "big")
+    with server.client() as http:
+        dataset = http.post("/datasets", files=csv_files(tmp_path / "big"), data={"name": "大社区"})
+        dataset_id = dataset.json()["id"]
+    page = open_page()
+    sign_in(page, server.admin_key, "plan")
+    page.select_option("#dataset-choice", str(dataset_id))
+    page.fill("#solve-limit", "120")
+    page.get_by_role("button", name=zh["texts"]["start_solve"]).click()
+    progress = page.locator(".progress")
+    expect(progress).to_contain_text(zh["labels"]["job_status"]["running"])
+    expect(progress).to_contain_text(zh["texts"]["best_value"])
+    page.click("#solve-stop")
+    page.locator("#grid table").wait_for()
+    roster_id = int(page.locator("#roster-choice").input_value())
+    with server.client() as http:
+        job = http.get(f"/rosters/{roster_id}").json()
+    assert job["status"] == "stopped"
+    assert job["summary"]["runtime"] < 60  # stopped, not run to its limit
+    # the stopped roster is a roster like any other: its headline and grid
+    assert zh["labels"]["job_status"]["stopped"] in page.locator("#roster-choice").inner_text()
+    assert page.locator("#grid article").count() > 0
 
 
 def test_a_volunteer_confirms_through_their_link_on_a_phone(
