@@ -29,9 +29,16 @@ router = APIRouter(tags=["page"])
 
 STATIC = Path(__file__).parent / "static"
 
+SCRIPT = "text/javascript; charset=utf-8"
 ASSETS = {
-    "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
+    # ES modules: app.js imports core.js and one module per tab
+    "app.js": SCRIPT,
+    "core.js": SCRIPT,
+    "data.js": SCRIPT,
+    "plan.js": SCRIPT,
+    "answers.js": SCRIPT,
+    "keys.js": SCRIPT,
 }
 """The files the page loads, by name: only these are served (no path from the request)."""
 

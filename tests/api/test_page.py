@@ -17,7 +17,7 @@ from matcher.i18n import LOCALES
 from tests.api.conftest import headers
 
 STATIC = Path(__file__).resolve().parents[2] / "api" / "web" / "static"
-SCRIPT = (STATIC / "app.js").read_text(encoding="utf-8")
+SCRIPT = "\n".join(path.read_text(encoding="utf-8") for path in sorted(STATIC.glob("*.js")))
 
 
 def test_the_page_and_its_files_come_from_the_service_alone(client: TestClient) -> None:
@@ -36,6 +36,11 @@ def test_the_page_and_its_files_come_from_the_service_alone(client: TestClient) 
             assert asset.status_code == 200, source
             assert len(asset.content) > 1000, source
     assert "https://" not in SCRIPT and "http://" not in SCRIPT
+    # every module the page imports is one of the files served
+    imported = set(re.findall(r'from "\./([a-z]+\.js)"', SCRIPT))
+    assert imported == {p.name for p in STATIC.glob("*.js")} - {"app.js"}
+    for name in imported:
+        assert client.get(f"/ui/static/{name}").status_code == 200, name
 
 
 @pytest.mark.parametrize("name", ["index.html", "..%2Fpage.py", "texts.py", "app.js.map"])
