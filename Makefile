@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run solve test lint bench bench-quick fuzz messages clean
+.PHONY: run solve test lint bench bench-quick fuzz messages screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
@@ -39,6 +39,11 @@ bench-quick: $(STAMP)
 # A longer schemathesis run than make test's (200 generated requests per operation).
 fuzz: $(STAMP)
 	MATCHER_FUZZ_EXAMPLES=200 $(BIN)/pytest -q tests/api/test_schema_fuzz.py
+
+# docs/screenshots/: the page with the sample community's roster, desktop and phone, in the
+# system's Chromium (apt-get install chromium fonts-noto-cjk).
+screenshots: $(STAMP)
+	$(BIN)/python -m benchmarks.screenshots
 
 # New message ids from the code into the Chinese catalogue, untranslated (docs/i18n.md).
 messages: $(STAMP)

@@ -37,6 +37,7 @@ from api.routes import (
 )
 from api.settings import Settings
 from api.store.database import open_database
+from api.web import page
 from matcher.i18n import _
 from matcher.ledger import default_rules, load_rules
 
@@ -70,6 +71,7 @@ ROUTES = (
     records,
     admin,
     outbox,
+    page,
 )
 """The route modules, each with its ``router``, in the order of the OpenAPI document."""
 

@@ -37,7 +37,7 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Start the HTTP service (interactive docs at /docs)."""
+    """Start the HTTP service (the coordinators' page at /, interactive docs at /docs)."""
     import uvicorn
 
     if seed_sample:
@@ -56,6 +56,13 @@ def serve(
         )
         console.print(seeded.key, highlight=False)
     console.print(_("serving on http://{host}:{port}").format(host=host, port=port))
+    console.print(
+        escape(
+            _("coordinators' page: http://{host}:{port}/ (sign in with the key)").format(
+                host=host, port=port
+            )
+        )
+    )
     console.print(
         escape(
             _("interactive docs: http://{host}:{port}/docs (Authorize with the key)").format(

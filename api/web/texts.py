@@ -1,0 +1,315 @@
+"""Every text of the coordinators' page, as English message ids translated by the catalogues.
+
+The page (``static/app.js``) names its texts by key, ``t("sign_in")``, and
+reads them from ``GET /ui/texts`` in the chosen language, so the page has
+one translation system with the rest of the project: the ids are marked
+with :func:`N_` here, the Chinese is in the catalogue fragment ``web.po``,
+and ``tests/test_i18n.py`` fails on an id without Chinese.  Placeholders are
+named, ``{name}``, and filled by the page after the translation.
+
+:data:`LABELS` turn the codes the API answers with (a need's category, a
+volunteer's membership, a job's status ...) into words; the tables of the
+service that already name a code (job statuses, proposal states, key roles)
+are reused, not copied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from api.deps import ROLE_NAMES
+from api.routes.rosters import STATUS_NAMES
+from api.store.proposals import STATE_NAMES
+from matcher.domain import HouseholdCategory, Membership, NeedCategory, Role
+from matcher.i18n import N_, _, use_language
+
+TEXTS: dict[str, str] = {
+    # the frame and signing in
+    "app_title": N_("Volunteer rosters"),
+    "skip_to_content": N_("Skip to the content"),
+    "switch_language": N_("Switch the page's language"),
+    "sections": N_("Sections of the page"),
+    "tab_data": N_("Data"),
+    "tab_plan": N_("Roster"),
+    "tab_answers": N_("Answers"),
+    "tab_keys": N_("Keys"),
+    "dataset": N_("Dataset"),
+    "no_datasets": N_("(no datasets)"),
+    "sign_in_title": N_("Sign in"),
+    "sign_in_help": N_(
+        "Paste the API key you were given (make run prints one). It is kept in this tab "
+        "only and forgotten when you close it."
+    ),
+    "api_key": N_("API key"),
+    "sign_in": N_("Sign in"),
+    "sign_out": N_("Sign out"),
+    "signed_in_as": N_("{label} · {role}"),
+    "server_unreachable": N_("The service cannot be reached; check the connection and try again"),
+    "request_failed": N_("The request failed (HTTP {status})"),
+    # datasets
+    "datasets": N_("Datasets"),
+    "no_datasets_yet": N_("No dataset yet: upload one below."),
+    "name": N_("Name"),
+    "dates": N_("Dates"),
+    "volunteers": N_("Volunteers"),
+    "needs": N_("Needs"),
+    "households": N_("Households"),
+    "actions": N_("Actions"),
+    "browse": N_("Browse"),
+    "browse_dataset": N_("Browse dataset {name}"),
+    "plan": N_("Plan"),
+    "plan_dataset": N_("Plan a roster for dataset {name}"),
+    "upload_title": N_("Upload a dataset"),
+    "upload_help": N_(
+        "The filled-in template workbook (.xlsx), or the CSV files (volunteers.csv, "
+        "needs.csv, ...), or one ZIP of them. Nothing is stored while any row has a problem."
+    ),
+    "download_template": N_("Download the empty template (.xlsx)"),
+    "files": N_("Files"),
+    "dataset_name_optional": N_("Name of the dataset (optional)"),
+    "upload": N_("Upload"),
+    "uploading": N_("Uploading and checking ..."),
+    "upload_stored": N_(
+        "Stored as dataset {name} (#{id}): {volunteers} volunteers, {needs} needs."
+    ),
+    "upload_warnings": N_("{count} warnings (stored anyway)"),
+    "upload_failed": N_("The upload has {count} problems; nothing was stored."),
+    "upload_problems": N_("Problems by file, row and column"),
+    "file": N_("File"),
+    "row": N_("Row"),
+    "column": N_("Column"),
+    "message": N_("Message"),
+    "browse_title": N_("Browse {name}"),
+    "show": N_("Show"),
+    "browse_volunteers": N_("Volunteer list"),
+    "browse_households": N_("Household list"),
+    "browse_needs": N_("Residents' needs"),
+    "filter": N_("Filter (any words: name, id, department, skill ...)"),
+    "rows_shown": N_("Showing {shown} of {matching} matching ({total} in all)"),
+    "id": N_("Id"),
+    "department": N_("Department"),
+    "volunteer_role": N_("Position"),
+    "membership": N_("Political status"),
+    "skills": N_("Skills"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "category": N_("Category"),
+    "area": N_("Area"),
+    "languages": N_("Languages"),
+    "title": N_("Title"),
+    "when": N_("When"),
+    "place": N_("Place"),
+    "team_size": N_("Team size"),
+    "priority": N_("Priority"),
+    # planning a roster
+    "choose_dataset_first": N_("Choose or upload a dataset first (Data)."),
+    "plan_title": N_("Roster for {name}"),
+    "new_roster": N_("Plan a new roster"),
+    "solve_help": N_(
+        "Choose the dates to plan; the solver covers the most important needs first and "
+        "explains every need it cannot cover."
+    ),
+    "from_date": N_("From"),
+    "to_date": N_("To"),
+    "time_limit": N_("Time limit (seconds)"),
+    "start_solve": N_("Start planning"),
+    "no_rosters_yet": N_("No roster planned for this dataset yet."),
+    "roster": N_("Roster"),
+    "roster_option": N_("#{id} {status}, {when} {published}"),
+    "published": N_("(published)"),
+    "superseded": N_("(superseded)"),
+    "solving": N_("Planning roster #{id} ..."),
+    "status": N_("Status"),
+    "stage": N_("Stage"),
+    "best_value": N_("Best value"),
+    "bound": N_("Bound"),
+    "gap": N_("Gap"),
+    "elapsed": N_("Time"),
+    "seconds": N_("{value} s"),
+    "staffed_after_solve": N_(
+        "The staffed needs are counted when the run ends; stopping keeps the best roster found."
+    ),
+    "stop": N_("Stop"),
+    "roster_without_result": N_("This run ended without a roster ({status})."),
+    "roster_title": N_("Roster #{id}"),
+    "staffed_needs": N_("Needs staffed"),
+    "of": N_("{part} of {whole}"),
+    "assignments": N_("Assignments"),
+    "solver_status": N_("Result"),
+    "objective": N_("Objective"),
+    "runtime": N_("Run time"),
+    "publish": N_("Publish"),
+    "publish_confirm": N_(
+        "Publishing makes this the plan of record and asks each volunteer to confirm their "
+        "assignment. Publish now?"
+    ),
+    "publish_now": N_("Yes, publish"),
+    "cancel": N_("Cancel"),
+    "published_report": N_("Published: {made} assignments proposed, {kept} kept from before."),
+    "published_at": N_("Published {when}."),
+    "published_superseded": N_("Published {when}; a later roster has replaced it."),
+    "see_answers": N_("See the volunteers' answers"),
+    "exports": N_("Download"),
+    "export_xlsx": N_("Excel (.xlsx)"),
+    "export_csv": N_("CSV"),
+    "export_ics": N_("Calendar (.ics)"),
+    "export_book": N_("Printable roster book"),
+    "export_messages": N_("Messages to volunteers"),
+    "group_chat_day": N_("Group-chat text for"),
+    "show_group_chat": N_("Show the group-chat text"),
+    "group_chat_text": N_("Group-chat text"),
+    "copy": N_("Copy"),
+    "copied": N_("Copied"),
+    "filters": N_("Filters"),
+    "day": N_("Day"),
+    "all": N_("All"),
+    "staffing": N_("Staffing"),
+    "staffing_unmet": N_("not covered"),
+    "staffing_short": N_("short"),
+    "staffing_staffed": N_("staffed"),
+    "search_volunteer": N_("Find a volunteer (name or id)"),
+    "gaps_title": N_("Needs to look at ({count})"),
+    "no_gaps": N_("Every need shown is fully staffed."),
+    "grid_title": N_("Roster by day and time ({count} of {total} needs)"),
+    "time_slot": N_("Time"),
+    "slot_morning": N_("Morning"),
+    "slot_afternoon": N_("Afternoon"),
+    "slot_evening": N_("Evening"),
+    "slot_anytime": N_("Time flexible"),
+    "any_day": N_("Any day"),
+    "any_time_needs": N_("Needs done at any time in the period"),
+    "nothing_matches": N_("No need matches the filters."),
+    "priority_short": N_("priority {value}"),
+    "team_count": N_("{count} on the team (needs {min} to {max})"),
+    "team": N_("Team"),
+    "badge_lead": N_("Team lead"),
+    "badge_party": N_("Party member"),
+    "why": N_("Why:"),
+    "ask_first": N_("Nearest volunteers to ask:"),
+    "see_why": N_("See why"),
+    # answers to the published roster
+    "answers_title": N_("Answers to the published roster of {name}"),
+    "nothing_published": N_(
+        "Nothing is published for this dataset yet: publish a roster on the Roster page."
+    ),
+    "answers_help": N_(
+        "Roster #{id}, published {when}. Record what volunteers told you, find a replacement "
+        "for a decline, or send a volunteer their personal link to answer themselves."
+    ),
+    "state": N_("State"),
+    "search_answers": N_("Find a volunteer or need"),
+    "need": N_("Need"),
+    "volunteer": N_("Volunteer"),
+    "record_confirm": N_("Mark confirmed"),
+    "record_confirm_for": N_("Record that {who} is confirmed"),
+    "record_decline": N_("Mark declined"),
+    "record_decline_for": N_("Record that {who} is declined"),
+    "recorded_confirm": N_("Recorded: {name} confirmed."),
+    "recorded_decline": N_("Recorded: {name} declined."),
+    "find_replacement": N_("Find a replacement"),
+    "find_replacement_for": N_("Find a replacement for {who}"),
+    "candidates_ranked": N_("Who could take it, best first:"),
+    "no_candidates": N_("Nobody free meets every rule of this need."),
+    "holds": N_("already holds {count} ({minutes} min)"),
+    "give_to": N_("Give it to {name}"),
+    "replaced_by": N_("Offered to {name}."),
+    "nearest_out": N_("Nearest who cannot, and why:"),
+    "personal_link": N_("Personal link"),
+    "personal_link_for": N_("Make a personal link for {name}"),
+    "personal_link_made": N_("Send {name} this link to confirm or decline on their phone:"),
+    # keys (admins)
+    "keys": N_("API keys"),
+    "new_key": N_("Make a key"),
+    "key_help": N_(
+        "Viewers read (phones and addresses masked), coordinators also upload, plan and "
+        "publish, admins also manage keys. The key is shown once."
+    ),
+    "role": N_("Role"),
+    "key_label": N_("Whose key"),
+    "make_key": N_("Make the key"),
+    "key_made": N_("Key for {label} made. Copy it now; it cannot be shown again:"),
+    "key_prefix": N_("Key"),
+    "created": N_("Made"),
+    "revoke": N_("Revoke"),
+    "revoke_key": N_("Revoke the key of {label}"),
+    "revoked_at": N_("revoked {when}"),
+    "key_revoked": N_("The key of {label} is revoked."),
+}
+"""The page's texts by the key the script names them with."""
+
+_SOLVER_STATUS = {
+    "OPTIMAL": N_("best possible"),
+    "FEASIBLE": N_("good, not proven best"),
+    "INFEASIBLE": N_("impossible"),
+    "UNKNOWN": N_("no roster found in time"),
+}
+
+_STAGES = {
+    "greedy": N_("first roster"),
+    "coverage": N_("covering needs"),
+    "wishes": N_("households' wishes"),
+    "soft": N_("fairness and preferences"),
+}
+
+LABELS: dict[str, Mapping[str, str]] = {
+    "need_category": {
+        NeedCategory.REPAIR_APPLIANCE: N_("appliance repair"),
+        NeedCategory.REPAIR_VEHICLE: N_("bicycle and car repair"),
+        NeedCategory.ELDERLY_CARE: N_("elderly care"),
+        NeedCategory.HAIRCUT: N_("haircuts"),
+        NeedCategory.TUTORING: N_("tutoring"),
+        NeedCategory.CLEAN_UP: N_("clean-up"),
+        NeedCategory.PUBLICITY: N_("publicity"),
+        NeedCategory.CULTURE: N_("culture"),
+        NeedCategory.MICRO_WISH: N_("micro-wish"),
+        NeedCategory.OTHER: N_("other need"),
+    },
+    "household_category": {
+        HouseholdCategory.ELDERLY_ALONE: N_("elderly living alone"),
+        HouseholdCategory.FAMILY_IN_DIFFICULTY: N_("family in difficulty"),
+        HouseholdCategory.DISABLED: N_("disabled member"),
+        HouseholdCategory.LEFT_BEHIND_CHILD: N_("left-behind child"),
+        HouseholdCategory.OTHER: N_("other household"),
+    },
+    "membership": {
+        Membership.PARTY: N_("party member"),
+        Membership.PROBATIONARY: N_("probationary party member"),
+        Membership.ACTIVIST: N_("party activist"),
+        Membership.LEAGUE: N_("league member"),
+        Membership.NONE: N_("the public"),
+    },
+    "volunteer_role": {
+        Role.TEACHER: N_("teacher"),
+        Role.STUDENT: N_("student"),
+        Role.STAFF: N_("staff"),
+        Role.RESIDENT: N_("resident"),
+    },
+    "job_status": STATUS_NAMES,
+    "proposal_state": STATE_NAMES,
+    "key_role": ROLE_NAMES,
+    "solver_status": _SOLVER_STATUS,
+    "stage": _STAGES,
+}
+"""Words for the codes in the API's answers, by kind of code."""
+
+
+def page_texts(lang: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The page's texts and labels translated into ``lang``.
+
+    Parameters
+    ----------
+    lang
+        ``zh`` or ``en``.
+
+    Returns
+    -------
+    tuple
+        The texts by key, and the labels by kind and code.
+    """
+    with use_language(lang):
+        texts = {key: _(message) for key, message in TEXTS.items()}
+        labels = {
+            kind: {str(code): _(message) for code, message in table.items()}
+            for kind, table in LABELS.items()
+        }
+    return texts, labels

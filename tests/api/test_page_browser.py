@@ -1,0 +1,443 @@
+"""The coordinators' page end to end: a real server process and the system's headless Chromium.
+
+One server (a fresh SQLite file) and one browser serve the whole module;
+each test opens its own browser context (desktop 1280 x 800, or a phone 375
+x 667) and records every request the page makes: none may leave 127.0.0.1.
+The page is in Chinese by default; the tests read the page's texts from
+``/ui/texts`` instead of repeating them.  Each test prepares what it needs
+itself (or shares the module's published sample), so the tests can run in any
+order and on any xdist worker; a worker that runs some of them starts its own
+server and browser (xdist's ``loadgroup`` would keep them on one worker, but
+it silently does not group under pytest 9.2, pytest-xdist issue 1386).
+
+Without Chromium (``apt-get install chromium``; ``.ci/run`` installs it) the
+tests are skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+
+from benchmarks.browser import Server, chromium, chromium_path, serve, wait_for_roster
+from matcher.generate import generate_problem
+from matcher.io import write_dataset
+from tests.api.conftest import SAMPLE, csv_files
+
+expect = pytest.importorskip("playwright.sync_api", reason="a dev dependency").expect
+pytestmark = pytest.mark.skipif(
+    chromium_path() is None,
+    reason="no system Chromium (apt-get install chromium); CI installs it",
+)
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 375, "height": 667},
+    "locale": "zh-CN",
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+WAIT = 30_000  # ms: a solve of the sample takes about a second
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    with serve() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def zh(server: Server) -> dict[str, Any]:
+    """The page's Chinese texts and labels, as the page reads them."""
+    return httpx.get(f"{server.base}/ui/texts", params={"lang": "zh"}).json()
+
+
+def _outside(url: str) -> bool:
+    """Whether a request leaves this machine's loopback address."""
+    if url.startswith(("data:", "about:")):
+        return False
+    if url.startswith("blob:"):
+        url = url[len("blob:") :]
+    return urllib.parse.urlsplit(url).hostname != "127.0.0.1"
+
+
+@pytest.fixture
+def open_page(browser: Any, server: Server) -> Iterator[Callable[..., Any]]:
+    """Opens pages in fresh contexts; afterwards, asserts none requested another host."""
+    requests: list[str] = []
+    errors: list[str] = []
+    contexts: list[Any] = []
+
+    def opener(device: dict[str, Any] = DESKTOP, path: str = "/") -> Any:
+        context = browser.new_context(**device)
+        context.on("request", lambda request: requests.append(request.url))
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_default_timeout(WAIT)
+        page.goto(server.base + path)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert requests, "the page made no request at all"
+    assert [url for url in requests if _outside(url)] == []
+    assert errors == [], "script errors on the page"
+
+
+def sign_in(page: Any, key: str, tab: str = "") -> None:
+    if tab:
+        page.evaluate(f"location.hash = '{tab}'")
+    page.fill("#key-input", key)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#nav:not([hidden])")
+
+
+def no_horizontal_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width
+
+
+@pytest.fixture(scope="module")
+def published(server: Server) -> tuple[int, int]:
+    """The sample uploaded, solved and published through the API: dataset and roster ids.
+
+    The tests that use it each answer other proposals, so they can share it.
+    """
+    with server.client() as http:
+        dataset = http.post("/datasets", files=csv_files(), data={"name": "社区A"}).json()["id"]
+        # the explanations are written in the language of the request that starts the solve
+        started = http.post(
+            f"/datasets/{dataset}/rosters",
+            json={"params": {"time_limit": 20}},
+            headers={"Accept-Language": "zh"},
+        )
+        roster = started.json()["id"]
+        assert wait_for_roster(http, roster)["status"] == "done"
+        assert http.post(f"/rosters/{roster}/publish").status_code == 200
+    return dataset, roster
+
+
+def test_sign_in_upload_errors_by_row_and_browse(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any]
+) -> None:
+    texts = zh["texts"]
+    page = open_page()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    # a wrong key is refused, in Chinese, and nothing is kept
+    page.fill("#key-input", "mk_00000000_wrong")
+    page.keyboard.press("Enter")
+    assert "密钥" in page.get_by_role("alert").inner_text()
+    assert page.evaluate("sessionStorage.length") == 0
+    sign_in(page, server.admin_key)
+    # the key stays in this tab's session, never in the address
+    assert page.evaluate("sessionStorage.getItem('matcher.key')") == server.admin_key
+    assert server.admin_key not in page.url
+
+    # a volunteer file with a word where a number belongs: a table of file, row, column
+    broken = (SAMPLE / "volunteers.csv").read_bytes().replace(b"male,2,6,", b"male,two,6,", 1)
+    files = [
+        {"name": path.name, "mimeType": "text/csv", "buffer": path.read_bytes()}
+        for path in sorted(SAMPLE.glob("*.csv"))
+        if path.name != "volunteers.csv"
+    ]
+    bad = {"name": "volunteers.csv", "mimeType": "text/csv", "buffer": broken}
+    with server.client() as http:
+        stored = http.get("/datasets").json()
+    page.set_input_files("#upload-files", [*files, bad])
+    page.get_by_role("button", name=texts["upload"], exact=True).click()
+    errors = page.locator("#upload-errors table")
+    errors.wait_for()
+    row = errors.locator("tbody tr").first
+    cells = [row.locator("td").nth(i).inner_text() for i in range(4)]
+    assert cells[0] == "volunteers.csv"
+    assert cells[1] == "2"  # the first volunteer's line under the header
+    assert cells[2] == "max_shifts"
+    assert cells[3]  # the reader's message, in Chinese
+    with server.client() as http:
+        assert http.get("/datasets").json() == stored  # nothing was stored
+
+    # the sample itself is stored, and its volunteers can be browsed and filtered
+    page.set_input_files(
+        "#upload-files",
+        [
+            {"name": p.name, "mimeType": "text/csv", "buffer": p.read_bytes()}
+            for p in sorted(SAMPLE.glob("*.csv"))
+        ],
+    )
+    page.fill("#upload-name", "社区A 上传")
+    page.get_by_role("button", name=texts["upload"], exact=True).click()
+    page.locator("#upload-result .success").wait_for()
+    assert "社区A 上传" in page.locator("#dataset-choice").inner_text()
+    browse = page.locator("#browse table.cards tbody tr")
+    expect(browse).to_have_count(200)
+    page.fill("#browse-filter", "V0002")
+    expect(browse).to_have_count(1)
+    expect(browse).to_contain_text("李林宇")
+    expect(browse).to_contain_text("中共党员")  # membership in words, not its code
+    page.select_option("#browse-kind", "needs")
+    expect(page.locator("#browse thead")).to_contain_text(texts["title"])
+    page.fill("#browse-filter", "手语")
+    expect(browse).to_have_count(1)
+    expect(browse).to_contain_text("N033")
+    # the empty template is one click away
+    with page.expect_download() as download:
+        page.get_by_role("link", name=texts["download_template"]).click()
+    assert download.value.suggested_filename == "template.xlsx"
+
+
+def test_solve_grid_unmet_reasons_filters_export_and_publish(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any]
+) -> None:
+    texts = zh["texts"]
+    with server.client() as http:
+        dataset = http.post("/datasets", files=csv_files(), data={"name": "排班测试"}).json()["id"]
+    page = open_page()
+    sign_in(page, server.admin_key, "plan")
+    page.select_option("#dataset-choice", str(dataset))
+    # a solve of the whole horizon, started on the page
+    assert page.locator("#solve-from").input_value() == "2026-09-19"
+    page.get_by_role("button", name=texts["start_solve"]).click()
+    page.locator("#grid table").wait_for()
+    roster_id = int(page.locator("#roster-choice").input_value())
+    with server.client() as http:
+        job = http.get(f"/rosters/{roster_id}").json()
+        explain = http.get(f"/rosters/{roster_id}/explain").json()
+    assert job["status"] == "done"
+
+    # the headline counts what the roster staffed
+    staffed = sum(p["staffed"] for p in job["summary"]["coverage_by_priority"].values())
+    assert f"{staffed}/60" in page.locator("#headline").inner_text()
+    # the grid: a column per service day, each need with its team and badges
+    grid = page.locator("#grid table")
+    assert grid.locator("thead th").count() == 1 + 4  # the time column and four service days
+    assert "中秋节" in grid.locator("thead").inner_text()
+    first = job["roster"][0]
+    card = page.locator(f'#grid article[data-need="{first["need_id"]}"]')
+    assert first["volunteer_name"] in card.inner_text()
+    lead = next(r for r in job["roster"] if r["role"] == "lead")
+    lead_card = page.locator(f'#grid article[data-need="{lead["need_id"]}"]')
+    assert texts["badge_lead"] in lead_card.locator(".badge.lead").first.inner_text()
+    assert page.locator("#grid .badge.party").count() > 0
+
+    # every unmet need is highlighted with its reasons and the nearest volunteers to ask
+    unmet = explain["unmet_needs"][0]
+    gap = page.locator(f'#gaps article.unmet[data-need="{unmet["need_id"]}"]')
+    assert unmet["reasons"][0]["message"] in gap.inner_text()
+    ask = unmet["candidates"][0]
+    assert f"{ask['name']} {ask['volunteer_id']}" in gap.locator("ul.ask li").first.inner_text()
+    assert page.locator("#gaps article").count() == len(explain["unmet_needs"]) + len(
+        explain["short_needs"]
+    )
+
+    # filters: by staffing, by category, and a volunteer found by name
+    page.select_option("#filter-staffing", "unmet")
+    assert page.locator("#grid article").count() == len(explain["unmet_needs"])
+    page.select_option("#filter-staffing", "")
+    page.select_option("#filter-category", "haircut")
+    haircuts = page.locator("#grid article").all_inner_texts()
+    assert haircuts and all(zh["labels"]["need_category"]["haircut"] in a for a in haircuts)
+    page.select_option("#filter-category", "")
+    page.fill("#volunteer-search", lead["volunteer_name"])
+    marked = page.locator("#grid article mark")
+    assert marked.first.inner_text() == lead["volunteer_name"]
+    page.fill("#volunteer-search", "")
+
+    # downloads go through the API with the key: the workbook holds the roster
+    with page.expect_download() as download:
+        page.get_by_role("button", name=texts["export_xlsx"]).click()
+    assert download.value.suggested_filename == f"roster-{roster_id}.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert len(list(book.active.iter_rows())) == len(job["roster"]) + 1
+    page.get_by_role("button", name=texts["show_group_chat"]).click()
+    expect(page.locator("#chat-text")).to_have_value(re.compile("^【9月19日"))
+
+    # publish, after saying what it does
+    page.click("#publish-start")
+    page.click("#publish-yes")
+    page.locator("#publish .success").wait_for()
+    with server.client() as http:
+        assert http.get(f"/rosters/{roster_id}").json()["published_at"] is not None
+
+
+def test_progress_and_stop_keep_the_best_roster_found(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], tmp_path: Path
+) -> None:
+    # a synthetic community whose solve runs about 20 s: long enough to watch and stop
+    write_dataset(generate_problem(600, 200, seed=3), tmp_path / "big")
+    with server.client() as http:
+        dataset = http.post("/datasets", files=csv_files(tmp_path / "big"), data={"name": "大社区"})
+        dataset_id = dataset.json()["id"]
+    page = open_page()
+    sign_in(page, server.admin_key, "plan")
+    page.select_option("#dataset-choice", str(dataset_id))
+    page.fill("#solve-limit", "120")
+    page.get_by_role("button", name=zh["texts"]["start_solve"]).click()
+    progress = page.locator(".progress")
+    expect(progress).to_contain_text(zh["labels"]["job_status"]["running"])
+    expect(progress).to_contain_text(zh["texts"]["best_value"])
+    page.click("#solve-stop")
+    page.locator("#grid table").wait_for()
+    roster_id = int(page.locator("#roster-choice").input_value())
+    with server.client() as http:
+        job = http.get(f"/rosters/{roster_id}").json()
+    assert job["status"] == "stopped"
+    assert job["summary"]["runtime"] < 60  # stopped, not run to its limit
+    # the stopped roster is a roster like any other: its headline and grid
+    assert zh["labels"]["job_status"]["stopped"] in page.locator("#roster-choice").inner_text()
+    assert page.locator("#grid article").count() > 0
+
+
+def test_a_volunteer_confirms_through_their_link_on_a_phone(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    texts = zh["texts"]
+    dataset, roster = published
+    page = open_page(PHONE)
+    sign_in(page, server.admin_key, "answers")
+    page.select_option("#dataset-choice", str(dataset))
+    page.locator("#proposals table").wait_for()
+    no_horizontal_scroll(page)
+    with server.client() as http:
+        proposals = http.get(f"/rosters/{roster}/proposals").json()["items"]
+    first = proposals[0]
+    assert page.locator("#proposals tbody tr").count() == len(proposals)
+    # the coordinator makes the volunteer's personal link on the page
+    page.fill("#answers-search", first["volunteer_id"])
+    row = page.locator(f'[data-proposal="{first["id"]}"]')
+    row.get_by_role(
+        "button", name=texts["personal_link_for"].format(name=first["volunteer_name"])
+    ).click()
+    link = row.locator("a.personal-link")
+    href = link.get_attribute("href")
+    assert href.startswith("/me/")
+
+    # the volunteer opens it on their phone and confirms
+    phone = open_page(PHONE, href)
+    no_horizontal_scroll(phone)
+    card = phone.locator("section.card", has_text=first["need_title"]).first
+    card.locator("button.yes").click()
+    phone.locator("p.notice").wait_for()
+    assert phone.locator(".state.confirmed").count() >= 1
+
+    # the coordinator sees it confirmed
+    page.reload()
+    page.locator("#proposals table").wait_for()
+    page.fill("#answers-search", first["volunteer_id"])
+    row = page.locator("#proposals tbody tr", has=page.locator(f'[data-proposal="{first["id"]}"]'))
+    assert zh["labels"]["proposal_state"]["confirmed"] in row.inner_text()
+
+
+def test_a_decline_recorded_and_replaced_from_the_ranked_candidates(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    texts = zh["texts"]
+    dataset, roster = published
+    with server.client() as http:
+        proposals = http.get(f"/rosters/{roster}/proposals").json()["items"]
+    # the last one: the confirming test answers the first
+    declined = next(p for p in reversed(proposals) if p["date"] and p["role"] == "member")
+    page = open_page()
+    sign_in(page, server.admin_key, "answers")
+    page.select_option("#dataset-choice", str(dataset))
+    page.locator("#proposals table").wait_for()
+    page.fill("#answers-search", declined["volunteer_id"])
+    who = f"{declined['volunteer_name']} {declined['need_title']}"
+    actions = page.locator(f'[data-proposal="{declined["id"]}"]')
+    # the buttons are named for a screen reader with whom and what they record
+    actions.get_by_role("button", name=texts["record_decline_for"].format(who=who)).click()
+    page.locator("#toast").filter(has_text=declined["volunteer_name"]).wait_for()
+    actions = page.locator(f'[data-proposal="{declined["id"]}"]')
+    actions.get_by_role("button", name=texts["find_replacement_for"].format(who=who)).click()
+    candidates = actions.locator("ol.candidates > li")
+    candidates.first.wait_for()
+    with server.client() as http:
+        ranked = http.get(f"/proposals/{declined['id']}/replacements").json()["candidates"]
+    assert ranked[0]["name"] in candidates.first.inner_text()
+    candidates.first.get_by_role("button").click()
+    page.locator("#toast").filter(has_text=ranked[0]["name"]).wait_for()
+    with server.client() as http:
+        states = {p["id"]: p for p in http.get(f"/rosters/{roster}/proposals").json()["items"]}
+    assert states[declined["id"]]["state"] == "replaced"
+    offered = [p for p in states.values() if p["replaces_id"] == declined["id"]]
+    assert [p["volunteer_id"] for p in offered] == [ranked[0]["volunteer_id"]]
+
+
+def test_the_roster_on_a_phone_and_the_english_switch(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    dataset, _roster = published
+    page = open_page(PHONE)
+    sign_in(page, server.admin_key, "plan")
+    page.select_option("#dataset-choice", str(dataset))
+    page.locator("#grid table").wait_for()
+    no_horizontal_scroll(page)
+    assert zh["texts"]["tab_plan"] in page.locator("#nav").inner_text()
+    unmet = page.locator("#gaps article.unmet").first
+    assert "没有" in unmet.inner_text() or "没空" in unmet.inner_text()
+
+    # English: the page's texts switch, and so do the API's answers (sent Accept-Language)
+    page.click("#lang")
+    page.locator("#grid table").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Roster" in page.locator("#nav").inner_text()
+    assert "Needs staffed" in page.locator("#headline").inner_text()
+    no_horizontal_scroll(page)
+    page.click("#tab-answers")
+    page.locator("#proposals table").wait_for()
+    assert "proposed" in page.locator("#proposals .badge.proposed").first.inner_text()
+    # the choice is remembered on a reload, the key too (same tab)
+    page.reload()
+    page.locator("#proposals table").wait_for()
+    assert page.locator("#signout").inner_text() == "Sign out"
+    page.click("#lang")
+    page.locator("#proposals table").wait_for()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert "待确认" in page.locator("#proposals .badge.proposed").first.inner_text()
+
+
+def test_an_admin_makes_and_revokes_keys_and_a_viewer_only_reads(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any]
+) -> None:
+    texts = zh["texts"]
+    page = open_page()
+    sign_in(page, server.admin_key, "keys")
+    page.select_option("#key-role", "viewer")
+    page.fill("#key-label", "区委组织部")
+    page.get_by_role("button", name=texts["make_key"]).click()
+    made = page.locator("#new-key")
+    made.wait_for()
+    viewer_key = made.inner_text().strip()
+    assert viewer_key.startswith("mk_")
+
+    # the viewer signs in elsewhere: no keys tab, no upload, no solve
+    viewer = open_page()
+    sign_in(viewer, viewer_key)
+    assert viewer.locator("#tab-keys").count() == 0
+    assert viewer.locator("#upload-files").count() == 0
+    viewer.click("#tab-plan")
+    viewer.locator("main h2").first.wait_for()
+    assert viewer.locator("#solve-start").count() == 0
+
+    # revoked on the admin's page, the viewer's next request signs them out
+    page.get_by_role("button", name=texts["revoke_key"].format(label="区委组织部")).click()
+    page.locator("#toast").filter(has_text="区委组织部").wait_for()
+    viewer.reload()
+    viewer.locator("#key-input").wait_for()
+    assert viewer.evaluate("sessionStorage.getItem('matcher.key')") is None
