@@ -83,18 +83,20 @@ def test_the_labels_name_every_code_of_the_domain() -> None:
         assert {str(code) for code in LABELS[kind]} == {c.value for c in codes}, kind
 
 
-def test_the_pages_catalogue_changes_no_other_translation() -> None:
-    # fragments are read in name order and a later one wins: web.po must only add
+def test_no_message_is_translated_in_two_catalogue_files() -> None:
+    # catalogue files are read in name order and a later one wins: a second
+    # translation of an id (a fragment merged twice, a page text that repeats a
+    # service message) would silently replace the first
     folder = LOCALES / "zh" / "LC_MESSAGES"
-    ours = {m.id for m in read_po((folder / "web.po").open("rb")) if m.id}
-    others = {
-        m.id
-        for path in folder.glob("*.po")
-        if path.name != "web.po"
-        for m in read_po(path.open("rb"))
-        if m.id
-    }
-    assert ours & others == set()
+    seen: dict[str, str] = {}
+    twice = []
+    for path in sorted(folder.glob("*.po")):
+        for message in read_po(path.open("rb")):
+            if message.id and str(message.id) in seen:
+                twice.append((str(message.id), seen[str(message.id)], path.name))
+            elif message.id:
+                seen[str(message.id)] = path.name
+    assert twice == []
 
 
 def test_the_signed_in_key_tells_its_role(client: TestClient, keys: dict[str, str]) -> None:
