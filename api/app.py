@@ -33,6 +33,7 @@ from api.routes import (
     outbox,
     proposals,
     records,
+    requests,
     rosters,
 )
 from api.settings import Settings
@@ -67,6 +68,7 @@ ROUTES = (
     me,
     attendance,
     ledger,
+    requests,
     calendar,
     records,
     admin,

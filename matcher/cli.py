@@ -99,8 +99,10 @@ def _print_warning(message: str) -> None:
     errors.print(f"[yellow]{label}[/] {escape(message)}", highlight=False)
 
 
-def _load(dataset: Path) -> Problem:
+def _load(dataset: Path, ledger: bool = False) -> Problem:
+    """The dataset, its warnings printed; with ``ledger`` its history's ledger standing too."""
     from matcher.io import load_dataset_with_warnings
+    from matcher.io.ledger import with_history_standing
 
     try:
         problem, warnings = load_dataset_with_warnings(dataset)
@@ -109,7 +111,7 @@ def _load(dataset: Path) -> Problem:
     for warning in warnings:
         # not errors: the data loads, but a coordinator should look (a column ignored, ...)
         _print_warning(str(warning))
-    return problem
+    return with_history_standing(problem) if ledger else problem
 
 
 def _warn(problem: Problem, params: SolverParams) -> None:
@@ -245,6 +247,12 @@ def _print_written(out: Path, files: list[Path], has_roster: bool) -> None:
     )
 
 
+LEDGER_HELP = (
+    "favour members behind in points (the participation ledger of the dataset's history, "
+    "as the service does); see docs/ledger.md"  # i18n: not shown: --help stays English
+)
+
+
 @app.command()
 def solve(
     dataset: Annotated[
@@ -262,14 +270,7 @@ def solve(
         list[str] | None, typer.Option(help="override a soft-rule weight: NAME=INTEGER")
     ] = None,
     show: Annotated[int, typer.Option(help="roster rows to print")] = 40,
-    ledger: Annotated[
-        bool,
-        typer.Option(
-            "--ledger",
-            help="favour members behind in points (the participation ledger of the "
-            "dataset's history, as the service does); see docs/ledger.md",
-        ),
-    ] = False,
+    ledger: Annotated[bool, typer.Option("--ledger", help=LEDGER_HELP)] = False,
 ) -> None:
     """Plan a roster and write roster.csv, roster.xlsx, summary.json and the files for people.
 
@@ -280,14 +281,7 @@ def solve(
     from matcher.export import write_result
     from matcher.solver import solve as run_solver
 
-    problem = _load(dataset)
-    if ledger:
-        from matcher.io.ledger import ledger_entries
-        from matcher.ledger.feedback import standing_before
-
-        entries = ledger_entries(problem, problem.history)
-        standing = standing_before(entries, problem.volunteers, problem.horizon.start)
-        problem = problem.replace(ledger=standing)
+    problem = _load(dataset, ledger)
     params = _params(params_file, time_limit, workers, weight)
     _warn(problem, params)
     _output_folder(out)

@@ -156,7 +156,7 @@ def _check_body_id(kind: RowKind, body: Any, key: Any) -> None:
         raise unprocessable([(("id",), message.format(key=key, found=body.id))])
 
 
-def _write(
+def write_row(
     session: Session, key: ApiKey, kind: RowKind, dataset: Dataset, body: Any, current: Any
 ) -> Any:
     """Create (``current`` None) or replace a row: checks, pins, audit, commit."""
@@ -249,7 +249,7 @@ def _add_routes(router: APIRouter, kind: RowKind) -> None:
     ) -> JSONResponse:
         _check_body_id(kind, body, None)
         dataset = get_dataset(session, dataset_id)
-        row = _write(session, key, kind, dataset, body, None)
+        row = write_row(session, key, kind, dataset, body, None)
         return JSONResponse(_out(row, kind, key), status_code=status.HTTP_201_CREATED)
 
     def replace_row(
@@ -258,7 +258,7 @@ def _add_routes(router: APIRouter, kind: RowKind) -> None:
         _check_body_id(kind, body, row_key)
         dataset = get_dataset(session, dataset_id)
         current = _find(session, kind, dataset_id, row_key)
-        return JSONResponse(_out(_write(session, key, kind, dataset, body, current), kind, key))
+        return JSONResponse(_out(write_row(session, key, kind, dataset, body, current), kind, key))
 
     def delete_row(
         dataset_id: DatasetId, row_key: key_type, session: SessionDep, key: Writer

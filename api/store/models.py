@@ -457,3 +457,57 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class RequestState(StrEnum):
+    """Where a resident's request stands: 点单 -> 派单 -> 接单 -> 评单.
+
+    ``submitted`` (点单: entered for a resident), ``accepted`` or ``rejected``
+    (reviewed), ``dispatched`` (派单: a need of a dataset; may be dispatched
+    again), ``closed`` (评单: served and rated).  Taken (接单) and served are
+    read from the proposals and attendance of the need, not stored.
+    """
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DISPATCHED = "dispatched"
+    CLOSED = "closed"
+
+
+class ResidentRequest(Base):
+    """A resident's request or micro-wish (微心愿), from intake to rating.
+
+    ``kind`` is ``request`` or ``micro_wish``; the wanted time is minutes
+    after midnight; ``need_id`` names the need it was dispatched as in
+    ``dataset_id``'s dataset (the latest dispatch).  Every change of state is
+    in the audit log with who and when.
+    """
+
+    __tablename__ = "resident_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text, default="")
+    household_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    requester: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    wanted_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
+    wanted_start: Mapped[int | None] = mapped_column(default=None)
+    wanted_end: Mapped[int | None] = mapped_column(default=None)
+    duration: Mapped[int] = mapped_column(default=60)
+    volunteers: Mapped[int] = mapped_column(default=1)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    need_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    dispatches: Mapped[int] = mapped_column(default=0)
+    rating: Mapped[int | None] = mapped_column(default=None)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

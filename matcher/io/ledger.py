@@ -40,6 +40,7 @@ __all__ = [
     "hard_to_fill_needs",
     "ledger_entries",
     "read_ledger_entries",
+    "with_history_standing",
 ]
 
 HARD_TO_FILL_FACTOR = 2
@@ -143,6 +144,20 @@ def ledger_entries(
     entries = with_volunteers(chosen.values(), problem.volunteers)
     entries.sort(key=lambda e: (e.volunteer_id, e.date, e.need_id or ""))
     return entries
+
+
+def with_history_standing(problem: Problem) -> Problem:
+    """``problem`` carrying the ledger's standing read from its own history (``solve --ledger``).
+
+    The service reads attendance as well (:mod:`api.ledger_view`); a dataset
+    on its own has only its history sheet.
+    """
+    from matcher.ledger.feedback import standing_before
+
+    entries = ledger_entries(problem, problem.history)
+    return problem.replace(
+        ledger=standing_before(entries, problem.volunteers, problem.horizon.start)
+    )
 
 
 def read_ledger_entries(
