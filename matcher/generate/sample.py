@@ -30,6 +30,8 @@ from matcher.domain import (
     Problem,
     Role,
     Skill,
+    Support,
+    VisitFrequency,
     Volunteer,
 )
 from matcher.generate.arrays import BoolArray
@@ -86,6 +88,41 @@ _A_HOUSEHOLDS: tuple[tuple[str, str, HouseholdCategory, int, str, str, str], ...
     ("H016", "1栋2单元302", _CHILD, 3, "普通话", "", "11岁，数学需要辅导"),
     ("H017", "5栋3单元102", _DISABLED, 0, "普通话", "", "听力残疾，用手语交流"),
     ("H018", "16栋1单元101", _DISABLED, 1, "柳州话、普通话", "", "肢体残疾，轮椅出行"),
+)
+# fmt: on
+
+# One-to-one support (点对点帮扶) of the curated households: id, priority, visit
+# days, visit times, frequency ("每周", "隔周" or dates), required gender, skills,
+# refused volunteers.  H010 gets none; H017 needs 手语, which nobody in the sample
+# has, and the two added households H019 and H020 can be paired with nobody (a
+# language nobody speaks, a weekday evening nobody is free): the unpaired
+# households a coordinator must hear about.
+# fmt: off
+_A_SUPPORT: tuple[tuple[str, int, str, str, str, str, str, str], ...] = (
+    ("H001", 4, "周六", "09:00-11:30", "每周", "女", "", ""),
+    ("H002", 4, "周六、周日", "14:30-17:00", "每周", "", "", ""),
+    ("H003", 5, "周日", "09:00-11:30", "每周", "女", "", ""),
+    ("H004", 3, "周六", "09:00-11:30", "每周", "", "", ""),
+    ("H005", 4, "周六", "14:30-17:00", "隔周", "", "", ""),
+    ("H006", 4, "周日", "", "隔周", "", "健康监测", ""),
+    ("H007", 5, "周六、周日", "09:00-11:30", "每周", "", "", ""),
+    ("H008", 3, "周日", "14:30-17:00", "每周", "", "", ""),
+    ("H009", 3, "周六", "", "隔周", "", "", ""),
+    ("H011", 3, "周日", "14:30-17:00", "每周", "", "辅导功课", ""),
+    ("H012", 3, "", "09:00-11:30", "2026-09-26、2026-10-10、2026-10-24", "", "", ""),
+    ("H013", 4, "周六", "14:30-17:00", "每周", "", "辅导功课", ""),
+    ("H014", 3, "周日", "09:00-11:30", "每周", "", "", ""),
+    ("H015", 3, "周六、周日", "", "每周", "", "", "V0001"),
+    ("H016", 3, "周六", "", "每周", "", "辅导功课", ""),
+    ("H017", 4, "周六", "09:00-11:30", "每周", "", "手语", ""),
+    ("H018", 4, "周六、周日", "09:00-11:30", "每周", "", "", ""),
+    ("H019", 4, "周日", "09:00-11:30", "每周", "", "", ""),
+    ("H020", 3, "周三", "19:00-20:30", "每周", "", "", ""),
+)
+# Households with one-to-one support but no need in the horizon (the roster is unchanged).
+_A_SUPPORT_ONLY: tuple[tuple[str, str, HouseholdCategory, int, str, str, str], ...] = (
+    ("H019", "9栋1单元702", _ELDER, 2, "粤语", "", "陈大爷，80岁，广东来柳，只会说粤语"),
+    ("H020", "4栋3单元402", _POOR, 1, "普通话", "", "夫妻均上白班，只在周三晚上在家"),
 )
 # fmt: on
 
@@ -324,8 +361,8 @@ def _without_sign_language(
 
 
 def _curated_households() -> list[Household]:
-    """The households of :data:`_A_HOUSEHOLDS` as records."""
-    return [
+    """The households of :data:`_A_HOUSEHOLDS` and :data:`_A_SUPPORT_ONLY` as records."""
+    households = [
         Household(
             id=hid,
             address=address,
@@ -337,8 +374,40 @@ def _curated_households() -> list[Household]:
             # a contact for the team that visits, in the same unassigned range as volunteers'
             phone=f"199-0090-{int(hid[1:]):04d}",
         )
-        for hid, address, category, area, languages, preferred, notes in _A_HOUSEHOLDS
+        for hid, address, category, area, languages, preferred, notes in (
+            *_A_HOUSEHOLDS,
+            *_A_SUPPORT_ONLY,
+        )
     ]
+    support = {row[0]: row for row in _A_SUPPORT}
+    return [_with_support(h, support[h.id]) if h.id in support else h for h in households]
+
+
+def _with_support(
+    household: Household, row: tuple[str, int, str, str, str, str, str, str]
+) -> Household:
+    """A curated household with its one-to-one support of :data:`_A_SUPPORT`."""
+    _hid, priority, days, times, frequency, gender, skills, refused = row
+    weekdays = {"周一": 1, "周二": 2, "周三": 3, "周四": 4, "周五": 5, "周六": 6, "周日": 7}
+    dates = () if frequency in ("每周", "隔周") else frequency.split("、")
+    return dataclasses.replace(
+        household,
+        support=Support.ONE_TO_ONE,
+        priority=priority,
+        visit_days=tuple(weekdays[d] for d in days.split("、") if d),
+        visit_times=tuple(
+            (_t(a), _t(b)) for a, b in (t.split("-") for t in times.split("、") if t)
+        ),
+        visit_frequency=VisitFrequency.FORTNIGHTLY
+        if frequency == "隔周"
+        else VisitFrequency.DATES
+        if dates
+        else VisitFrequency.WEEKLY,
+        visit_dates=tuple(dt.date.fromisoformat(d) for d in dates),
+        required_gender=Gender.FEMALE if gender == "女" else None,
+        skills=tuple(Skill(name) for name in skills.split("、") if name),
+        refused=tuple(v for v in refused.split("、") if v),
+    )
 
 
 def _tied_history(
@@ -425,7 +494,8 @@ def community_a() -> Problem:
     volunteers, pool = _without_sign_language(base.volunteers, pool)
     households = _curated_households()
     needs = _community_a_needs()
-    history = _tied_history(base.history, households)
+    # the past visits of the households with needs, as before H019 and H020 were added
+    history = _tied_history(base.history, households[: len(_A_HOUSEHOLDS)])
     day_index = {d: j for j, d in enumerate(horizon.service_days)}
     candidates = _Candidates(pool, {need.id: need for need in needs}, day_index)
     # Pins: a teacher of 装备制造学院 leads the repair fair; the regular
