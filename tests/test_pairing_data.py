@@ -181,3 +181,22 @@ def test_support_does_not_change_the_rest_of_a_generated_problem() -> None:
     assert [dataclasses.replace(v, max_households=2) for v in some.volunteers] == [
         dataclasses.replace(v, max_households=2) for v in every.volunteers
     ]
+
+
+def test_doc_has_every_column_of_the_pairing_file() -> None:
+    import re
+
+    from matcher.io import PAIRING_SHEET
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "data-format.md").read_text("utf-8")
+    start = text.index("## Pairing files")
+    body = text[start : text.index("\n## ", start + 1)]
+    rows = re.finditer(r"^\| *(?P<column>[a-z_]+) *\| *(?P<zh>[^|]+?) *\|", body, re.MULTILINE)
+    columns = {
+        row["column"]: {alias.strip() for alias in row["zh"].split(" / ")}
+        for row in rows
+        if row["column"] != "column"
+    }
+    assert list(columns) == list(PAIRING_SHEET.columns)
+    for column, info in PAIRING_SHEET.columns.items():
+        assert columns[column] == set(info.zh), column

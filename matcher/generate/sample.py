@@ -5,7 +5,13 @@ the generator's 200 volunteers with curated needs and households over two
 weekends and the Mid-Autumn Festival of 2026, the coordinator's pins and
 pairs, and two needs that stay open on purpose.  ``datasets/community_a`` is
 this problem written with :func:`matcher.io.write_dataset`; a test checks that
-the files on disk still load into it.
+the files on disk still load into it.  Its previous one-to-one pairing,
+``datasets/community_a/previous/pairs.csv``, is
+:func:`community_a_previous_pairing`.
+
+Over 520 lines on purpose: the sample's curated data (households, their
+support, the needs) are tables kept beside the code that turns them into
+records, so the sample reads in one place.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from matcher.domain import (
     Role,
     Skill,
     Support,
+    SupportPair,
     VisitFrequency,
     Volunteer,
 )
@@ -517,3 +524,43 @@ def community_a() -> Problem:
         pins=tuple(pins),
         history=tuple(history),
     )
+
+
+def community_a_previous_pairing() -> list[SupportPair]:
+    """The pairing in place before this term (``datasets/community_a/previous/pairs.csv``).
+
+    Each household with one-to-one support had, as primary and backup, the
+    compatible volunteers who had visited it most (then in file order, each
+    within their ``max_households``), as a coordinator would have paired
+    them; except that H004's backup, V0999, has left since, and H001's
+    primary is a man, though 李奶奶 now requires a woman: the two changes a
+    new pairing must make, and say why.
+    """
+    # the rules of a pair, not the solver: the previous pairing is data, not a result
+    from matcher.pairing.rules import PairingScreen
+
+    problem = community_a()
+    screen = PairingScreen(problem)
+    room = {v.id: v.max_households for v in problem.volunteers}
+    pairs = []
+    for household in problem.households:
+        if not household.one_to_one:
+            continue
+        eligible = screen.eligible(household).tolist()
+        eligible.sort(key=lambda v: (-screen.past_visits(household.id, v), v))
+        chosen = [problem.volunteers[v].id for v in eligible if room[problem.volunteers[v].id] > 0][
+            :2
+        ]
+        if not chosen:
+            continue
+        for volunteer_id in chosen:
+            room[volunteer_id] -= 1
+        pair = SupportPair(household.id, chosen[0], chosen[1] if len(chosen) > 1 else None)
+        if household.id == "H004":
+            pair = dataclasses.replace(pair, backup_id="V0999")
+        if household.id == "H001":
+            man = next(v for v in problem.volunteers if v.gender == Gender.MALE and room[v.id] > 0)
+            room[man.id] -= 1
+            pair = dataclasses.replace(pair, primary_id=man.id)
+        pairs.append(pair)
+    return pairs

@@ -1,0 +1,33 @@
+"""One-to-one support (点对点帮扶): a steady primary volunteer and a backup per household.
+
+The reference-carer model of home care: each household keeps one familiar
+volunteer for a long period, with a named backup, loads stay balanced, and
+a pair changes only when it must.
+
+Modules
+-------
+rules
+    The hard rules of a (volunteer, household) pair and its fit, in one place.
+candidates
+    The candidate pairs (pruned at district size) and a greedy pairing.
+solve
+    The CP-SAT model and its lexicographic stages: :func:`pair_households`.
+changes
+    What changed against the previous pairing, with a reason for each change.
+report
+    Unpaired households with reasons and the nearest volunteers; continuity.
+"""
+
+from __future__ import annotations
+
+from matcher.pairing.rules import RULES, PairingScreen
+from matcher.pairing.solve import STAGES, PairingParams, PairingResult, pair_households
+
+__all__ = [
+    "RULES",
+    "STAGES",
+    "PairingParams",
+    "PairingResult",
+    "PairingScreen",
+    "pair_households",
+]

@@ -1,0 +1,378 @@
+"""Pairing households with a primary volunteer and a backup: the CP-SAT model and its stages.
+
+One boolean per candidate pair and role (``primary``, ``backup``); each
+household has at most one primary, at most one backup and a backup only
+with a primary, never the same person in both roles; each volunteer takes
+at most ``max_households`` households, in either role.  The objective is
+lexicographic, in stages held in turn (as the roster engine's stages, with
+its :func:`~matcher.solver.stages.hold_rows` rule):
+
+1. ``paired``: households with a primary, a household of higher priority
+   before all of lower priority together;
+2. ``kept``: the previous pairing kept (a primary kept as primary counts 2,
+   a backup kept as backup, or moved to the other role, 1);
+3. ``backed``: households with a backup, by priority;
+4. ``fit``: affinity, wishes met and travel (the primary's fit counts twice);
+5. ``spread``: fewest volunteers with more than one household, and fewest
+   households past each department's share (its compatible volunteers').
+
+Keeping the previous pairing comes before giving households a backup, so a
+pair only changes when it must (a volunteer left, became incompatible or is
+over their cap) or when the change lets another household have a primary.
+One CP-SAT worker and a fixed seed by default, for the same answer each run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from matcher.domain import Problem, SupportPair
+from matcher.i18n import _
+from matcher.pairing.candidates import Candidates, Choice, build_candidates, greedy_pairing
+from matcher.pairing.rules import PairingScreen
+from matcher.params import SolverParams
+from matcher.result import StageReport, Status, relative_gap
+from matcher.solver.cpsat import configure, hold_stage
+from matcher.solver.objective import Term, lexicographic_weights
+
+STAGES: tuple[str, ...] = ("paired", "kept", "backed", "fit", "spread")
+"""The lexicographic stages of a pairing, in order."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PairingParams:
+    """How a pairing is solved."""
+
+    time_limit: float = 10.0
+    """Wall-clock seconds for all stages together."""
+    workers: int = 1
+    """CP-SAT workers (one: the same answer on every run)."""
+    seed: int = 0
+    """CP-SAT's seed and the seed of the random half of a pruned household's candidates."""
+    travel_minutes_default: int = 10
+    """Travel minutes between two different places the travel sheet does not list."""
+    candidate_limit: int = 40
+    """Candidates kept per household once pruning applies (0: never prune)."""
+    prune_above: int = 100_000
+    """Compatible pairs above which each household keeps ``candidate_limit`` candidates."""
+    relative_gap: float = 0.0
+    """Stop a stage once its gap to the bound is at most this (0: prove optimal)."""
+    weeks: int = 12
+    """Length of the term in weeks, from the horizon's start (for the continuity report)."""
+
+    def solver_params(self) -> SolverParams:
+        """The roster engine's CP-SAT settings with this pairing's time, workers and seed."""
+        return SolverParams(
+            time_limit=self.time_limit,
+            workers=self.workers,
+            seed=self.seed,
+            relative_gap=self.relative_gap,
+            travel_minutes_default=self.travel_minutes_default,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class PairingResult:
+    """A pairing: each paired household's primary and backup, and how the solve went.
+
+    ``objective``, ``bound`` and ``gap`` are the last stage's; ``stages`` has
+    every stage's (its objective, bound and gap); ``gap`` is the largest of
+    them.  ``candidate_pairs`` are in the model, ``pruned_pairs`` compatible
+    pairs left out by the candidate limit (the bounds are the pruned model's).
+    """
+
+    pairs: tuple[SupportPair, ...]
+    status: Status
+    stages: tuple[StageReport, ...]
+    objective: float
+    bound: float
+    gap: float
+    runtime: float
+    candidate_pairs: int
+    pruned_pairs: int
+    message: str = ""
+
+    @property
+    def objective_by_stage(self) -> dict[str, float]:
+        """Each stage's value reached."""
+        return {s.name: s.objective for s in self.stages}
+
+    def pair_of(self, household_id: str) -> SupportPair | None:
+        """The pair of a household, None when it is unpaired."""
+        return next((p for p in self.pairs if p.household_id == household_id), None)
+
+
+class _Model:
+    """The CP-SAT model of one pairing and its stage terms."""
+
+    def __init__(self, problem: Problem, candidates: Candidates) -> None:
+        self.problem = problem
+        self.cand = cand = candidates
+        model = self.model = cp_model.CpModel()
+        size = len(cand)
+        self.primary = [model.new_bool_var(f"p{k}") for k in range(size)]
+        self.backup = [model.new_bool_var(f"b{k}") for k in range(size)]
+        households = len(cand.households)
+        self.starts = np.searchsorted(cand.household, np.arange(households + 1))
+        for h in range(households):
+            lo, hi = int(self.starts[h]), int(self.starts[h + 1])
+            if hi == lo:
+                continue
+            primaries, backups = self.primary[lo:hi], self.backup[lo:hi]
+            model.add_at_most_one(primaries)
+            model.add(sum(backups) <= sum(primaries))
+            for k in range(lo, hi):
+                model.add_at_most_one(self.primary[k], self.backup[k])
+        self.caps = np.array([v.max_households for v in problem.volunteers], dtype=np.int64)
+        order = np.argsort(cand.volunteer, kind="stable")
+        bounds = np.searchsorted(cand.volunteer[order], np.arange(len(self.caps) + 1))
+        self.pairs_of: dict[int, list[int]] = {}
+        for v in np.flatnonzero(np.diff(bounds)).tolist():
+            ks = order[bounds[v] : bounds[v + 1]].tolist()
+            self.pairs_of[v] = ks
+            if len(ks) > self.caps[v]:
+                model.add(
+                    sum(self.primary[k] for k in ks) + sum(self.backup[k] for k in ks)
+                    <= int(self.caps[v])
+                )
+        self.extra: dict[int, cp_model.IntVar] = {}
+        self.over: dict[str, tuple[cp_model.IntVar, list[int], int]] = {}
+
+    def priority_of(self, h: int) -> int:
+        return self.cand.households[h].priority
+
+    def by_priority(self, variables: Sequence[cp_model.IntVar], name: str) -> Term:
+        """Households counted by priority, each priority before all lower ones together."""
+        households = {int(h) for h in self.cand.household}
+        counts: dict[int, int] = {}
+        for h in households:
+            counts[self.priority_of(h)] = counts.get(self.priority_of(h), 0) + 1
+        weights = lexicographic_weights(counts)
+        coeff = [weights[self.priority_of(int(h))] for h in self.cand.household]
+        return Term(name, list(variables), coeff)
+
+    def kept(self) -> Term:
+        variables, coeff = [], []
+        for k, (h, v) in enumerate(zip(self.cand.household, self.cand.volunteer, strict=True)):
+            primary, backup = (int(x) for x in self.cand.previous[h])
+            if v == primary:
+                variables += [self.primary[k], self.backup[k]]
+                coeff += [2, 1]
+            elif v == backup:
+                variables += [self.backup[k], self.primary[k]]
+                coeff += [1, 1]
+        return Term("kept", variables, coeff)
+
+    def fit(self) -> Term:
+        fit = [int(f) for f in self.cand.fit]
+        return Term("fit", [*self.primary, *self.backup], [2 * f for f in fit] + fit)
+
+    def spread(self, assigned: int) -> Term:
+        """Volunteers with more than one household, and households past a department's share."""
+        model, variables, coeff = self.model, [], []
+        department_of = [v.department for v in self.problem.volunteers]
+        people: dict[str, list[int]] = {}
+        for v, ks in self.pairs_of.items():
+            load = [self.primary[k] for k in ks] + [self.backup[k] for k in ks]
+            people.setdefault(department_of[v], []).append(v)
+            cap = int(min(self.caps[v], len(ks)))
+            if cap >= 2:
+                extra = model.new_int_var(0, cap - 1, f"extra{v}")
+                model.add(extra >= sum(load) - 1)
+                self.extra[v] = extra
+                variables.append(extra)
+                coeff.append(-1)
+        total = sum(len(vs) for vs in people.values())
+        for department, vs in people.items():
+            share = math.ceil(assigned * len(vs) / total) if total else 0
+            ks = [k for v in vs for k in self.pairs_of[v]]
+            load = [self.primary[k] for k in ks] + [self.backup[k] for k in ks]
+            over = model.new_int_var(0, len(load), f"over{len(self.over)}")
+            model.add(over >= sum(load) - share)
+            self.over[department] = (over, ks, share)
+            variables.append(over)
+            coeff.append(-1)
+        return Term("spread", variables, coeff)
+
+    def hint(self, choice: Choice) -> None:
+        """Give CP-SAT this pairing (and the spread variables it implies) as a complete hint."""
+        model = self.model
+        model.clear_hints()
+        size = len(self.cand)
+        p = np.zeros(size, dtype=np.int64)
+        b = np.zeros(size, dtype=np.int64)
+        p[choice.primary[choice.primary >= 0]] = 1
+        b[choice.backup[choice.backup >= 0]] = 1
+        variables = [x.index for x in self.primary] + [x.index for x in self.backup]
+        values = p.tolist() + b.tolist()
+        for v, extra in self.extra.items():
+            ks = self.pairs_of[v]
+            variables.append(extra.index)
+            values.append(max(0, int(p[ks].sum() + b[ks].sum()) - 1))
+        for over, ks, share in self.over.values():
+            variables.append(over.index)
+            values.append(max(0, int(p[ks].sum() + b[ks].sum()) - share))
+        hint = model.proto.solution_hint
+        hint.vars.extend(variables)
+        hint.values.extend(values)
+
+    def choice(self, solver: cp_model.CpSolver) -> Choice:
+        """The pairing CP-SAT found."""
+        p = np.asarray(solver.boolean_values(self.primary), dtype=bool)
+        b = np.asarray(solver.boolean_values(self.backup), dtype=bool)
+        return _choice_from(self.cand, p, b)
+
+    def value(self, term: Term, choice: Choice) -> int:
+        """The value of a stage term at a pairing (the spread variables at their least)."""
+        size = len(self.cand)
+        p = np.zeros(size, dtype=np.int64)
+        b = np.zeros(size, dtype=np.int64)
+        p[choice.primary[choice.primary >= 0]] = 1
+        b[choice.backup[choice.backup >= 0]] = 1
+        values = {x.index: int(p[k]) for k, x in enumerate(self.primary)}
+        values.update({x.index: int(b[k]) for k, x in enumerate(self.backup)})
+        for v, extra in self.extra.items():
+            ks = self.pairs_of[v]
+            values[extra.index] = max(0, int(p[ks].sum() + b[ks].sum()) - 1)
+        for over, ks, share in self.over.values():
+            values[over.index] = max(0, int(p[ks].sum() + b[ks].sum()) - share)
+        return sum(
+            c * values[x.index] for x, c in zip(term.variables, term.coefficients, strict=True)
+        )
+
+
+def _choice_from(cand: Candidates, p: np.ndarray, b: np.ndarray) -> Choice:
+    count = len(cand.households)
+    primary = np.full(count, -1, np.int64)
+    backup = np.full(count, -1, np.int64)
+    primary[cand.household[p]] = np.flatnonzero(p)
+    backup[cand.household[b]] = np.flatnonzero(b)
+    return Choice(primary, backup)
+
+
+def pair_households(
+    problem: Problem,
+    previous: Sequence[SupportPair] = (),
+    params: PairingParams | None = None,
+    screen: PairingScreen | None = None,
+) -> PairingResult:
+    """Pair each household with one-to-one support with a primary volunteer and a backup.
+
+    Parameters
+    ----------
+    problem
+        The dataset; its households with ``support`` one-to-one are paired.
+    previous
+        The pairing in place (``matcher pair --previous``): kept where it may be.
+    params
+        Time limit, workers, seed, candidate limit (default :class:`PairingParams`).
+    screen
+        The rules over this problem, when the caller has built them already.
+
+    Returns
+    -------
+    PairingResult
+        Never raises on a hard instance: out of time, the best pairing found
+        (at least the greedy one) with its gap.
+    """
+    params = params or PairingParams()
+    started = time.perf_counter()
+    deadline = started + params.time_limit
+    screen = screen or PairingScreen(problem, params.travel_minutes_default)
+    cand = build_candidates(
+        problem, screen, previous, params.candidate_limit, params.prune_above, params.seed
+    )
+    priority = {h: household.priority for h, household in enumerate(cand.households)}
+    best = greedy_pairing(cand, screen.max_households, priority)
+    m = _Model(problem, cand)
+    solver_params = params.solver_params()
+    reports: list[StageReport] = []
+    proven = True
+    terms = {
+        "paired": lambda: m.by_priority(m.primary, "paired"),
+        "kept": m.kept,
+        "backed": lambda: m.by_priority(m.backup, "backed"),
+        "fit": m.fit,
+    }
+    for position, name in enumerate(STAGES):
+        if name == "spread":
+            assigned = int((best.primary >= 0).sum() + (best.backup >= 0).sum())
+            term = m.spread(assigned)
+        else:
+            term = terms[name]()
+        if not term.variables:
+            continue
+        left = max(0.0, deadline - time.perf_counter())
+        share = left if name == STAGES[-1] else left * 2 / (len(STAGES) - position + 1)
+        report, best = _solve_stage(m, term, best, share, solver_params)
+        proven = proven and report.status == Status.OPTIMAL
+        reports.append(report)
+    runtime = time.perf_counter() - started
+    pairs = tuple(
+        SupportPair(
+            household.id,
+            problem.volunteers[int(cand.volunteer[best.primary[h]])].id,
+            problem.volunteers[int(cand.volunteer[best.backup[h]])].id
+            if best.backup[h] >= 0
+            else None,
+        )
+        for h, household in enumerate(cand.households)
+        if best.primary[h] >= 0
+    )
+    last = reports[-1] if reports else StageReport("paired", Status.OPTIMAL, 0.0, 0.0, 0.0, 0.0)
+    message = ""
+    if cand.pruned:
+        message = _(
+            "{pruned} compatible pairs were left out by the candidate limit of {limit} per "
+            "household (the bounds are the pruned model's)"
+        ).format(pruned=cand.pruned, limit=params.candidate_limit)
+    return PairingResult(
+        pairs=pairs,
+        status=Status.OPTIMAL if proven else Status.FEASIBLE,
+        stages=tuple(reports),
+        objective=last.objective,
+        bound=last.bound,
+        gap=max((r.gap for r in reports), default=0.0),
+        runtime=runtime,
+        candidate_pairs=len(cand),
+        pruned_pairs=cand.pruned,
+        message=message,
+    )
+
+
+def _solve_stage(
+    m: _Model, term: Term, best: Choice, seconds: float, params: SolverParams
+) -> tuple[StageReport, Choice]:
+    """Maximise one stage from ``best``, hold it, and return its report and the pairing."""
+    m.hint(best)
+    m.model.maximize(term.expression())
+    solver = cp_model.CpSolver()
+    configure(solver, params, seconds)
+    started = time.perf_counter()
+    code = solver.solve(m.model)
+    runtime = time.perf_counter() - started
+    start_value = m.value(term, best)
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = m.choice(solver)
+        reached = m.value(term, found)
+        if reached >= start_value:
+            best = found
+        else:  # a hint is not always taken whole in time: never end below the start
+            reached = start_value
+        bound = math.floor(solver.best_objective_bound + 1e-6)
+    else:
+        reached = start_value
+        bound = sum(max(0, c) for c in term.coefficients)
+    bound = max(bound, reached)
+    status = Status.OPTIMAL if code == cp_model.OPTIMAL or bound == reached else Status.FEASIBLE
+    hold_stage(m.model, term, reached, bound)
+    report = StageReport(
+        term.name, status, float(reached), float(bound), relative_gap(reached, bound), runtime
+    )
+    return report, best
