@@ -131,16 +131,27 @@ class Choice:
         return load
 
 
-def greedy_pairing(candidates: Candidates, caps: np.ndarray, priority: Mapping[int, int]) -> Choice:
+def greedy_pairing(
+    candidates: Candidates,
+    caps: np.ndarray,
+    priority: Mapping[int, int],
+    start: Choice | None = None,
+) -> Choice:
     """A pairing that keeps every rule, to start the solver from (and to fall back on).
 
     Previous pairs first (when still compatible and within the caps), then a
     primary for each household by priority (fewest candidates first), then
-    a backup, each time the best fit among volunteers with room.
+    a backup, each time the best fit among volunteers with room.  From a
+    ``start`` pairing, its pairs are kept and only the missing roles filled
+    (a stage's pairing completed before the next stage starts from it).
     """
     count = len(candidates.households)
-    choice = Choice(np.full(count, -1, np.int64), np.full(count, -1, np.int64))
     room = caps.astype(np.int64).copy()
+    if start is None:
+        choice = Choice(np.full(count, -1, np.int64), np.full(count, -1, np.int64))
+    else:
+        choice = Choice(start.primary.copy(), start.backup.copy())
+        room -= choice.load(candidates, len(caps))
     starts = np.searchsorted(candidates.household, np.arange(count + 1))
     order = sorted(range(count), key=lambda h: (-priority[h], int(starts[h + 1] - starts[h]), h))
 
@@ -162,7 +173,7 @@ def greedy_pairing(candidates: Candidates, caps: np.ndarray, priority: Mapping[i
             slot[h] = best
             room[int(candidates.volunteer[best])] -= 1
 
-    for h in order:
+    for h in order if start is None else ():
         primary, backup = (int(x) for x in candidates.previous[h])
         if primary >= 0:
             take(h, choice.primary, choice.backup, primary)

@@ -279,13 +279,21 @@ class PairingScreen:
     def fit(self, household: Household, volunteers: np.ndarray) -> Fit:
         """The fit of ``volunteers`` (indices) with the household (see :class:`Fit`)."""
         affinity = np.zeros(len(volunteers), dtype=np.int64)
-        given = self._affinity.get(household.id)
-        visits = self._visits.get(household.id)
-        for k, v in enumerate(volunteers.tolist()):
-            if given:
-                affinity[k] += given.get(v, 0)
-            if visits:
-                affinity[k] += min(visits.get(v, 0), PAST_VISITS_COUNTED)
+        for table, most in ((self._affinity, None), (self._visits, PAST_VISITS_COUNTED)):
+            given = table.get(household.id)
+            if not given:
+                continue
+            # a few known volunteers per household: look them up, not every candidate
+            known = np.fromiter(given.keys(), dtype=np.int64, count=len(given))
+            values = np.fromiter(given.values(), dtype=np.int64, count=len(given))
+            if most is not None:
+                values = np.minimum(values, most)
+            order = np.argsort(known)
+            known, values = known[order], values[order]
+            at = np.searchsorted(known, volunteers)
+            hit = at < len(known)
+            hit[hit] = known[at[hit]] == volunteers[hit]
+            affinity[hit] += values[at[hit]]
         preference = np.zeros(len(volunteers), dtype=np.int64)
         if household.preferred_gender is not None:
             preference += self.gender[volunteers] == str(household.preferred_gender)
