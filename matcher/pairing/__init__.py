@@ -10,8 +10,10 @@ rules
     The hard rules of a (volunteer, household) pair and its fit, in one place.
 candidates
     The candidate pairs (pruned at district size) and a greedy pairing.
+model
+    The CP-SAT model of a pairing and the terms of its stages.
 solve
-    The CP-SAT model and its lexicographic stages: :func:`pair_households`.
+    The lexicographic stages, solved part by part: :func:`pair_households`.
 changes
     What changed against the previous pairing, with a reason for each change.
 report
