@@ -1,4 +1,4 @@
-"""``matcher pair``: a primary volunteer and a backup for each household with one-to-one support.
+"""``matcher pair`` and ``matcher visits``: one-to-one support, paired and in the roster.
 
 ``matcher pair DATASET --out DIR [--previous PAIRS.csv] [--time-limit S]
 [--weeks N]`` pairs the households whose ``support`` is one-to-one, keeps
@@ -7,6 +7,11 @@ the previous pairing where it may, and writes the files of
 every ``matcher`` command (:mod:`matcher.cli`, which registers this; its
 helpers are imported when the command runs, as :mod:`matcher.cli` imports
 this module while it loads).
+
+``matcher visits DATASET --pairing PAIRS.csv --out DATASET2`` writes the
+dataset with each paired household's visits in the horizon as needs pinned
+to the primary, else the backup (:mod:`matcher.pairing.visits`), for
+``matcher solve`` and ``matcher check``.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ if TYPE_CHECKING:  # the command imports these when it runs (see the module note
 
 _PAIR_COLUMNS = (N_("Household"), N_("Primary"), N_("Backup"), N_("Kept"))
 _UNPAIRED_COLUMNS = (N_("Household"), N_("Missing"), N_("Reason"), N_("Whom to ask"))
+_VISIT_COLUMNS = (N_("Date"), N_("Household"), N_("Need"), N_("Who goes"))
 
 
 def pair(
@@ -169,3 +175,53 @@ def _print_changes(changes: Sequence[Change]) -> None:
             markup=False,
             highlight=False,
         )
+
+
+def visits(
+    dataset: Annotated[
+        Path, typer.Argument(help="dataset folder of CSV files or an XLSX workbook")
+    ],
+    pairing: Annotated[
+        Path, typer.Option(help="the pairing (pairs.csv or pairs.xlsx of matcher pair)")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="dataset (folder or .xlsx) to write, with the visits"),
+    ],
+    travel_minutes_default: Annotated[
+        int,
+        typer.Option(min=0, max=1440, help="travel minutes between places not in the travel sheet"),
+    ] = 10,
+) -> None:
+    """Add each paired household's visits in the horizon as needs pinned to who should go.
+
+    The primary when they can, else the backup, else nobody (anyone eligible
+    may serve, and the visit is flagged).  Solve the dataset written with
+    matcher solve; matcher check verifies the pins.
+    """
+    from matcher.cli import _fail, _load, console
+    from matcher.io import write_dataset
+    from matcher.io.pairing_file import read_pairing
+    from matcher.pairing.visits import with_visits
+
+    problem = _load(dataset)
+    try:
+        pairs = read_pairing(pairing)
+        planned, plan = with_visits(problem, pairs, travel_minutes_default)
+        write_dataset(planned, out)
+    except DataError as error:
+        raise _fail(error) from None
+    except OSError as error:
+        raise _fail(
+            DataError.at(str(out), _("cannot write the dataset: {error}").format(error=error))
+        ) from None
+    table = Table(title=_("Visits ({count})").format(count=len(plan)))
+    for column in _VISIT_COLUMNS:
+        table.add_column(_(column))
+    for visit in plan:
+        style = "yellow" if visit.role == "others" else None
+        table.add_row(
+            visit.date.isoformat(), visit.household_id, visit.need_id, visit.note, style=style
+        )
+    console.print(table)
+    console.print(_("wrote {path}").format(path=out), highlight=False)

@@ -104,3 +104,36 @@ def test_the_sample_previous_pairing_is_the_generators() -> None:
     from matcher.generate.sample import community_a_previous_pairing
 
     assert read_pairing(PREVIOUS) == community_a_previous_pairing()
+
+
+def test_visits_are_pinned_to_the_primary_and_the_roster_keeps_them(tmp_path: Path) -> None:
+    out = tmp_path / "pairs"
+    assert runner.invoke(app, ["pair", str(SAMPLE), "--out", str(out)]).exit_code == 0
+    with_visits = tmp_path / "with_visits"
+    result = runner.invoke(
+        app,
+        ["visits", str(SAMPLE), "--pairing", str(out / "pairs.csv"), "--out", str(with_visits)],
+        env=CHINESE,
+    )
+    assert result.exit_code == 0, result.output
+    assert _says(result.output, "主帮扶")
+    problem = load_dataset(with_visits)
+    pairs = {p.household_id: p for p in read_pairing(out / "pairs.csv")}
+    visits = [n for n in problem.needs if n.id.split("-")[0] in pairs and "-" in n.id]
+    assert visits and len(problem.needs) == len(load_dataset(SAMPLE).needs) + len(visits)
+    pinned = {p.need_id: p.volunteer_id for p in problem.pins}
+    for need in visits:
+        pair = pairs[need.household_id or ""]
+        # pinned to the primary or the backup, or to nobody (flagged)
+        assert pinned.get(need.id) in (pair.primary_id, pair.backup_id, None)
+    share = sum(pinned.get(n.id) == pairs[n.household_id or ""].primary_id for n in visits)
+    assert share / len(visits) >= 0.7
+    roster = tmp_path / "roster"
+    solved = runner.invoke(
+        app, ["solve", str(with_visits), "--out", str(roster), "--time-limit", "30"]
+    )
+    assert solved.exit_code == 0, solved.output
+    checked = runner.invoke(app, ["check", str(with_visits), str(roster / "roster.csv")])
+    assert checked.exit_code == 0, (
+        checked.output
+    )  # the pins hold: every visit by its pinned volunteer

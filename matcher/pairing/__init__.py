@@ -18,6 +18,10 @@ changes
     What changed against the previous pairing, with a reason for each change.
 report
     Unpaired households with reasons and the nearest volunteers; continuity.
+visits
+    The visits of a horizon as needs pinned to the primary, else the backup.
+export
+    The output folder of ``matcher pair``.
 """
 
 from __future__ import annotations

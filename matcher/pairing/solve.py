@@ -56,6 +56,12 @@ STAGES: tuple[str, ...] = ("paired", "kept", "backed", "fit", "spread")
 """The lexicographic stages of a pairing, in order."""
 
 
+FIT_SHARE = 0.9
+"""Share of a large part's time for the fit stage; the spread (a tie-break) gets the rest.
+
+Measured on districts of 5,000 households: with 70% the fit of one seed ended 6.8%
+from its bound while the spread, given 25 s, moved by a few households."""
+
 PRESOLVE_ABOVE = 6_000
 """Candidate pairs of a part above which CP-SAT's presolve is on (see :class:`PairingParams`)."""
 
@@ -366,7 +372,7 @@ def _solve_last(
     :data:`PRESOLVE_ABOVE` pairs solve the fit, hold it, then the spread.
     """
     if len(m.cand) > PRESOLVE_ABOVE:
-        fit_report, best = _solve_stage(m, fit, best, seconds * 0.7, params, m.most("fit"))
+        fit_report, best = _solve_stage(m, fit, best, seconds * FIT_SHARE, params, m.most("fit"))
         left = max(0.0, seconds - fit_report.runtime)
         spread_report, best = _solve_stage(m, spread, best, left, params)
         return fit_report, spread_report, best
@@ -383,7 +389,9 @@ def _solve_last(
         fit_bound, spread_bound = fit_value, spread_value
     else:
         bound = int(report.bound)
+        most = m.most("fit")
         fit_bound = max(fit_value, (bound + span) // weight)
+        fit_bound = min(fit_bound, most) if most is not None else fit_bound
         spread_bound = max(spread_value, min(0, bound - weight * fit_value))
     reports = [
         StageReport(
