@@ -18,7 +18,7 @@ from matcher.pairing.export import PAIRING_FILES
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "datasets" / "community_a"
-PREVIOUS = SAMPLE / "previous" / "pairs.csv"
+PREVIOUS = ROOT / "datasets" / "community_a-previous-pairs.csv"
 runner = CliRunner()
 CHINESE = {"MATCHER_LANG": None}  # CliRunner unsets a variable given as None
 

@@ -6,7 +6,7 @@ weekends and the Mid-Autumn Festival of 2026, the coordinator's pins and
 pairs, and two needs that stay open on purpose.  ``datasets/community_a`` is
 this problem written with :func:`matcher.io.write_dataset`; a test checks that
 the files on disk still load into it.  Its previous one-to-one pairing,
-``datasets/community_a/previous/pairs.csv``, is
+``datasets/community_a-previous-pairs.csv``, is
 :func:`community_a_previous_pairing`.
 
 Over 520 lines on purpose: the sample's curated data (households, their
@@ -527,7 +527,7 @@ def community_a() -> Problem:
 
 
 def community_a_previous_pairing() -> list[SupportPair]:
-    """The pairing in place before this term (``datasets/community_a/previous/pairs.csv``).
+    """The pairing in place before this term (``datasets/community_a-previous-pairs.csv``).
 
     Each household with one-to-one support had, as primary and backup, the
     compatible volunteers who had visited it most (then in file order, each
