@@ -32,9 +32,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.pairing
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+	$(BIN)/python -m benchmarks.pairing --quick
 
 # A longer schemathesis run than make test's (200 generated requests per operation).
 fuzz: $(STAMP)

@@ -25,6 +25,8 @@ from matcher.domain import (
     NeedCategory,
     Role,
     Skill,
+    Support,
+    VisitFrequency,
     Volunteer,
     format_minutes,
 )
@@ -32,6 +34,7 @@ from matcher.i18n import _
 from matcher.io import (
     NUMBER_LIMIT,
     parse_category,
+    parse_enum,
     parse_gender,
     parse_household_category,
     parse_membership,
@@ -56,6 +59,9 @@ MembershipField = Annotated[Membership, _words(parse_membership)]
 GenderField = Annotated[Gender | None, _words(lambda v: parse_gender(v) if v else None)]
 HouseholdCategoryField = Annotated[HouseholdCategory, _words(parse_household_category)]
 NeedCategoryField = Annotated[NeedCategory, _words(parse_category)]
+SupportField = Annotated[Support, _words(lambda v: parse_enum(Support, v))]
+VisitFrequencyField = Annotated[VisitFrequency, _words(lambda v: parse_enum(VisitFrequency, v))]
+Minute = Annotated[int, Field(ge=0, le=24 * 60)]
 EntityId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^\S(.*\S)?$")]
 Name = Annotated[str, Field(max_length=200)]
 Words = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)]
@@ -156,6 +162,9 @@ class VolunteerModel(Body):
         max_length=254,
         description="an e-mail address for reminders (one @); masked for viewers",
     )
+    max_households: int = Field(
+        2, ge=0, le=1000, description="most households supported one to one (primary or backup)"
+    )
 
     def to_domain(self) -> Volunteer:
         """The domain volunteer."""
@@ -189,6 +198,19 @@ class HouseholdModel(Body):
     languages: Words = []
     preferred_gender: GenderField = None
     notes: str = Field("", max_length=2000)
+    # one-to-one support (matcher pair); docs/data-format.md, sheet households
+    support: SupportField = Support.NONE
+    priority: int = Field(3, ge=1, le=5)
+    required_gender: GenderField = None
+    skills: Skills = []
+    visit_days: list[Annotated[int, Field(ge=1, le=7)]] = Field([], max_length=7)
+    visit_times: list[tuple[Minute, Minute]] = Field(
+        [], max_length=20, description="visit windows as [start, end] minutes after midnight"
+    )
+    visit_minutes: int = Field(60, ge=1, le=24 * 60)
+    visit_frequency: VisitFrequencyField = VisitFrequency.WEEKLY
+    visit_dates: list[dt.date] = Field([], max_length=400)
+    refused: Words = []
 
     def to_domain(self) -> Household:
         """The domain household."""

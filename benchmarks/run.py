@@ -250,6 +250,18 @@ def run_isolated(job: tuple[str, Any]) -> dict[str, Any]:
         return pool.submit(_in_child, job).result()
 
 
+def _call_in_child(call: Any, job: Any) -> dict[str, Any]:
+    record = call(job)
+    record["peak_rss_mib"] = _rss_mib()
+    return record
+
+
+def run_isolated_call(call: Any, job: Any) -> dict[str, Any]:
+    """``call(job)`` in a fresh process, with its peak memory (for other benchmarks' jobs)."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_call_in_child, call, job).result()
+
+
 def _version_or_none(package: str) -> str | None:
     try:
         return version(package)

@@ -1,4 +1,4 @@
-"""The ``matcher`` command: solve, check, generate, template, attendance, ledger.
+"""The ``matcher`` command: solve, check, generate, template, attendance, ledger, pair, visits.
 
 Exit codes: 0 success, 1 the roster breaks rules (check) or no roster was
 found (solve), 2 bad input (file, row and column are named).
@@ -503,9 +503,12 @@ def _add_subcommands() -> None:
     """Commands kept in their own modules (they use the helpers above)."""
     from matcher.cli_attendance import attendance_app
     from matcher.cli_ledger import ledger
+    from matcher.cli_pairing import pair, visits
 
     app.add_typer(attendance_app, name="attendance")
     app.command("ledger")(ledger)
+    app.command("pair")(pair)
+    app.command("visits")(visits)
 
 
 _add_subcommands()

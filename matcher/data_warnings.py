@@ -38,6 +38,18 @@ def _needs_off_service_days(problem: Problem) -> list[Issue]:
     return found
 
 
+def _unknown_refusals(problem: Problem) -> list[Issue]:
+    # a typo would let the refused volunteer be paired: say so, without refusing the data
+    known = set(problem.volunteer_index)
+    message = _("household {id} refuses {volunteer}, who is not in the volunteers list")
+    return [
+        Issue("households", i, "refused", message.format(id=h.id, volunteer=v))
+        for i, h in enumerate(problem.households)
+        for v in h.refused
+        if v not in known
+    ]
+
+
 def _unreachable_households(problem: Problem, travel_default: int) -> list[Issue]:
     # volunteers grouped by where they live and how far they go: few groups, however many people
     reach = {(v.home_area, v.max_travel) for v in problem.volunteers}
@@ -93,7 +105,8 @@ def problem_warnings(problem: Problem, travel_default: int = 10) -> list[Issue]:
 
     A volunteer with no availability at all, a need dated on a day that is
     not a service day, a household no volunteer's ``max_travel`` reaches, a
-    skill (at its level) that nobody has.  None of these refuses the data.
+    household that refuses a volunteer who is not listed, a skill (at its
+    level) that nobody has.  None of these refuses the data.
 
     Parameters
     ----------
@@ -107,5 +120,6 @@ def problem_warnings(problem: Problem, travel_default: int = 10) -> list[Issue]:
         *_unavailable_volunteers(problem),
         *_needs_off_service_days(problem),
         *_unreachable_households(problem, travel_default),
+        *_unknown_refusals(problem),
         *_skills_nobody_has(problem),
     ]

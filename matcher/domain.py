@@ -5,6 +5,9 @@ dataclass defined here.  Times of day are minutes after midnight (``540`` is
 09:00); durations and budgets are minutes.  A :class:`Problem` is validated by
 :mod:`matcher.io` (or by whoever builds it) and never mutated: a what-if run
 builds a new one with :meth:`Problem.replace`.
+
+Over 520 lines on purpose: the domain's vocabulary is one module that every
+other one imports, so a reader finds every object and its invariants here.
 """
 
 from __future__ import annotations
@@ -66,6 +69,21 @@ class HouseholdCategory(StrEnum):
     OTHER = "other"  # 其他
 
 
+class Support(StrEnum):
+    """Whether a household gets one-to-one support (点对点帮扶): a steady volunteer and a backup."""
+
+    NONE = "none"  # 无：只有集体服务
+    ONE_TO_ONE = "one-to-one"  # 点对点帮扶
+
+
+class VisitFrequency(StrEnum):
+    """How often a household with one-to-one support is visited."""
+
+    WEEKLY = "weekly"  # 每周
+    FORTNIGHTLY = "fortnightly"  # 隔周
+    DATES = "dates"  # 按日期：only on the household's ``visit_dates``
+
+
 class NeedCategory(StrEnum):
     """Kind of service a need asks for."""
 
@@ -117,6 +135,8 @@ class Volunteer:
     ``max_travel`` limits how far from home the volunteer serves: at most
     this many travel minutes from ``home_area`` to a need's area (see
     :meth:`Problem.need_area`); ``None`` means no limit.
+    ``max_households`` is the most households the volunteer supports one to
+    one, as primary or as backup (both count: a backup must be ready to go).
     """
 
     id: str
@@ -133,9 +153,11 @@ class Volunteer:
     home_area: str = ""
     max_travel: int | None = None
     email: str = ""
+    max_households: int = 2
 
     def __post_init__(self) -> None:
         _require(self, "max_shifts", self.max_shifts >= 0, "a whole number >= 0")
+        _require(self, "max_households", self.max_households >= 0, "a whole number >= 0")
         _require(self, "max_minutes", self.max_minutes >= 0, "a whole number >= 0")
         _require(self, "max_travel", (self.max_travel or 0) >= 0, "None or >= 0")
 
@@ -184,6 +206,19 @@ class Household:
 
     ``address`` and ``phone`` (a contact number, optional) are personal data
     and must never be shown to viewers.
+
+    One-to-one support (``support`` :attr:`Support.ONE_TO_ONE`) gives the
+    household a primary volunteer and a backup for a term: they must speak
+    one of its ``languages`` (when it lists any), be of its
+    ``required_gender`` (``preferred_gender`` is only a wish), have its
+    ``skills``, live within their ``max_travel`` of its ``area``, not be
+    among the volunteers it ``refused``, and have a weekly window that holds
+    a visit of ``visit_minutes`` on one of its ``visit_days`` (1 Monday ..
+    7 Sunday; empty: any day) inside one of its ``visit_times`` (start, end
+    minutes; empty: any time).  ``visit_frequency`` says how often it is
+    visited; with :attr:`VisitFrequency.DATES`, only on ``visit_dates``.
+    ``priority`` (1 low .. 5 high) orders who is paired first when there are
+    not enough volunteers.
     """
 
     id: str
@@ -194,6 +229,26 @@ class Household:
     preferred_gender: Gender | None = None
     notes: str = ""
     phone: str = ""
+    support: Support = Support.NONE
+    priority: int = 3
+    required_gender: Gender | None = None
+    skills: tuple[Skill, ...] = ()
+    visit_days: tuple[int, ...] = ()
+    visit_times: tuple[tuple[int, int], ...] = ()
+    visit_minutes: int = 60
+    visit_frequency: VisitFrequency = VisitFrequency.WEEKLY
+    visit_dates: tuple[dt.date, ...] = ()
+    refused: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require(self, "priority", 1 <= self.priority <= 5, "a priority from 1 to 5")
+        _require(self, "visit_minutes", self.visit_minutes >= 1, "at least 1 minute")
+        _require(self, "visit_days", all(1 <= d <= 7 for d in self.visit_days), "weekdays 1 .. 7")
+
+    @property
+    def one_to_one(self) -> bool:
+        """True when the household gets one-to-one support."""
+        return self.support == Support.ONE_TO_ONE
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -276,6 +331,20 @@ class Pair:
 
     def __post_init__(self) -> None:
         _require(self, "extra_minutes", self.extra_minutes >= 0, "minutes >= 0")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SupportPair:
+    """One household's one-to-one pairing: its primary volunteer and backup.
+
+    A pairing read back (``--previous``) may name a volunteer who has left
+    or a household no longer supported: that is what a new pairing changes,
+    so the ids are not checked against a problem here.
+    """
+
+    household_id: str
+    primary_id: str
+    backup_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ __all__ = [
     "roster_frame",
     "summary",
     "unmet_needs",
+    "write_file_set",
     "write_result",
 ]
 
@@ -277,6 +278,26 @@ def _swap_in(staging: Path, out: Path, names: list[str]) -> list[Path]:
     return [out / name for name in names]
 
 
+def write_file_set(out: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write ``files`` into the folder ``out`` as one set: all of them, or none.
+
+    Each is written into a temporary folder inside ``out`` first and renamed
+    into place only when all are complete (:func:`_swap_in`), so a failure
+    leaves the previous files.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``files``.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out, prefix=".writing-") as tmp:
+        staging = Path(tmp)
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        return _swap_in(staging, out, list(files))
+
+
 def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path]:
     """Write the files of a run into ``out`` (see the module notes), or keep the last ones.
 
@@ -301,11 +322,7 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
         atomic_file(failed, lambda temp: temp.write_bytes(data))
         return [failed]
     files = result_files(problem, result)
-    with tempfile.TemporaryDirectory(dir=out, prefix=".writing-") as tmp:
-        staging = Path(tmp)
-        for name, data in files.items():
-            (staging / name).write_bytes(data)
-        written = _swap_in(staging, out, list(files))
+    written = write_file_set(out, files)
     for path in out.iterdir():
         stale_text = _DAY_TEXT.fullmatch(path.name) and path.name not in files
         if stale_text or path.name == FAILED_SUMMARY_FILE:

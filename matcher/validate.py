@@ -13,6 +13,10 @@ checking that a JSON value has the right type is the API's schema.  The
 front ends only *place* a finding: the reader maps it to a file, row and
 column, the API to a JSON path (``loc``), and :meth:`Problem.replace` and
 the generator raise :class:`InvalidProblemError` with every issue.
+
+Over 520 lines on purpose: every rule of every kind of item is here, in one
+place, so that the reader, the API and the generator cannot disagree; each
+rule is a short function.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from matcher.domain import (
     Pin,
     Problem,
     Skill,
+    SupportPair,
+    VisitFrequency,
     Volunteer,
     format_minutes,
 )
@@ -258,9 +264,77 @@ def email_findings(email: str) -> list[Finding]:
 
 
 def household_findings(household: Household, catalogue: Catalogue) -> list[Finding]:
-    """What is wrong with a household in this dataset (nothing depends on others yet)."""
-    del household, catalogue
-    return []
+    """What is wrong with a household: its one-to-one support fields in this dataset.
+
+    Skills must be known; visit dates go with the frequency "dates" and it
+    needs them; each visit time holds a whole visit; a required gender and a
+    different preferred gender cannot both hold.  A refused volunteer who is
+    not listed is only a warning (:mod:`matcher.data_warnings`): a volunteer
+    who left may stay refused, and the service checks parts of a dataset
+    that hold only some volunteers.
+    """
+    findings = skill_refs(household.skills, catalogue)
+    by_dates = household.visit_frequency == VisitFrequency.DATES
+    if by_dates and not household.visit_dates:
+        findings.append(
+            (
+                "visit_dates",
+                _("expected visit dates for the visit frequency {frequency}, found none").format(
+                    frequency=household.visit_frequency
+                ),
+            )
+        )
+    elif household.visit_dates and not by_dates:
+        findings.append(
+            (
+                "visit_frequency",
+                _(
+                    "expected the visit frequency {dates} for listed visit dates, found {found}"
+                ).format(dates=VisitFrequency.DATES, found=household.visit_frequency),
+            )
+        )
+    for start, end in household.visit_times:
+        if end <= start:
+            findings += [
+                ("visit_times", message) for _field, message in end_after_start(start, end)
+            ]
+        elif end - start < household.visit_minutes:
+            findings.append(
+                (
+                    "visit_times",
+                    _(
+                        "expected visit times of at least the {minutes} visit minutes, "
+                        "found {start}-{end}"
+                    ).format(
+                        minutes=household.visit_minutes,
+                        start=format_minutes(start),
+                        end=format_minutes(end),
+                    ),
+                )
+            )
+    required, preferred = household.required_gender, household.preferred_gender
+    if required is not None and preferred is not None and required != preferred:
+        findings.append(
+            (
+                "preferred_gender",
+                _(
+                    "expected no preferred gender other than the required {required}, found {found}"
+                ).format(required=required, found=preferred),
+            )
+        )
+    return findings
+
+
+def support_pair_findings(pair: SupportPair) -> list[Finding]:
+    """A pairing row: the backup is never the primary of the same household.
+
+    The ids are not checked against the dataset: a pairing read back may name
+    a volunteer who has left, which is what a new pairing changes.
+    """
+    if pair.backup_id is None or pair.backup_id != pair.primary_id:
+        return []
+    message = _("expected a backup other than the primary {volunteer}, found the same volunteer")
+    return [("backup_id", message.format(volunteer=pair.primary_id))]
 
 
 def need_timing_findings(need: Need, catalogue: Catalogue) -> list[Finding]:

@@ -249,3 +249,10 @@ def test_long_modules_and_functions_say_why() -> None:
             if length > LONG_FUNCTION and not any(word in doc for word in REASON):
                 unexplained.append(f"{path.relative_to(ROOT)}:{node.name} ({length} lines)")
     assert unexplained == []
+
+
+def test_pairing_checker_imports_only_domain_and_messages() -> None:
+    # The pairing checker is the second opinion on every pairing: it shares no
+    # code with matcher.pairing (its rules, model and explanations) or the solver.
+    modules = {name for name in _matcher_imports("matcher.check_pairing") if _is_module(name)}
+    assert modules <= {"matcher.domain", "matcher.i18n"}, modules

@@ -33,6 +33,7 @@ def describe(problem: Problem) -> str:
         f"| volunteers | {len(problem.volunteers)} |",
         f"| needs | {len(problem.needs)} |",
         f"| households | {len(problem.households)} |",
+        f"| with one-to-one support | {sum(h.one_to_one for h in problem.households)} |",
         f"| availability windows | {len(problem.availability)} |",
         f"| blackouts | {len(problem.blackouts)} |",
         f"| pairs | {len(problem.pairs)} |",

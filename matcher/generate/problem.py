@@ -22,6 +22,7 @@ from matcher.generate.history import draw_history, draw_pairs
 from matcher.generate.households import draw_households
 from matcher.generate.needs import draw_needs, reserve
 from matcher.generate.people import Pool, draw_volunteers
+from matcher.generate.support import draw_max_households, draw_support
 from matcher.generate.vocabulary import DEPARTMENTS, SKILLS, area_names
 from matcher.i18n import _
 from matcher.validate import checked
@@ -38,6 +39,8 @@ def build(
     areas: int,
     name: str,
     city: bool = False,
+    households: int | None = None,
+    one_to_one: float = 0.6,
 ) -> tuple[Problem, Pool]:
     """Everything but the defaults: the generator proper.
 
@@ -55,6 +58,12 @@ def build(
         Name of the problem.
     city
         Group the areas into street offices and give volunteers a ``max_travel``.
+    households
+        Number of households; default one per ten needs, at least 15.
+    one_to_one
+        Share of households with one-to-one support (drawn last, from a
+        generator spawned from ``rng``, so the rest of the problem does not
+        depend on it).
 
     Returns
     -------
@@ -80,16 +89,23 @@ def build(
     names = area_names(max(1, areas))
     layout = draw_city(rng, names, volunteers) if city else None
     people, windows, blackouts, pool = draw_volunteers(rng, volunteers, names, horizon, layout)
-    households = draw_households(rng, max(15, round(needs / 10)), names)
-    need_list = draw_needs(rng, needs, horizon, households, pool, names)
+    if households is None:
+        households = max(15, round(needs / 10))
+    household_list = draw_households(rng, households, names)
+    need_list = draw_needs(rng, needs, horizon, household_list, pool, names)
     need_list, pins, reserved = reserve(rng, need_list, pool, horizon)
-    history = draw_history(rng, pool, households, horizon.start)
+    history = draw_history(rng, pool, household_list, horizon.start)
     pairs = draw_pairs(rng, pool, need_list, history, reserved)
+    support_rng = rng.spawn(1)[0]  # spawning takes nothing from rng's own stream
+    household_list = draw_support(
+        support_rng, household_list, [v.id for v in people], horizon.start, one_to_one
+    )
+    people = draw_max_households(support_rng, people)
     problem = Problem(
         horizon=horizon,
         volunteers=tuple(people),
         needs=tuple(need_list),
-        households=tuple(households),
+        households=tuple(household_list),
         availability=tuple(windows),
         blackouts=tuple(blackouts),
         pairs=tuple(pairs),
@@ -111,6 +127,8 @@ def generate_problem(
     weeks: int = 2,
     areas: int | None = None,
     city: bool | None = None,
+    households: int | None = None,
+    one_to_one: float = 0.6,
 ) -> Problem:
     """Build a synthetic dataset with the shape of a college-community programme.
 
@@ -158,6 +176,8 @@ def generate_problem(
     """
     if weeks < 1:
         raise ValueError(_("weeks must be at least 1"))
+    if households is not None and households < 0:
+        raise ValueError(_("households must not be negative"))
     first = start or DEFAULT_START
     last = first + dt.timedelta(days=7 * weeks - 1)
     horizon = build_horizon(first, last, festivals=festivals_between(first, last))
@@ -174,6 +194,8 @@ def generate_problem(
         areas,
         f"synthetic-{volunteers}x{needs}-seed{seed}",
         city=city,
+        households=households,
+        one_to_one=one_to_one,
     )
     # checked like a loaded dataset: a generator bug must not pass as a hard instance
     return checked(problem)

@@ -5,7 +5,13 @@ the generator's 200 volunteers with curated needs and households over two
 weekends and the Mid-Autumn Festival of 2026, the coordinator's pins and
 pairs, and two needs that stay open on purpose.  ``datasets/community_a`` is
 this problem written with :func:`matcher.io.write_dataset`; a test checks that
-the files on disk still load into it.
+the files on disk still load into it.  Its previous one-to-one pairing,
+``datasets/community_a-previous-pairs.csv``, is
+:func:`community_a_previous_pairing`.
+
+Over 520 lines on purpose: the sample's curated data (households, their
+support, the needs) are tables kept beside the code that turns them into
+records, so the sample reads in one place.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ from matcher.domain import (
     Problem,
     Role,
     Skill,
+    Support,
+    SupportPair,
+    VisitFrequency,
     Volunteer,
 )
 from matcher.generate.arrays import BoolArray
@@ -86,6 +95,41 @@ _A_HOUSEHOLDS: tuple[tuple[str, str, HouseholdCategory, int, str, str, str], ...
     ("H016", "1栋2单元302", _CHILD, 3, "普通话", "", "11岁，数学需要辅导"),
     ("H017", "5栋3单元102", _DISABLED, 0, "普通话", "", "听力残疾，用手语交流"),
     ("H018", "16栋1单元101", _DISABLED, 1, "柳州话、普通话", "", "肢体残疾，轮椅出行"),
+)
+# fmt: on
+
+# One-to-one support (点对点帮扶) of the curated households: id, priority, visit
+# days, visit times, frequency ("每周", "隔周" or dates), required gender, skills,
+# refused volunteers.  H010 gets none; H017 needs 手语, which nobody in the sample
+# has, and the two added households H019 and H020 can be paired with nobody (a
+# language nobody speaks, a weekday evening nobody is free): the unpaired
+# households a coordinator must hear about.
+# fmt: off
+_A_SUPPORT: tuple[tuple[str, int, str, str, str, str, str, str], ...] = (
+    ("H001", 4, "周六", "09:00-11:30", "每周", "女", "", ""),
+    ("H002", 4, "周六、周日", "14:30-17:00", "每周", "", "", ""),
+    ("H003", 5, "周日", "09:00-11:30", "每周", "女", "", ""),
+    ("H004", 3, "周六", "09:00-11:30", "每周", "", "", ""),
+    ("H005", 4, "周六", "14:30-17:00", "隔周", "", "", ""),
+    ("H006", 4, "周日", "", "隔周", "", "健康监测", ""),
+    ("H007", 5, "周六、周日", "09:00-11:30", "每周", "", "", ""),
+    ("H008", 3, "周日", "14:30-17:00", "每周", "", "", ""),
+    ("H009", 3, "周六", "", "隔周", "", "", ""),
+    ("H011", 3, "周日", "14:30-17:00", "每周", "", "辅导功课", ""),
+    ("H012", 3, "", "09:00-11:30", "2026-09-26、2026-10-10、2026-10-24", "", "", ""),
+    ("H013", 4, "周六", "14:30-17:00", "每周", "", "辅导功课", ""),
+    ("H014", 3, "周日", "09:00-11:30", "每周", "", "", ""),
+    ("H015", 3, "周六、周日", "", "每周", "", "", "V0001"),
+    ("H016", 3, "周六", "", "每周", "", "辅导功课", ""),
+    ("H017", 4, "周六", "09:00-11:30", "每周", "", "手语", ""),
+    ("H018", 4, "周六、周日", "09:00-11:30", "每周", "", "", ""),
+    ("H019", 4, "周日", "09:00-11:30", "每周", "", "", ""),
+    ("H020", 3, "周三", "19:00-20:30", "每周", "", "", ""),
+)
+# Households with one-to-one support but no need in the horizon (the roster is unchanged).
+_A_SUPPORT_ONLY: tuple[tuple[str, str, HouseholdCategory, int, str, str, str], ...] = (
+    ("H019", "9栋1单元702", _ELDER, 2, "粤语", "", "陈大爷，80岁，广东来柳，只会说粤语"),
+    ("H020", "4栋3单元402", _POOR, 1, "普通话", "", "夫妻均上白班，只在周三晚上在家"),
 )
 # fmt: on
 
@@ -324,8 +368,8 @@ def _without_sign_language(
 
 
 def _curated_households() -> list[Household]:
-    """The households of :data:`_A_HOUSEHOLDS` as records."""
-    return [
+    """The households of :data:`_A_HOUSEHOLDS` and :data:`_A_SUPPORT_ONLY` as records."""
+    households = [
         Household(
             id=hid,
             address=address,
@@ -337,8 +381,40 @@ def _curated_households() -> list[Household]:
             # a contact for the team that visits, in the same unassigned range as volunteers'
             phone=f"199-0090-{int(hid[1:]):04d}",
         )
-        for hid, address, category, area, languages, preferred, notes in _A_HOUSEHOLDS
+        for hid, address, category, area, languages, preferred, notes in (
+            *_A_HOUSEHOLDS,
+            *_A_SUPPORT_ONLY,
+        )
     ]
+    support = {row[0]: row for row in _A_SUPPORT}
+    return [_with_support(h, support[h.id]) if h.id in support else h for h in households]
+
+
+def _with_support(
+    household: Household, row: tuple[str, int, str, str, str, str, str, str]
+) -> Household:
+    """A curated household with its one-to-one support of :data:`_A_SUPPORT`."""
+    _hid, priority, days, times, frequency, gender, skills, refused = row
+    weekdays = {"周一": 1, "周二": 2, "周三": 3, "周四": 4, "周五": 5, "周六": 6, "周日": 7}
+    dates = () if frequency in ("每周", "隔周") else frequency.split("、")
+    return dataclasses.replace(
+        household,
+        support=Support.ONE_TO_ONE,
+        priority=priority,
+        visit_days=tuple(weekdays[d] for d in days.split("、") if d),
+        visit_times=tuple(
+            (_t(a), _t(b)) for a, b in (t.split("-") for t in times.split("、") if t)
+        ),
+        visit_frequency=VisitFrequency.FORTNIGHTLY
+        if frequency == "隔周"
+        else VisitFrequency.DATES
+        if dates
+        else VisitFrequency.WEEKLY,
+        visit_dates=tuple(dt.date.fromisoformat(d) for d in dates),
+        required_gender=Gender.FEMALE if gender == "女" else None,
+        skills=tuple(Skill(name) for name in skills.split("、") if name),
+        refused=tuple(v for v in refused.split("、") if v),
+    )
 
 
 def _tied_history(
@@ -425,7 +501,8 @@ def community_a() -> Problem:
     volunteers, pool = _without_sign_language(base.volunteers, pool)
     households = _curated_households()
     needs = _community_a_needs()
-    history = _tied_history(base.history, households)
+    # the past visits of the households with needs, as before H019 and H020 were added
+    history = _tied_history(base.history, households[: len(_A_HOUSEHOLDS)])
     day_index = {d: j for j, d in enumerate(horizon.service_days)}
     candidates = _Candidates(pool, {need.id: need for need in needs}, day_index)
     # Pins: a teacher of 装备制造学院 leads the repair fair; the regular
@@ -447,3 +524,43 @@ def community_a() -> Problem:
         pins=tuple(pins),
         history=tuple(history),
     )
+
+
+def community_a_previous_pairing() -> list[SupportPair]:
+    """The pairing in place before this term (``datasets/community_a-previous-pairs.csv``).
+
+    Each household with one-to-one support had, as primary and backup, the
+    compatible volunteers who had visited it most (then in file order, each
+    within their ``max_households``), as a coordinator would have paired
+    them; except that H004's backup, V0999, has left since, and H001's
+    primary is a man, though 李奶奶 now requires a woman: the two changes a
+    new pairing must make, and say why.
+    """
+    # the rules of a pair, not the solver: the previous pairing is data, not a result
+    from matcher.pairing.rules import PairingScreen
+
+    problem = community_a()
+    screen = PairingScreen(problem)
+    room = {v.id: v.max_households for v in problem.volunteers}
+    pairs = []
+    for household in problem.households:
+        if not household.one_to_one:
+            continue
+        eligible = screen.eligible(household).tolist()
+        eligible.sort(key=lambda v: (-screen.past_visits(household.id, v), v))
+        chosen = [problem.volunteers[v].id for v in eligible if room[problem.volunteers[v].id] > 0][
+            :2
+        ]
+        if not chosen:
+            continue
+        for volunteer_id in chosen:
+            room[volunteer_id] -= 1
+        pair = SupportPair(household.id, chosen[0], chosen[1] if len(chosen) > 1 else None)
+        if household.id == "H004":
+            pair = dataclasses.replace(pair, backup_id="V0999")
+        if household.id == "H001":
+            man = next(v for v in problem.volunteers if v.gender == Gender.MALE and room[v.id] > 0)
+            room[man.id] -= 1
+            pair = dataclasses.replace(pair, primary_id=man.id)
+        pairs.append(pair)
+    return pairs

@@ -35,6 +35,8 @@ write
     :func:`write_dataset`, :func:`write_template` and atomic writes.
 roster
     The roster file format (``roster.csv`` / ``roster.xlsx``), read and written.
+pairing_file
+    The pairing file format (``pairs.csv`` / ``pairs.xlsx``), read and written.
 spreadsheet
     How every CSV and XLSX cell the project writes is written.
 """
@@ -61,6 +63,7 @@ from matcher.io.format import (
     ENUM_WORDS,
     MAX_HORIZON_DAYS,
     MAX_ISSUES,
+    PAIRING_SHEET,
     ROSTER_COLUMNS,
     ROSTER_COLUMNS_ZH,
     SHEETS,
@@ -89,6 +92,7 @@ __all__ = [
     "MAX_HORIZON_DAYS",
     "MAX_ISSUES",
     "NUMBER_LIMIT",
+    "PAIRING_SHEET",
     "ROLE_ZH",
     "ROSTER_COLUMNS",
     "ROSTER_COLUMNS_ZH",

@@ -61,7 +61,9 @@ __all__ = [
     "parse_time",
     "parse_time_or_range",
     "parse_time_range",
+    "parse_time_ranges",
     "parse_weekday",
+    "parse_weekdays",
     "parse_whole_number",
 ]
 
@@ -432,6 +434,16 @@ def parse_weekday(value: Any) -> int:
             found=found_text(value)
         )
     )
+
+
+def parse_weekdays(value: Any) -> tuple[int, ...]:
+    """Parse a list of weekdays (``周六;周日``, ``6、7``) into 1 .. 7, each once, in order."""
+    return tuple(dict.fromkeys(parse_weekday(item) for item in parse_list(value)))
+
+
+def parse_time_ranges(value: Any) -> tuple[tuple[int, int], ...]:
+    """Parse a list of time ranges (``09:00-11:30;14:30-17:00``), each once, in order."""
+    return tuple(dict.fromkeys(parse_time_range(item) for item in parse_list(value)))
 
 
 YES_WORDS: tuple[str, ...] = ("yes", "true", "1", "y", "是", "需要", "要", "有", "√", "✓", "✔")

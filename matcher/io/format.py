@@ -19,6 +19,8 @@ from matcher.domain import (
     Membership,
     NeedCategory,
     Role,
+    Support,
+    VisitFrequency,
 )
 from matcher.validate import MAX_HORIZON_DAYS  # a rule of a valid problem, re-exported
 
@@ -27,6 +29,7 @@ __all__ = [
     "ENUM_WORDS",
     "MAX_HORIZON_DAYS",
     "MAX_ISSUES",
+    "PAIRING_SHEET",
     "ROSTER_COLUMNS",
     "ROSTER_COLUMNS_ZH",
     "ROSTER_SHEET",
@@ -157,6 +160,11 @@ SHEETS: dict[str, SheetSpec] = {
                 "email": Column(
                     ("邮箱", "电子邮箱", "电子邮件"), False, "电子邮箱（个人信息），用于发送提醒"
                 ),
+                "max_households": Column(
+                    ("最多帮扶户数", "最多结对户数"),
+                    False,
+                    "点对点帮扶最多结对几户（主帮扶和备岗都算），默认 2；0 = 不参加结对",
+                ),
             },
         ),
         SheetSpec(
@@ -194,6 +202,44 @@ SHEETS: dict[str, SheetSpec] = {
                 "languages": Column(("语言",), False, "家中使用的语言"),
                 "preferred_gender": Column(("偏好性别",), False, "希望的志愿者性别（软偏好）"),
                 "notes": Column(("备注",), False, "备注"),
+                "support": Column(
+                    ("帮扶方式", "点对点帮扶"),
+                    False,
+                    "点对点（固定一名主帮扶志愿者和一名备岗）/ 无（默认）",
+                ),
+                "priority": Column(
+                    ("帮扶优先级",), False, "1（低）.. 5（高），默认 3；志愿者不够时先结对高的"
+                ),
+                "required_gender": Column(
+                    ("性别要求",), False, "结对志愿者必须为此性别（硬性要求）"
+                ),
+                "skills": Column(
+                    ("所需技能",), False, "结对志愿者须具备的技能（可带等级），如 手语"
+                ),
+                "visit_days": Column(
+                    ("探访日", "探访星期"), False, "希望探访的星期，如 周六;周日；空 = 任意一天"
+                ),
+                "visit_times": Column(
+                    ("探访时段", "探访时间"),
+                    False,
+                    "希望探访的时段，如 09:00-11:30；多个用 ; 分隔；空 = 任意时间",
+                ),
+                "visit_minutes": Column(
+                    ("探访时长", "探访时长（分钟）"), False, "每次探访的分钟数，默认 60"
+                ),
+                "visit_frequency": Column(
+                    ("探访频次", "频次"),
+                    False,
+                    "每周（默认）/ 隔周 / 按日期（只在 探访日期 探访）",
+                ),
+                "visit_dates": Column(
+                    ("探访日期",), False, "频次为 按日期 时的探访日期，多个用 ; 分隔"
+                ),
+                "refused": Column(
+                    ("不接受的志愿者", "拒绝的志愿者"),
+                    False,
+                    "住户不接受的志愿者编号，多个用 ; 分隔；结对时绝不安排",
+                ),
             },
         ),
         SheetSpec(
@@ -350,6 +396,37 @@ ATTENDANCE_SHEET = SheetSpec(
 """The attendance sheet (``matcher attendance import``): one row per volunteer and need."""
 
 
+PAIRING_SHEET = SheetSpec(
+    "pairing",
+    "帮扶结对",
+    True,
+    {
+        "household_id": Column(("住户编号",), True, "住户编号"),
+        "primary_id": Column(("主帮扶志愿者编号", "主帮扶"), True, "主帮扶志愿者编号"),
+        "backup_id": Column(("备岗志愿者编号", "备岗"), False, "备岗志愿者编号；空 = 没有备岗"),
+        "household": Column(("住户",), False, "仅供对照，导入时不读取"),
+        "priority": Column(("帮扶优先级",), False, "仅供对照，导入时不读取"),
+        "primary_name": Column(("主帮扶姓名",), False, "仅供对照，导入时不读取"),
+        "backup_name": Column(("备岗姓名",), False, "仅供对照，导入时不读取"),
+        "kept": Column(("延续",), False, "与上次结对相比：是 = 主帮扶未变（仅供对照）"),
+        "primary_fit": Column(
+            ("主帮扶匹配分",), False, "匹配分 = 亲和度 + 偏好 - 路程（仅供对照）"
+        ),
+        "primary_affinity": Column(
+            ("主帮扶亲和度",), False, "结对偏好的亲和度加既往探访次数（最多 3 次，仅供对照）"
+        ),
+        "primary_preference": Column(
+            ("主帮扶偏好满足",), False, "满足的住户偏好：偏好性别、首选语言（仅供对照）"
+        ),
+        "primary_travel": Column(("主帮扶路程（分钟）",), False, "从居住片区出发（仅供对照）"),
+        "backup_fit": Column(("备岗匹配分",), False, "仅供对照，导入时不读取"),
+        "backup_travel": Column(("备岗路程（分钟）",), False, "仅供对照，导入时不读取"),
+    },
+)
+"""The pairing file (``pairs.csv`` / sheet 帮扶结对 of ``pairs.xlsx``): ``matcher pair`` writes
+it, ``matcher pair --previous`` reads it back (only the first three columns)."""
+
+
 ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
     Role: {
         # A counsellor (辅导员) belongs to the college's teaching staff (教育部令第43号, art. 3:
@@ -399,6 +476,15 @@ ENUM_WORDS: dict[type[StrEnum], dict[StrEnum, tuple[str, ...]]] = {
         AttendanceStatus.LATE: ("迟到",),
         AttendanceStatus.LEFT_EARLY: ("早退",),
         AttendanceStatus.NO_SHOW: ("缺席", "未到", "爽约"),
+    },
+    Support: {
+        Support.NONE: ("无", "普通", "否"),
+        Support.ONE_TO_ONE: ("点对点", "点对点帮扶", "一对一", "结对帮扶", "是"),
+    },
+    VisitFrequency: {
+        VisitFrequency.WEEKLY: ("每周", "每周一次"),
+        VisitFrequency.FORTNIGHTLY: ("隔周", "每两周", "双周"),
+        VisitFrequency.DATES: ("按日期", "指定日期"),
     },
     AvailabilityKind: {
         AvailabilityKind.AVAILABLE: ("可以",),

@@ -34,7 +34,9 @@ from matcher.domain import (
     Pin,
     Problem,
     Role,
+    Support,
     Travel,
+    VisitFrequency,
     Volunteer,
 )
 from matcher.errors import DataIssue
@@ -45,7 +47,9 @@ from matcher.io.cells import (
     parse_date,
     parse_festivals,
     parse_skills,
+    parse_time_ranges,
     parse_weekday,
+    parse_weekdays,
 )
 from matcher.io.format import AvailabilityKind
 from matcher.io.limits import ReadBudget, ReadLimits
@@ -58,6 +62,7 @@ from matcher.validate import (
     blackout_findings,
     history_findings,
     horizon_findings,
+    household_findings,
     need_findings,
     pair_findings,
     pin_findings,
@@ -268,6 +273,7 @@ class _Builder:
             home_area=row.text("home_area"),
             max_travel=row.integer("max_travel", None, lo=0),
             email=row.text("email"),
+            max_households=row.integer("max_households", 2, lo=0),  # type: ignore[arg-type]
         )
         findings = volunteer_findings(volunteer, self.known)
         # an empty department was reported as a missing value already
@@ -277,7 +283,7 @@ class _Builder:
         return volunteer
 
     def _household(self, row: Row) -> Household:
-        return Household(
+        household = Household(
             id=row.text("id", required=True),
             address=row.text("address", required=True),
             category=row.enum("category", HouseholdCategory, required=True),  # type: ignore[arg-type]
@@ -286,7 +292,22 @@ class _Builder:
             preferred_gender=row.enum("preferred_gender", Gender),
             notes=row.text("notes"),
             phone=row.text("phone"),
+            support=row.enum("support", Support, Support.NONE),  # type: ignore[arg-type]
+            priority=row.integer("priority", 3, lo=1, hi=5),  # type: ignore[arg-type]
+            required_gender=row.enum("required_gender", Gender),
+            skills=row.get("skills", parse_skills, ()),
+            visit_days=row.get("visit_days", parse_weekdays, ()),
+            visit_times=row.get("visit_times", parse_time_ranges, ()),
+            visit_minutes=row.integer("visit_minutes", 60, lo=1),  # type: ignore[arg-type]
+            visit_frequency=row.enum(  # type: ignore[arg-type]
+                "visit_frequency", VisitFrequency, VisitFrequency.WEEKLY
+            ),
+            # visit dates may lie past the roster's horizon: a term runs for weeks
+            visit_dates=row.dates("visit_dates"),
+            refused=row.items("refused"),
         )
+        self.check(row, "households", household_findings(household, self.known))
+        return household
 
     def _timing(self, row: Row) -> tuple[dt.date | None, int | None, int | None, int]:
         """Date, start, end and duration of a need as written (the rules check them)."""

@@ -105,7 +105,13 @@ def _dataset_records(problem: Problem) -> dict[str, list[dict[str, Any]]]:
             {"volunteer_id": b.volunteer_id, "date": b.date, "kind": AvailabilityKind.BLACKOUT}
             for b in problem.blackouts
         ],
-        "households": [dataclasses.asdict(h) for h in problem.households],
+        "households": [
+            {
+                **{f.name: getattr(h, f.name) for f in dataclasses.fields(h)},
+                "visit_times": tuple(f"{time(a)}-{time(b)}" for a, b in h.visit_times),
+            }
+            for h in problem.households
+        ],
         "needs": [
             {
                 **{f.name: getattr(n, f.name) for f in dataclasses.fields(n)},
