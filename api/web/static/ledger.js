@@ -135,9 +135,9 @@ async function drawLedger(body, dataset, ledger, query) {
       "section",
       { class: "panel", id: "ledger-departments", "aria-labelledby": "departments-title" },
       h("h3", { id: "departments-title", text: t("departments_title") }),
+      // the picture first: on a phone the table below is a long list of cards
+      h("figure", { class: "chart" }, h("figcaption", { id: "chart-title", text: t("chart_title") }), chart),
       ledgerTable(tables.get("departments"), "departments"),
-      h("h3", { id: "chart-title", text: t("chart_title") }),
-      h("figure", { class: "chart" }, chart),
     ),
   );
   drawPeople();
@@ -152,6 +152,10 @@ async function showChart(img, path) {
     chartUrl = URL.createObjectURL(await response.blob());
     img.src = chartUrl;
     img.hidden = false;
+    // a tap opens the picture at full size (small on a phone)
+    const link = h("a", { href: chartUrl, target: "_blank", rel: "noopener", class: "chart-link" });
+    img.before(link);
+    link.append(img);
   } catch (error) {
     img.replaceWith(h("p", { class: "error", role: "alert", text: error.message }));
   }

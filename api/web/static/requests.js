@@ -231,7 +231,7 @@ function requestActions(r, view) {
         try {
           await moved(await api("POST", `/requests/${r.id}/review`, { json: { accept, note: note.value.trim() } }));
         } catch (error) {
-          showProblems(problems, fields, error);
+          await refused(view, r, problems, fields, error);
         }
       });
     box.append(
@@ -279,6 +279,28 @@ function requestActions(r, view) {
   return box;
 }
 
+/**
+ * The API refused a step: a 422 stands under its fields; a 409 means the request moved on
+ * meanwhile (another coordinator, another tab), so the list is read again and the API's
+ * words stand on the request's card, over what can be done now.
+ */
+async function refused(view, r, problems, fields, error) {
+  if (error.status !== 409) {
+    showProblems(problems, fields, error);
+    return;
+  }
+  await view.reload();
+  let card = view.list.querySelector(`[data-request="${r.id}"]`);
+  if (!card) {
+    // it left the state the list is filtered by: show every state
+    state.filters.requestState = "";
+    await drawList(view);
+    card = view.list.querySelector(`[data-request="${r.id}"]`);
+  }
+  if (card) card.querySelector(".steps").after(h("p", { class: "error conflict", role: "alert", text: error.message }));
+  else toast(error.message, true);
+}
+
 /** Open a form under a button, or close it when it is already open. */
 function toggle(button, slot, make) {
   const open = button.getAttribute("aria-expanded") === "true";
@@ -321,7 +343,7 @@ function dispatchForm(r, view) {
             toast(t("request_dispatched", { need: answer.need_id }));
             await view.reload();
           } catch (error) {
-            showProblems(problems, fields, error);
+            await refused(view, r, problems, fields, error);
           }
         });
       },
@@ -366,7 +388,7 @@ function rateForm(r, view) {
             toast(t("request_moved", { id: answer.id, state: answer.state_name }));
             await view.reload();
           } catch (error) {
-            showProblems(problems, fields, error);
+            await refused(view, r, problems, fields, error);
           }
         });
       },
