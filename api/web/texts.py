@@ -232,7 +232,7 @@ TEXTS: dict[str, str] = {
     "new_request": N_("Enter a request"),
     "request_kind": N_("Kind"),
     "request_title": N_("What is asked for"),
-    "household": N_("Household"),
+    "household": N_("Household served"),
     "no_household": N_("(no household)"),
     "requester": N_("Who asked"),
     "wanted_date": N_("Wanted date"),
