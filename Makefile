@@ -42,7 +42,7 @@ bench-quick: $(STAMP)
 fuzz: $(STAMP)
 	MATCHER_FUZZ_EXAMPLES=200 $(BIN)/pytest -q tests/api/test_schema_fuzz.py
 
-# docs/screenshots/: the page with the sample community's roster, desktop and phone, in the
+# docs/screenshots/: the page with the sample community (roster on desktop and phone; the day view, requests and ledger on a phone), in the
 # system's Chromium (apt-get install chromium fonts-noto-cjk).
 screenshots: $(STAMP)
 	$(BIN)/python -m benchmarks.screenshots

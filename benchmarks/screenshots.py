@@ -3,9 +3,13 @@
 Starts the service on a free loopback port with a fresh database, uploads
 ``datasets/community_a``, solves it (in Chinese, as a coordinator would) and
 photographs the roster page in the system's Chromium on a desktop (1280 x 800)
-and on a phone (375 x 667) into ``docs/screenshots/``.  Chinese text needs a
-CJK font on the machine (Debian: ``apt-get install fonts-noto-cjk``); without
-one the pictures show boxes, so the script refuses to run.
+and on a phone (375 x 667) into ``docs/screenshots/``.  Then it publishes the
+roster, records what happened for the first team of its last service day
+(the sample's dates are past, so the day's arrivals can be recorded), enters
+two residents' requests and photographs the day view, the requests and the
+ledger on the phone.  Chinese text needs a CJK font on the machine (Debian:
+``apt-get install fonts-noto-cjk``); without one the pictures show boxes, so
+the script refuses to run.
 """
 
 from __future__ import annotations
@@ -41,8 +45,8 @@ def has_chinese_font() -> bool:
     return bool(listed.stdout.strip())
 
 
-def prepare(server: Server) -> str:
-    """The sample uploaded and solved; a coordinator's key to sign in with."""
+def prepare(server: Server) -> tuple[str, int, int]:
+    """The sample uploaded and solved: a coordinator's key to sign in with, dataset and roster."""
     with server.client() as http:
         made = http.post("/keys", json={"role": "coordinator", "label": "王老师（社区）"})
         dataset = http.post("/datasets", files=csv_files(), data={"name": "社区A（示例）"})
@@ -54,7 +58,51 @@ def prepare(server: Server) -> str:
         job = wait_for_roster(http, started.json()["id"])
         if job["status"] != "done":
             raise RuntimeError(f"the sample's solve ended {job['status']}: {job['error']}")
-    return str(made.json()["key"])
+    return str(made.json()["key"]), int(dataset.json()["id"]), int(job["id"])
+
+
+ARRIVALS = ("attended", "attended", "late", "no_show")
+"""What happened to the first team's members in the pictures, in team order."""
+
+
+def after_publishing(server: Server, dataset: int, roster: int) -> str:
+    """Publish, record the first team of the last day, enter two requests; that day."""
+    with server.client() as http:
+        http.post(f"/rosters/{roster}/publish").raise_for_status()
+        answer = http.get(f"/rosters/{roster}/proposals", params={"limit": 1000}).json()
+        dated = [p for p in answer["items"] if p["date"] and p["start"]]
+        last = max(p["date"] for p in dated)
+        first = min(
+            (p for p in dated if p["date"] == last), key=lambda p: (p["start"], p["need_id"])
+        )
+        team = sorted(
+            (p for p in dated if p["need_id"] == first["need_id"]),
+            key=lambda p: (p["role"] != "lead", p["volunteer_name"]),
+        )
+        http.post(f"/proposals/{team[0]['id']}/confirm", json={"note": ""})
+        for member, status in zip(team, ARRIVALS, strict=False):
+            http.post(f"/proposals/{member['id']}/attendance", json={"status": status})
+        wish = http.post(
+            f"/datasets/{dataset}/requests",
+            json={
+                "kind": "micro_wish",
+                "title": "帮独居老人修理收音机",
+                "category": "micro-wish",
+                "household_id": "H001",
+                "requester": "示例居民",
+                "phone": "000-0000-0001",
+                "wanted_date": "2026-09-26",
+                "wanted_start": "09:00",
+                "wanted_end": "10:00",
+            },
+        ).json()
+        http.post(f"/requests/{wish['id']}/review", json={"accept": True, "note": "社区确认属实"})
+        http.post(f"/requests/{wish['id']}/dispatch", json={"priority": 4})
+        http.post(
+            f"/datasets/{dataset}/requests",
+            json={"title": "楼道声控灯不亮", "category": "other", "requester": "示例居民"},
+        )
+    return str(last)
 
 
 def photograph(browser: Any, server: Server, key: str, out: Path) -> list[Path]:
@@ -78,6 +126,38 @@ def photograph(browser: Any, server: Server, key: str, out: Path) -> list[Path]:
     return written
 
 
+def photograph_phone_views(
+    browser: Any, server: Server, key: str, day: str, out: Path
+) -> list[Path]:
+    """On the phone: the day view on ``day``, the requests, the ledger's warnings and chart."""
+    context = browser.new_context(**DEVICES["phone"])
+    page = context.new_page()
+    page.goto(f"{server.base}/#day")
+    page.fill("#key-input", key)
+    page.keyboard.press("Enter")
+    page.select_option("#day-date", day)
+    page.locator("#day-needs article .badge.att-attended").first.wait_for(timeout=60_000)
+    page.evaluate("document.getElementById('day-controls').scrollIntoView()")
+    shots = [out / "day-phone.png"]
+    page.screenshot(path=shots[-1])
+    page.evaluate("location.hash = 'requests'")
+    page.locator("#requests article").first.wait_for(timeout=60_000)
+    page.evaluate("document.getElementById('requests').scrollIntoView()")
+    shots.append(out / "requests-phone.png")
+    page.screenshot(path=shots[-1])
+    page.evaluate("location.hash = 'ledger'")
+    page.locator("#ledger-warnings table").wait_for(timeout=60_000)
+    page.wait_for_function("() => document.getElementById('ledger-chart').naturalWidth > 0")
+    page.evaluate("document.getElementById('ledger-summary').scrollIntoView()")
+    shots.append(out / "ledger-phone.png")
+    page.screenshot(path=shots[-1])
+    page.evaluate("document.getElementById('departments-title').scrollIntoView()")
+    shots.append(out / "ledger-chart-phone.png")
+    page.screenshot(path=shots[-1])
+    context.close()
+    return shots
+
+
 def main() -> None:
     """Write the screenshots (``--out`` to put them elsewhere)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -87,8 +167,11 @@ def main() -> None:
         raise SystemExit("no Chinese font: apt-get install fonts-noto-cjk")
     args.out.mkdir(parents=True, exist_ok=True)
     with serve(env={"MATCHER_LANG": "zh"}) as server, chromium() as browser:
-        key = prepare(server)
-        for path in photograph(browser, server, key, args.out):
+        key, dataset, roster = prepare(server)
+        written = photograph(browser, server, key, args.out)
+        day = after_publishing(server, dataset, roster)
+        written += photograph_phone_views(browser, server, key, day, args.out)
+        for path in written:
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 

@@ -39,6 +39,9 @@ ASSETS = {
     "plan.js": SCRIPT,
     "answers.js": SCRIPT,
     "keys.js": SCRIPT,
+    "requests.js": SCRIPT,
+    "day.js": SCRIPT,
+    "ledger.js": SCRIPT,
 }
 """The files the page loads, by name: only these are served (no path from the request)."""
 

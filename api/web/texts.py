@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from api.deps import ROLE_NAMES
 from api.routes.rosters import STATUS_NAMES
 from api.store.proposals import STATE_NAMES
+from api.store.requests import STATE_NAMES as REQUEST_STATE_NAMES
+from matcher.attendance import STATUS_NAMES as ATTENDANCE_NAMES
 from matcher.domain import HouseholdCategory, Membership, NeedCategory, Role
 from matcher.i18n import N_, _, use_language
 
@@ -33,6 +35,9 @@ TEXTS: dict[str, str] = {
     "tab_plan": N_("Roster"),
     "tab_answers": N_("Answers"),
     "tab_keys": N_("Keys"),
+    "tab_requests": N_("Requests"),
+    "tab_day": N_("On the day"),
+    "tab_ledger": N_("Ledger"),
     "dataset": N_("Dataset"),
     "no_datasets": N_("(no datasets)"),
     "sign_in_title": N_("Sign in"),
@@ -217,6 +222,105 @@ TEXTS: dict[str, str] = {
     "personal_link": N_("Personal link"),
     "personal_link_for": N_("Make a personal link for {name}"),
     "personal_link_made": N_("Send {name} this link to confirm or decline on their phone:"),
+    # residents' requests and micro-wishes (点单 -> 派单 -> 接单 -> 评单)
+    "requests_title": N_("Residents' requests of {name}"),
+    "requests_help": N_(
+        "A resident's request or micro-wish is entered (点单) and reviewed, dispatched as a "
+        "need of the dataset (派单), taken by the volunteer who confirms it (接单) and rated "
+        "after the service (评单)."
+    ),
+    "new_request": N_("Enter a request"),
+    "request_kind": N_("Kind"),
+    "request_title": N_("What is asked for"),
+    "household": N_("Household served"),
+    "no_household": N_("(no household)"),
+    "requester": N_("Who asked"),
+    "wanted_date": N_("Wanted date"),
+    "start_time": N_("Start time"),
+    "end_time": N_("End time"),
+    "duration_minutes": N_("Minutes of work"),
+    "volunteers_needed": N_("Volunteers needed"),
+    "details": N_("Details"),
+    "enter_request": N_("Enter it"),
+    "request_entered": N_("Request #{id} entered: {title}"),
+    "form_problems": N_("Please correct the marked fields:"),
+    "no_requests": N_("No request in this list."),
+    "step_entered": N_("Entered"),
+    "step_reviewed": N_("Reviewed"),
+    "step_dispatched": N_("Dispatched"),
+    "step_taken": N_("Taken"),
+    "step_rated": N_("Rated"),
+    "steps": N_("Where it stands"),
+    "note": N_("Note"),
+    "accept_request": N_("Take it up"),
+    "accept_request_for": N_("Take up the request {title}"),
+    "reject_request": N_("Do not take it up"),
+    "reject_request_for": N_("Do not take up the request {title}"),
+    "dispatch": N_("Dispatch"),
+    "dispatch_again": N_("Dispatch again"),
+    "dispatch_for": N_("Dispatch the request {title}"),
+    "dispatch_help": N_(
+        "It becomes a need of the dataset at the time below; the next roster staffs it."
+    ),
+    "must_cover": N_("Must be covered"),
+    "rate": N_("Rate"),
+    "rate_for": N_("Rate the request {title}"),
+    "rating": N_("Rating (1 to 5)"),
+    "feedback": N_("The resident's words"),
+    "rating_value": N_("{value} of 5"),
+    "request_moved": N_("Request #{id}: {state}"),
+    "request_dispatched": N_("Dispatched as need {need}: plan a new roster to staff it."),
+    "taken_by": N_("Taken by"),
+    "served_by": N_("Served by"),
+    "nobody_yet": N_("nobody yet"),
+    "review_note": N_("Review note"),
+    # on the day: arrivals of the published roster
+    "day_title": N_("On the day: {name}"),
+    "day_help": N_(
+        "Roster #{id}, published {when}. Tap what happened for each volunteer; a second, "
+        "different tap corrects the record and asks why."
+    ),
+    "lead_link_help": N_(
+        "Team leads can mark their own team from their personal link: their phone page "
+        "shows the team with the same buttons."
+    ),
+    "lead_link": N_("Link for the team lead"),
+    "lead_link_for": N_("Make a personal link for team lead {name}"),
+    "lead_link_made": N_("Send {name} this link: it shows their team on the day."),
+    "due_title": N_("Due within 30 minutes and not arrived ({count})"),
+    "nobody_due": N_("Nobody is due in the next 30 minutes."),
+    "starts_in": N_("starts in {minutes} min"),
+    "started_ago": N_("started {minutes} min ago"),
+    "tally": N_("Due {due} · confirmed {confirmed} · arrived {arrived} · no-show {absent}"),
+    "not_yet_day": N_("Arrivals can be recorded on the day of the service or after."),
+    "mark_as": N_("Record {name} as {status}"),
+    "correct_reason": N_("Why does the record change? (required)"),
+    "correct": N_("Correct it"),
+    "correct_to": N_("Correct the record of {name} to {status}"),
+    "attendance_recorded": N_("Recorded: {name}, {status}."),
+    "attendance_corrected": N_("Corrected: {name}, {status}."),
+    "not_recorded": N_("not recorded"),
+    "no_assignments_on_day": N_("No assignment on this day."),
+    # the participation ledger
+    "ledger_title": N_("Participation ledger of {name}"),
+    "ledger_help": N_(
+        "Hours and points from what really happened (attendance and the service history), "
+        "the early-warning list and the department report."
+    ),
+    "period": N_("Period"),
+    "period_help": N_("Leave both dates empty for every record."),
+    "ledger_period": N_("{start} to {end}; {warned} on the early-warning list"),
+    "ranking_title": N_("Points ranking"),
+    "warnings_title": N_("Early warnings ({count})"),
+    "departments_title": N_("Department report"),
+    "chart_title": N_("Departments compared"),
+    "chart_alt": N_("Chart of each department's hours and points in the period"),
+    "download_ledger": N_("Download the ledger (.xlsx)"),
+    "certificate": N_("Certificate"),
+    "certificate_for": N_("Service record certificate of {name} (PDF)"),
+    "show_all_rows": N_("Show all {count}"),
+    "no_warnings": N_("Nobody is on the early-warning list."),
+    "no_ledger_rows": N_("No record in this period."),
     # keys (admins)
     "keys": N_("API keys"),
     "new_key": N_("Make a key"),
@@ -249,6 +353,11 @@ _STAGES = {
     "coverage": N_("covering needs"),
     "wishes": N_("households' wishes"),
     "soft": N_("fairness and preferences"),
+}
+
+_REQUEST_KINDS = {
+    "request": N_("resident's request"),
+    "micro_wish": N_("micro-wish"),
 }
 
 LABELS: dict[str, Mapping[str, str]] = {
@@ -289,6 +398,9 @@ LABELS: dict[str, Mapping[str, str]] = {
     "key_role": ROLE_NAMES,
     "solver_status": _SOLVER_STATUS,
     "stage": _STAGES,
+    "request_state": REQUEST_STATE_NAMES,
+    "request_kind": _REQUEST_KINDS,
+    "attendance_status": ATTENDANCE_NAMES,
 }
 """Words for the codes in the API's answers, by kind of code."""
 

@@ -11,7 +11,9 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
+from api.store.models import RequestState
 from api.web.texts import LABELS, TEXTS
+from matcher.attendance import AttendanceStatus
 from matcher.domain import HouseholdCategory, Membership, NeedCategory, Role
 from matcher.i18n import LOCALES
 from tests.api.conftest import headers
@@ -57,6 +59,9 @@ def test_texts_come_in_the_chosen_language(client: TestClient) -> None:
     assert zh["texts"]["badge_lead"] == "带队" and zh["texts"]["badge_party"] == "党员"
     assert zh["labels"]["need_category"]["micro-wish"] == "微心愿"
     assert zh["labels"]["proposal_state"]["declined"] == "已婉拒"
+    assert zh["labels"]["request_state"]["dispatched"] == "已派单"
+    assert zh["labels"]["attendance_status"]["no_show"] == "缺席"
+    assert zh["texts"]["tab_ledger"] == "积分台账" and en["texts"]["tab_day"] == "On the day"
     # placeholders survive the translation, for the page to fill
     assert "{name}" in zh["texts"]["plan_title"]
     # without lang: the request's language, as every answer of the API
@@ -79,6 +84,8 @@ def test_the_labels_name_every_code_of_the_domain() -> None:
         ("household_category", HouseholdCategory),
         ("membership", Membership),
         ("volunteer_role", Role),
+        ("request_state", RequestState),
+        ("attendance_status", AttendanceStatus),
     ):
         assert {str(code) for code in LABELS[kind]} == {c.value for c in codes}, kind
 

@@ -441,3 +441,219 @@ def test_an_admin_makes_and_revokes_keys_and_a_viewer_only_reads(
     viewer.reload()
     viewer.locator("#key-input").wait_for()
     assert viewer.evaluate("sessionStorage.getItem('matcher.key')") is None
+
+
+def test_a_micro_wish_entered_reviewed_and_dispatched_on_a_phone(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any]
+) -> None:
+    texts, labels = zh["texts"], zh["labels"]
+    with server.client() as http:
+        dataset = http.post("/datasets", files=csv_files(), data={"name": "点单测试"}).json()["id"]
+    page = open_page(PHONE)
+    sign_in(page, server.admin_key, "requests")
+    page.select_option("#dataset-choice", str(dataset))
+    page.locator("#request-submit").wait_for()  # nothing entered yet: the form is open
+    # without a title the API refuses it; its words stand under the field, in Chinese
+    page.click("#request-submit")
+    expect(page.locator("#request-title-error")).to_be_visible()
+    assert page.locator("#request-title").get_attribute("aria-invalid") == "true"
+    assert re.search(r"[\u4e00-\u9fff]", page.locator("#request-title-error").inner_text())
+    expect(page.locator("#request-problems")).to_contain_text(texts["form_problems"])
+    with server.client() as http:
+        assert http.get(f"/datasets/{dataset}/requests").json()["total"] == 0
+
+    title = "帮独居老人修理收音机"
+    page.select_option("#request-kind", "micro_wish")
+    page.fill("#request-title", title)
+    page.select_option("#request-household", "H001")
+    page.fill("#request-date", "2026-09-26")
+    page.fill("#request-start", "09:00")
+    page.fill("#request-end", "10:00")
+    page.fill("#request-requester", "示例居民")
+    page.click("#request-submit")
+    card = page.locator("#requests article", has_text=title)
+    expect(card.locator(".badge.req-submitted")).to_have_text(labels["request_state"]["submitted"])
+    expect(card).to_contain_text(labels["request_kind"]["micro_wish"])
+    assert page.locator("#request-title-error").is_hidden()
+    no_horizontal_scroll(page)
+
+    # 审核: taken up
+    card.get_by_role(
+        "button", name=texts["accept_request_for"].format(title=title), exact=True
+    ).click()
+    expect(card.locator(".badge.req-accepted")).to_be_visible()
+    rid = int(card.get_attribute("data-request"))
+    # 派单: a date outside the dataset's dates is refused next to the date field
+    card.get_by_role("button", name=texts["dispatch_for"].format(title=title), exact=True).click()
+    page.fill(f"#dispatch-date-{rid}", "2026-12-31")
+    page.click(f"#dispatch-submit-{rid}")
+    expect(page.locator(f"#dispatch-date-{rid}-error")).to_contain_text("2026-09-19")
+    page.fill(f"#dispatch-date-{rid}", "2026-09-26")
+    page.select_option(f"#dispatch-priority-{rid}", "4")
+    page.click(f"#dispatch-submit-{rid}")
+    expect(card.locator(".badge.req-dispatched")).to_have_text(
+        labels["request_state"]["dispatched"]
+    )
+    expect(card).to_contain_text(f"R{rid:04d}")
+    # the list by state: the dispatched one alone
+    page.click('#requests button[data-state="dispatched"]')
+    expect(page.locator("#requests article")).to_have_count(1)
+    with server.client() as http:
+        need = http.get(f"/datasets/{dataset}/needs/R{rid:04d}").json()
+    assert (need["date"], need["start"], need["priority"], need["household_id"]) == (
+        "2026-09-26",
+        "09:00",
+        4,
+        "H001",
+    )
+
+    # rated meanwhile in another tab: dispatching again is refused (409), and the card
+    # says so in the API's words over where the request stands now
+    with server.client() as http:
+        assert http.post(f"/requests/{rid}/rate", json={"rating": 5}).status_code == 200
+    card.get_by_role("button", name=texts["dispatch_for"].format(title=title), exact=True).click()
+    page.click(f"#dispatch-submit-{rid}")
+    closed = labels["request_state"]["closed"]
+    expect(card.locator(".conflict")).to_contain_text(closed)
+    expect(card.locator(".badge.req-closed")).to_have_text(closed)
+    expect(card).to_contain_text(texts["rating_value"].format(value=5))
+
+
+def test_arrivals_marked_and_corrected_on_the_day_view(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    texts, labels = zh["texts"], zh["labels"]
+    dataset, roster = published
+    with server.client() as http:
+        proposals = http.get(f"/rosters/{roster}/proposals", params={"limit": 1000}).json()
+    proposals = proposals["items"]
+    # a need the other tests of the shared roster leave alone (they answer the first
+    # proposal and decline the last dated member)
+    declined = next(p for p in reversed(proposals) if p["date"] and p["role"] == "member")
+    avoid = {proposals[0]["need_id"], declined["need_id"]}
+    led = {p["need_id"] for p in proposals if p["role"] == "lead"}
+    member = next(
+        p
+        for p in proposals
+        if p["date"]
+        and p["need_id"] in led - avoid
+        and p["state"] == "proposed"
+        and p["role"] == "member"
+    )
+    team = [
+        p
+        for p in proposals
+        if p["need_id"] == member["need_id"] and p["state"] in ("proposed", "confirmed")
+    ]
+    confirmed = sum(p["state"] == "confirmed" for p in team)
+
+    def tally(arrived: int, absent: int) -> str:
+        return texts["tally"].format(
+            due=len(team), confirmed=confirmed, arrived=arrived, absent=absent
+        )
+
+    page = open_page(PHONE)
+    sign_in(page, server.admin_key, "day")
+    page.select_option("#dataset-choice", str(dataset))
+    page.select_option("#day-date", member["date"])
+    card = page.locator(f'#day-needs article[data-need="{member["need_id"]}"]')
+    expect(card.locator(".tally")).to_have_text(tally(0, 0))
+    # the sample's days are past: nobody is due in the next 30 minutes
+    expect(page.locator("#due")).to_contain_text(texts["nobody_due"])
+    no_horizontal_scroll(page)
+
+    # one tap: arrived
+    attended = labels["attendance_status"]["attended"]
+    row = card.locator(f'li[data-proposal="{member["id"]}"]')
+    row.get_by_role(
+        "button",
+        name=texts["mark_as"].format(name=member["volunteer_name"], status=attended),
+        exact=True,
+    ).click()
+    expect(card.locator(".tally")).to_have_text(tally(1, 0))
+    expect(row.locator(".badge.att-attended")).to_have_text(attended)
+
+    # a different tap is a correction: it asks why, and the API wants a reason
+    absent = labels["attendance_status"]["no_show"]
+    name = texts["correct_to"].format(name=member["volunteer_name"], status=absent)
+    row.locator(".marks").get_by_role("button", name=name, exact=True).click()
+    row.locator("form button[type=submit]").click()
+    expect(page.locator(f"#reason-{member['id']}-error")).to_be_visible()
+    page.fill(f"#reason-{member['id']}", "记错了人")
+    row.locator("form button[type=submit]").click()
+    expect(card.locator(".tally")).to_have_text(tally(0, 1))
+    with server.client() as http:
+        ledger = http.get(f"/rosters/{roster}/attendance", params={"need_id": member["need_id"]})
+    [item] = [i for i in ledger.json() if i["proposal_id"] == member["id"]]
+    assert item["current"]["status"] == "no_show" and item["current"]["reason"] == "记错了人"
+    assert [e["status"] for e in item["superseded"]] == ["attended"]
+
+    # the team lead's own link shows their team with the same buttons
+    lead = next(p for p in team if p["role"] == "lead")
+    card.get_by_role(
+        "button", name=texts["lead_link_for"].format(name=lead["volunteer_name"]), exact=True
+    ).click()
+    assert card.locator("a.personal-link").get_attribute("href").startswith("/me/")
+    # in English, the tally too
+    page.click("#lang")
+    expect(card.locator(".tally")).to_have_text(
+        f"Due {len(team)} · confirmed {confirmed} · arrived 0 · no-show 1"
+    )
+
+
+def test_the_ledger_warnings_chart_workbook_and_certificate(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    texts = zh["texts"]
+    dataset, _roster = published
+    with server.client() as http:
+        answer = http.get(f"/datasets/{dataset}/ledger").json()
+    tables = {t["name"]: t for t in answer["tables"]}
+    warnings = tables["warnings"]
+    name_at = [c["key"] for c in warnings["columns"]].index("name")
+    page = open_page()
+    sign_in(page, server.admin_key, "ledger")
+    page.select_option("#dataset-choice", str(dataset))
+    shown = page.locator("#ledger-warnings tbody tr")
+    expect(shown).to_have_count(min(20, len(warnings["rows"])))
+    assert warnings["rows"][0][name_at] in shown.first.inner_text()
+    expect(page.locator("#warnings-title")).to_have_text(
+        texts["warnings_title"].format(count=answer["warned"])
+    )
+    if len(warnings["rows"]) > 20:
+        page.get_by_role(
+            "button", name=texts["show_all_rows"].format(count=len(warnings["rows"]))
+        ).click()
+        expect(shown).to_have_count(len(warnings["rows"]))
+    expect(page.locator("#ledger-departments tbody tr")).to_have_count(
+        len(tables["departments"]["rows"])
+    )
+    # the department chart: fetched with the key, shown from a blob URL
+    page.wait_for_function(
+        "() => { const i = document.getElementById('ledger-chart');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert page.locator("#ledger-chart").get_attribute("src").startswith("blob:")
+
+    # the workbook and a volunteer's certificate, downloaded through the API
+    with page.expect_download() as download:
+        page.click("#ledger-download")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert warnings["title"] in book.sheetnames
+    with page.expect_download() as download:
+        page.locator("#ledger-ranking button.certificate").first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    # a period: from after to is refused next to the picker; a right one narrows the ledger
+    page.fill("#ledger-from", "2026-09-30")
+    page.fill("#ledger-to", "2026-09-01")
+    page.click("#ledger-show")
+    expect(page.locator("#ledger-period-title ~ .error")).to_contain_text("2026-09-30")
+    page.fill("#ledger-from", "2026-09-01")
+    page.fill("#ledger-to", "2026-09-30")
+    page.click("#ledger-show")
+    expect(page.locator("#ledger-summary")).to_contain_text("2026-09-30")
+    # and on a phone, without sideways scrolling
+    page.set_viewport_size({"width": 375, "height": 667})
+    no_horizontal_scroll(page)

@@ -1,7 +1,7 @@
 /* The Answers tab: the published roster's proposals, recorded answers, replacements
  * and personal links. */
 
-import { SHOWN_ROWS, act, api, can, currentDataset, day, everyRow, field, h, label, render, stamp, state, t, table, toast } from "./core.js";
+import { SHOWN_ROWS, act, api, can, currentDataset, day, everyRow, field, h, label, planOfRecord, render, stamp, state, t, table, toast } from "./core.js";
 
 export async function paintAnswers(main) {
   const dataset = currentDataset();
@@ -9,8 +9,7 @@ export async function paintAnswers(main) {
     main.append(h("p", { class: "notice", text: t("choose_dataset_first") }));
     return;
   }
-  const published = (await api("GET", `/rosters?dataset_id=${dataset.id}&published=true&limit=10`)).items;
-  const plan = published.find((j) => !j.superseded_at);
+  const plan = await planOfRecord(dataset);
   main.append(h("h2", { text: t("answers_title", { name: dataset.name }) }));
   if (!plan) {
     main.append(h("p", { class: "notice", text: t("nothing_published") }));

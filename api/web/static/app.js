@@ -1,7 +1,8 @@
 /* The coordinators' page (issue 16): the frame, signing in and out, and the start.
  *
  * Plain JavaScript modules, no build step, no CDN: core.js holds what every
- * tab shares, and each tab is its own module (data, plan, answers, keys).
+ * tab shares, and each tab is its own module (data, requests, plan, answers, day,
+ * ledger, keys).
  */
 
 import { KEY_STORE, LANG_STORE, TABS, act, api, can, chooseDataset, field, go, h, hooks, label, option, refreshDatasets, state, t, toast } from "./core.js";
@@ -9,6 +10,9 @@ import { paintData } from "./data.js";
 import { paintPlan } from "./plan.js";
 import { paintAnswers } from "./answers.js";
 import { paintKeys } from "./keys.js";
+import { paintRequests } from "./requests.js";
+import { paintDay } from "./day.js";
+import { paintLedger } from "./ledger.js";
 
 async function loadTexts() {
   const answer = await fetch(`/ui/texts?lang=${state.lang}`).then((r) => r.json());
@@ -59,7 +63,15 @@ function frame() {
 }
 
 function tabText(tab) {
-  return { data: t("tab_data"), plan: t("tab_plan"), answers: t("tab_answers"), keys: t("tab_keys") }[tab];
+  return {
+    data: t("tab_data"),
+    requests: t("tab_requests"),
+    plan: t("tab_plan"),
+    answers: t("tab_answers"),
+    day: t("tab_day"),
+    ledger: t("tab_ledger"),
+    keys: t("tab_keys"),
+  }[tab];
 }
 
 async function paint() {
@@ -75,7 +87,15 @@ async function paint() {
     view.append(signInForm());
     return;
   }
-  const painters = { data: paintData, plan: paintPlan, answers: paintAnswers, keys: paintKeys };
+  const painters = {
+    data: paintData,
+    requests: paintRequests,
+    plan: paintPlan,
+    answers: paintAnswers,
+    day: paintDay,
+    ledger: paintLedger,
+    keys: paintKeys,
+  };
   try {
     await painters[state.tab](view);
   } catch (error) {

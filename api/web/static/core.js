@@ -16,7 +16,8 @@ export const ACTIVE = ["queued", "running", "stopping"];
 
 export const RANK = { viewer: 0, coordinator: 1, admin: 2 };
 
-export const TABS = ["data", "plan", "answers", "keys"];
+// in the order of the work: intake, planning, answers, the day itself, the ledger
+export const TABS = ["data", "requests", "plan", "answers", "day", "ledger", "keys"];
 
 export const SHOWN_ROWS = 200;
 
@@ -294,6 +295,70 @@ export async function datasetRows(kind) {
     state.cache.delete(cacheKey);
     throw error;
   }
+}
+
+/** Today in Beijing time (YYYY-MM-DD), the day the service's rules count in. */
+export function today() {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date());
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** The published roster of the current dataset that is the plan of record, or null. */
+export async function planOfRecord(dataset) {
+  const published = (await api("GET", `/rosters?dataset_id=${dataset.id}&published=true&limit=10`)).items;
+  return published.find((j) => !j.superseded_at) || null;
+}
+
+/**
+ * A form's field that can show the API's complaint about it: a label, the control and, under
+ * it, the message of a 422 whose loc names the field (see showProblems).
+ */
+export function problemField(fields, name, text, control, extra) {
+  const error = h("span", { class: "field-error", id: `${control.id}-error`, hidden: true });
+  fields[name] = { control, error, text };
+  return h("label", { class: `field ${extra || ""}` }, h("span", { text }), control, error);
+}
+
+export function clearProblems(summary, fields) {
+  summary.hidden = true;
+  summary.replaceChildren();
+  for (const f of Object.values(fields)) {
+    f.error.hidden = true;
+    f.error.textContent = "";
+    f.control.removeAttribute("aria-invalid");
+    f.control.removeAttribute("aria-describedby");
+  }
+}
+
+/**
+ * Show an API error next to its form, in the page's language (the API answers in it): each
+ * finding of a 422 under the field its loc names, all of them listed in the summary; any
+ * other error (a 409's detail, a lost connection) in the summary alone.
+ */
+export function showProblems(summary, fields, error) {
+  clearProblems(summary, fields);
+  const detail = error.body && error.body.detail;
+  summary.hidden = false;
+  if (!Array.isArray(detail)) {
+    summary.textContent = error.message;
+    return;
+  }
+  const lines = [];
+  for (const d of detail) {
+    const path = (d.loc || []).filter((p) => p !== "body" && p !== "query" && p !== "path");
+    const f = fields[path[0]];
+    if (f) {
+      f.error.hidden = false;
+      f.error.textContent = f.error.textContent ? `${f.error.textContent}; ${d.msg}` : d.msg;
+      f.control.setAttribute("aria-invalid", "true");
+      f.control.setAttribute("aria-describedby", f.error.id);
+    }
+    lines.push(h("li", { text: `${f ? f.text : path.join(".")}: ${d.msg}` }));
+  }
+  summary.append(h("p", { text: t("form_problems") }), h("ul", {}, lines));
+  const first = Object.values(fields).find((f) => !f.error.hidden);
+  if (first) first.control.focus();
 }
 
 export const time = (item) => (item.start ? `${item.start}–${item.end || ""}` : "");
