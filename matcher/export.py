@@ -186,6 +186,8 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
         "short_needs": [u for u in unmet if u["assigned"] >= u["min_volunteers"]],
         "load": _load(problem, result),
         "params": result.params,
+        # a repair or a re-solve kept close to a published roster: how much changed
+        "reference": None if result.reference is None else result.reference.as_dict(),
         # what the coordinator should look at: no availability, off-day needs, ...
         "warnings": [
             {"kind": w.kind, "index": w.index, "field": w.field, "message": w.message}
@@ -277,7 +279,9 @@ def _swap_in(staging: Path, out: Path, names: list[str]) -> list[Path]:
     return [out / name for name in names]
 
 
-def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path]:
+def write_result(
+    problem: Problem, result: Result, out: str | Path, extra: Mapping[str, bytes] | None = None
+) -> list[Path]:
     """Write the files of a run into ``out`` (see the module notes), or keep the last ones.
 
     With a roster, every file is written into a temporary folder inside
@@ -287,6 +291,8 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
     an earlier run that this run has no day for are removed afterwards, and
     so is an earlier ``summary-failed.json``.  Without a roster nothing is
     replaced: only ``summary-failed.json`` is written (atomically).
+
+    ``extra`` files (a repair's ``diff.csv``) join the set written with a roster.
 
     Returns
     -------
@@ -300,7 +306,7 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
         data = _json(summary(problem, result))
         atomic_file(failed, lambda temp: temp.write_bytes(data))
         return [failed]
-    files = result_files(problem, result)
+    files = {**result_files(problem, result), **(extra or {})}
     with tempfile.TemporaryDirectory(dir=out, prefix=".writing-") as tmp:
         staging = Path(tmp)
         for name, data in files.items():
