@@ -36,16 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["recommend", "repair"]
 
 _DIFF_COLUMNS = (N_("Change"), N_("Volunteer"), N_("Need"), N_("When"), N_("Reason"))
-_CANDIDATE_COLUMNS = (
-    N_("Rank"),
-    N_("Volunteer"),
-    N_("Department"),
-    N_("Staffs it"),
-    N_("Changes"),
-    N_("Objective terms"),
-    N_("Leaves"),
-    N_("Why"),
-)
+_CANDIDATE_COLUMNS = (N_("Rank"), N_("Volunteer"), N_("Changes"), N_("Objective terms"), N_("Why"))
 
 DatasetArgument = Annotated[
     Path, typer.Argument(help="dataset folder of CSV files or an XLSX workbook")
@@ -185,7 +176,7 @@ def _print_diff(repaired: Repair, show: int) -> None:
     if not changes:
         console.print(_("Nothing changed."), style="green")
         return
-    title = ngettext("Changes ({count})", "Changes ({count})", len(changes))
+    title = _("Changes ({count})")
     table = Table(title=escape(title.format(count=len(changes))))
     for column in _DIFF_COLUMNS:
         table.add_column(_(column))
@@ -236,7 +227,7 @@ def recommend(
     if as_json:
         console.print_json(json.dumps(recommendations_json(found), ensure_ascii=False))
         return
-    _print_candidates(problem, found)
+    _print_candidates(found)
 
 
 def recommendations_json(found: Recommendations) -> dict[str, object]:
@@ -280,7 +271,7 @@ def _signed(value: float) -> str:
     return f"{value:+g}"
 
 
-def _print_candidates(problem: Problem, found: Recommendations) -> None:
+def _print_candidates(found: Recommendations) -> None:
     from matcher.cli import console
 
     console.print(
@@ -302,16 +293,13 @@ def _print_candidates(problem: Problem, found: Recommendations) -> None:
     for column in _CANDIDATE_COLUMNS:
         table.add_column(_(column))
     for rank, c in enumerate(found.candidates, start=1):
-        terms = ", ".join(f"{k} {_signed(v)}" for k, v in c.deltas.items() if v)
-        leaves = "\n".join(f"{a.need_id} {problem.need(a.need_id).title}" for a in c.leaves)
+        # one term a line: the table stays readable in a narrow terminal
+        terms = "\n".join(f"{k} {_signed(v)}" for k, v in c.deltas.items() if v)
         table.add_row(
             str(rank),
-            escape(f"{c.volunteer_id} {c.name}"),
-            escape(c.department),
-            _("yes") if c.staffs else _("no"),
+            escape(f"{c.volunteer_id} {c.name}\n{c.department}"),
             str(c.changes),
             escape(terms or "0"),
-            escape(leaves),
             escape(c.why),
         )
     console.print(table)
