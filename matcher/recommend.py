@@ -252,6 +252,8 @@ def recommend(
     params: SolverParams | None = None,
     cancelled: Iterable[str] = (),
     limit: int = LIMIT,
+    excluded: Iterable[str] = (),
+    start: int | None = None,
 ) -> Recommendations:
     """The volunteers who could take ``need_id`` in ``roster``, ranked, with every term's change.
 
@@ -272,6 +274,11 @@ def recommend(
         Volunteers whose assignments no longer count and who are not candidates.
     limit
         Candidates named at most (0: all).
+    excluded
+        Volunteers never named (e.g. who declined the need); their assignments still count.
+    start
+        The need's start when it is fixed already (a declined proposal's time);
+        default the team's, or each candidate's first possible start.
 
     Returns
     -------
@@ -314,18 +321,21 @@ def recommend(
         bookings.take(v, problem.needs[m], a.start, int(elig.extra_minutes[p]))
     trial = _Trial(problem, elig, state, bookings, valuation, base, base_terms)
     team = state.team.get(n, [])
-    team_start = next((state.assignment[p].start for p in team), None)
+    team_start = (
+        start if start is not None else next((state.assignment[p].start for p in team), None)
+    )
+    never = set(gone) | set(excluded)
     on_need = {int(elig.volunteer[p]) for p in team}
     found: list[tuple[tuple[object, ...], Recommendation]] = []
     if n in valuation.open_needs and len(team) < need.max_volunteers:
         for p in elig.pairs_of_need(n).tolist():
             v = int(elig.volunteer[p])
-            if v in on_need or problem.volunteers[v].id in gone:
+            if v in on_need or problem.volunteers[v].id in never:
                 continue
-            start = _start_for(elig, need, p, team_start)
-            if need.is_flexible and start is None:
+            at = _start_for(elig, need, p, team_start)
+            if need.is_flexible and at is None:
                 continue
-            tried = trial.candidate(n, p, start)
+            tried = trial.candidate(n, p, at)
             if tried is not None:
                 found.append(tried)
     found.sort(key=lambda item: item[0])

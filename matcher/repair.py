@@ -131,8 +131,12 @@ def cancel_volunteers(
     volunteer_ids: Iterable[str],
     since: dt.date | None = None,
     source: str = "--cancel",
+    declined: Iterable[tuple[str, str]] = (),
 ) -> tuple[Problem, tuple[Pin, ...]]:
     """``problem`` with volunteers unavailable from ``since`` (every day when None).
+
+    ``declined`` (volunteer id, need id) pairs become forbidden pairs too:
+    a volunteer who declined a need is not planned on it again.
 
     Parameters
     ----------
@@ -165,16 +169,24 @@ def cancel_volunteers(
                 ),
                 row=i + 1,
             )
-    if not ids:
+    refused = [
+        Pair(v, need_id=n, forbidden=True)
+        for v, n in dict.fromkeys(declined)
+        if v in problem.volunteer_index and n in problem.need_index
+    ]
+    if not ids and not refused:
         return problem, ()
     days = [d for d in problem.horizon.service_days if since is None or d >= since]
     have = {(b.volunteer_id, b.date) for b in problem.blackouts}
     blackouts = [Blackout(v, d) for v in ids for d in days if (v, d) not in have]
     undated = [n.id for n in problem.needs if n.date is None]
-    pairs = [Pair(v, need_id=n, forbidden=True) for v in ids for n in undated]
+    pairs = [Pair(v, need_id=n, forbidden=True) for v in ids for n in undated] + refused
     gone = set(ids)
+    said_no = {(pair.volunteer_id, pair.need_id) for pair in refused}
 
     def still_possible(pin: Pin) -> bool:
+        if (pin.volunteer_id, pin.need_id) in said_no:
+            return False
         need = problem.need(pin.need_id)
         return pin.volunteer_id not in gone or (
             since is not None and need.date is not None and need.date < since
@@ -370,6 +382,7 @@ def repair(
     label: str = "",
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    declined: Sequence[tuple[str, str]] = (),
 ) -> Repair:
     """Repair ``reference`` for the volunteers who cancelled, changing as little as coverage allows.
 
@@ -394,6 +407,8 @@ def repair(
         Names the reference in the summary (``roster 12``, a file name).
     progress, stop
         As for :func:`matcher.solver.solve.solve`.
+    declined
+        (volunteer id, need id) of proposals declined: not planned again.
 
     Returns
     -------
@@ -406,7 +421,7 @@ def repair(
         When a cancelled id is not a volunteer of the problem.
     """
     params = params or SolverParams()
-    changed, dropped = cancel_volunteers(problem, cancelled, frozen_before)
+    changed, dropped = cancel_volunteers(problem, cancelled, frozen_before, declined=declined)
     within = tuple(_within(problem, reference))
     outside = tuple(a for a in reference if a not in set(within))
     target = None if fresh else Reference(within, frozen_before)
