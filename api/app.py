@@ -33,6 +33,7 @@ from api.routes import (
     outbox,
     proposals,
     records,
+    repairs,
     requests,
     rosters,
 )
@@ -64,6 +65,7 @@ ROUTES = (
     datasets,
     entities,
     rosters,
+    repairs,
     proposals,
     me,
     attendance,

@@ -32,6 +32,7 @@ in its other processes: Python's pool terminates them all, so they fail too.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import multiprocessing
@@ -55,6 +56,7 @@ from api.store.jobs import (
     write_progress,
 )
 from api.store.models import JobStatus, utcnow
+from matcher.domain import Assignment
 from matcher.i18n import N_, _, set_language
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,37 @@ def clean_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [clean_json(v) for v in value]
     return value
+
+
+@dataclasses.dataclass(frozen=True)
+class JobReference:
+    """The roster a job is kept close to, read for its solve."""
+
+    assignments: tuple[Assignment, ...]
+    fresh: bool
+    label: str
+
+
+def reference_of(session: Session, reference: dict[str, Any] | None) -> JobReference | None:
+    """The reference roster a job names (``SolveJob.reference``), None without one.
+
+    A reference roster that has no rows (it was never solved, or is gone)
+    is no reference: the job plans as if none had been named.
+    """
+    from matcher.io.roster import roster_assignments
+
+    if not reference or not isinstance(reference.get("roster_id"), int):
+        return None
+    roster_id = reference["roster_id"]
+    plan = find_job(session, roster_id)
+    if plan is None or not plan.roster:
+        return None
+    return JobReference(
+        assignments=tuple(roster_assignments(plan.roster)),
+        fresh=bool(reference.get("fresh")),
+        # in the job's language, which the solve runs in
+        label=_("the plan of record (roster {id})").format(id=roster_id),
+    )
 
 
 def interrupt_unfinished(session_factory: sessionmaker[Session], reason: str) -> int:
@@ -182,6 +215,7 @@ def run_job(database_url: str, job_id: int) -> str:
     from matcher.domain import Problem
     from matcher.export import roster_frame, summary
     from matcher.params import params_from_mapping
+    from matcher.repair import repair
     from matcher.solver.solve import solve
 
     if not _server_alive():  # the server died while this job waited in the queue
@@ -200,11 +234,24 @@ def run_job(database_url: str, job_id: int) -> str:
                 set_language(job.language)
                 problem = from_json(Problem, job.problem)
                 params = params_from_mapping(job.params, "params")
+                reference = reference_of(session, job.reference)
             stop = threading.Event()
             watcher = _Watcher(engine, job_id, stop)
             watcher.start()
             try:
-                result = solve(problem, params, progress=watcher.report, stop=stop)
+                if reference is None:
+                    result = solve(problem, params, progress=watcher.report, stop=stop)
+                else:
+                    # a re-solve kept close to the plan of record (or only compared, when fresh)
+                    result = repair(
+                        problem,
+                        reference.assignments,
+                        params=params,
+                        fresh=reference.fresh,
+                        label=reference.label,
+                        progress=watcher.report,
+                        stop=stop,
+                    ).result
             finally:
                 watcher.done.set()
                 watcher.join()

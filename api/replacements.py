@@ -1,15 +1,17 @@
 """Who could take a declined assignment: ranked replacements, by the library's own rules.
 
-A volunteer is a candidate for the declined assignment when they meet every
-per-pair rule of the need (:class:`matcher.eligibility.RuleScreen`: skills,
-department, gender, distance, availability, the pairs sheet, their budget),
-nothing they still hold in the plan (proposed or confirmed) clashes with it
-and they are under their shift cap and hour budget
-(:class:`matcher.timing.Bookings`, travel buffers included), and, when the
-rest of the team no longer meets a team rule (a lead, a joint department, a
-language), they meet it (:mod:`matcher.teams`).  Candidates come least
-loaded first (fewest shifts, then fewest minutes, then file order), so the
-work spreads.  The nearest volunteers who are out are named too, with why
+Built on :func:`matcher.recommend.recommend`, the solver's view of one need:
+a candidate meets every per-pair rule of the need (skills, department,
+gender, distance, availability at the declined time, the pairs sheet),
+takes the assignment without leaving anything they hold in the plan
+(proposed or confirmed: no clash, under their shift cap and hour budget,
+travel buffers included), and with the rest of the team meets its team
+rules (a lead, a joint department, a language) or brings it closer to its
+minimum.  Candidates come in the solver's order: coverage, then the
+households' wishes, then the soft rules (the fairness rule puts the less
+loaded first, continuity the volunteer a household knows, and so on), the
+change of each term given by ``/rosters/{id}/recommend``.  The nearest
+volunteers who are out are named too, with why
 (:class:`matcher.nearest.NearestVolunteers`), for when nobody fits.
 
 Nothing here reads the database: the routes hand in the roster's problem
@@ -25,8 +27,9 @@ from collections.abc import Sequence
 from matcher.domain import Assignment, Problem
 from matcher.i18n import _
 from matcher.nearest import NearestVolunteers, join_notes
+from matcher.params import SolverParams
+from matcher.recommend import recommend
 from matcher.result import Candidate
-from matcher.teams import TeamRule, TeamRuleKind, team_rules
 from matcher.timing import Bookings
 
 LIMIT = 10
@@ -53,12 +56,23 @@ class Replacements:
     nearest_out: tuple[Candidate, ...]
 
 
-def _rule_words(rule: TeamRule) -> str:
-    if rule.kind == TeamRuleKind.LEAD:
-        return _("can lead the team")
-    if rule.kind == TeamRuleKind.DEPARTMENT:
-        return _("from {department}, which the team lacks now").format(department=rule.department)
-    return _("speaks {language}, which the team lacks now").format(language=rule.language)
+def _plan_bookings(
+    problem: Problem, declined: Assignment, holding: Sequence[Assignment], travel_default: int
+) -> tuple[Bookings, NearestVolunteers]:
+    """The plan's bookings (the loads shown) and the nearest volunteers who are out, with why."""
+    bookings = Bookings(problem, travel_default)
+    team: dict[str, list[str]] = defaultdict(list)
+    start_of: dict[str, int | None] = {}
+    near = NearestVolunteers(problem, bookings, team, start_of, travel_default, has_roster=True)
+    for a in holding:
+        if a.need_id not in problem.need_index or a.volunteer_id not in problem.volunteer_index:
+            continue
+        m, v = problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]
+        team[a.need_id].append(a.volunteer_id)
+        start_of[a.need_id] = a.start
+        bookings.take(v, problem.needs[m], a.start, near.extra(v, m))
+    start_of[declined.need_id] = declined.start
+    return bookings, near
 
 
 def find_replacements(
@@ -68,11 +82,9 @@ def find_replacements(
     excluded: set[str],
     travel_default: int = 10,
     limit: int = LIMIT,
+    params: SolverParams | None = None,
 ) -> Replacements:
     """The volunteers who could take ``declined`` over, ranked, and the nearest who cannot.
-
-    One piece on purpose: the plan's bookings, the per-pair screen and the
-    team rules are read together, as the model reads them.
 
     Parameters
     ----------
@@ -89,6 +101,8 @@ def find_replacements(
         Travel minutes between different places not in the travel sheet.
     limit
         Candidates named at most.
+    params
+        The roster's solver parameters (its weights rank the candidates); default ones.
 
     Returns
     -------
@@ -98,63 +112,49 @@ def find_replacements(
     if declined.need_id not in problem.need_index:
         return Replacements((), ())
     n = problem.need_index[declined.need_id]
-    need = problem.needs[n]
-    bookings = Bookings(problem, travel_default)
-    team: dict[str, list[str]] = defaultdict(list)
-    start_of: dict[str, int | None] = {}
-    near = NearestVolunteers(problem, bookings, team, start_of, travel_default, has_roster=True)
-    for a in holding:
-        if a.need_id not in problem.need_index or a.volunteer_id not in problem.volunteer_index:
+    params = (params or SolverParams()).replace(travel_minutes_default=travel_default)
+    found = recommend(
+        problem,
+        holding,
+        declined.need_id,
+        params,
+        limit=0,
+        excluded=excluded,
+        start=declined.start,
+    )
+    bookings, near = _plan_bookings(problem, declined, holding, travel_default)
+    chosen: list[Replacement] = []
+    for c in found.candidates:
+        # a replacement disturbs nobody else's plan, and gives the team what it lacks
+        if c.leaves or c.dropped or not (c.staffs or c.short_after):
             continue
-        m, v = problem.need_index[a.need_id], problem.volunteer_index[a.volunteer_id]
-        team[a.need_id].append(a.volunteer_id)
-        start_of[a.need_id] = a.start
-        bookings.take(v, problem.needs[m], a.start, near.extra(v, m))
-    start_of[need.id] = declined.start
-    broken = near.screen.broken(n)
-    if "service_day" in broken.stages:
-        return Replacements((), near.of(n, ()))
-    short = broken.count(len(problem.volunteers))
-    staying = [problem.volunteers[problem.volunteer_index[i]] for i in team.get(need.id, ())]
-    lacking = [r for r in team_rules(need) if not any(r.admits(s) for s in staying)]
-    found: list[tuple[tuple[int, int, int], Replacement]] = []
-    for v, volunteer in enumerate(problem.volunteers):
-        if short[v] or volunteer.id in excluded or volunteer.id in team.get(need.id, ()):
-            continue
-        extra = near.extra(v, n)
-        if bookings.clashes(v, need, declined.start) or not bookings.within_caps(v, need, extra):
-            continue
-        if not all(rule.admits(volunteer) for rule in lacking):
-            continue
+        volunteer = problem.volunteer(c.volunteer_id)
+        v = problem.volunteer_index[c.volunteer_id]
         shifts, minutes = bookings.shifts[v], bookings.minutes[v]
         load = _("{shifts} of {max_shifts} shifts and {minutes} of {max_minutes} minutes booked")
         notes = [
-            _("meets every rule of the need and is free then"),
+            c.why,
             load.format(
                 shifts=shifts,
                 max_shifts=volunteer.max_shifts,
                 minutes=minutes,
                 max_minutes=volunteer.max_minutes,
             ),
-            *(_rule_words(rule) for rule in lacking),
         ]
-        found.append(
-            (
-                (shifts, minutes, v),
-                Replacement(
-                    volunteer_id=volunteer.id,
-                    name=volunteer.name,
-                    department=volunteer.department,
-                    why=join_notes(notes),
-                    proposals=shifts,
-                    minutes=minutes,
-                ),
+        chosen.append(
+            Replacement(
+                volunteer_id=volunteer.id,
+                name=volunteer.name,
+                department=volunteer.department,
+                why=join_notes(notes),
+                proposals=shifts,
+                minutes=minutes,
             )
         )
-    found.sort(key=lambda pair: pair[0])
-    chosen = tuple(r for _key, r in found[:limit])
+        if len(chosen) == limit:
+            break
     named = {r.volunteer_id for r in chosen} | excluded
     nearest_out = tuple(
         c for c in near.of(n, ()) if c.volunteer_id not in named and c.rules_short > 0
     )
-    return Replacements(chosen, nearest_out)
+    return Replacements(tuple(chosen), nearest_out)

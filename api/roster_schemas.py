@@ -48,6 +48,13 @@ class SolveRequest(BaseModel):
         description="plan only these dates of the dataset's horizon; needs dated outside "
         "them are left out, undated needs stay (default: the whole horizon)",
     )
+    fresh: bool = Field(
+        False,
+        description="plan afresh even when the dataset has a plan of record for overlapping "
+        "dates (by default that plan is the reference: each assignment that differs from it "
+        "costs a change, ranked right after coverage, so nothing moves unless it staffs more); "
+        "the summary's `reference` says which it was and how much changed",
+    )
 
 
 class RosterRequest(SolveRequest):
@@ -59,6 +66,7 @@ class RosterRequest(SolveRequest):
             "examples": [
                 {"dataset_id": 1, "params": PARAMS_EXAMPLE},
                 {"dataset_id": 1, "horizon": HORIZON_EXAMPLE},
+                {"dataset_id": 1, "fresh": True},
             ]
         },
     )
@@ -141,9 +149,15 @@ class RosterJob(BaseModel):
     summary: dict[str, Any] | None = Field(
         None,
         description="solver status (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN), objective, bound, "
-        "gap, runtime, coverage and load, once the job ended with a result",
+        "gap, runtime, coverage and load, once the job ended with a result; `reference` says "
+        "how the roster differs from the roster it was kept close to (or compared with)",
     )
     roster: list[RosterRow] | None = None
+    reference: dict[str, Any] | None = Field(
+        None,
+        description="the roster this one is kept close to: `roster_id`, `fresh` (true: only "
+        "compared), `cancelled` (a repair's volunteers who cancelled); null: planned afresh",
+    )
 
 
 class JobPage(BaseModel):

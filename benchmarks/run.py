@@ -11,7 +11,10 @@ unpruned problem (:mod:`benchmarks.highs_backend`, :mod:`benchmarks.lp_bounds`).
 Usage::
 
     python -m benchmarks.run [--sizes S,M] [--seeds 1,2,3] [--gap B,C,D] [--quick]
-                             [--no-highs] [--highs-hold value|counts]
+                             [--no-highs] [--highs-hold value|counts] [--no-repair]
+
+The repair and recommendation times on the sample are one more job
+(:mod:`benchmarks.repair`).
 """
 
 from __future__ import annotations
@@ -239,7 +242,12 @@ def run_gap(name: str, highs: bool = True) -> dict[str, Any]:
 
 def _in_child(job: tuple[str, Any]) -> dict[str, Any]:
     kind, arg = job
-    record = run_generated(*arg) if kind == "generated" else run_gap(*arg)
+    if kind == "repair":
+        from benchmarks.repair import run_repair_bench
+
+        record = run_repair_bench()
+    else:
+        record = run_generated(*arg) if kind == "generated" else run_gap(*arg)
     record["peak_rss_mib"] = _rss_mib()
     return record
 
@@ -410,13 +418,31 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(report: dict[str, Any]) -> None:
-    """Replace the generated block of docs/benchmarks.md."""
-    begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
-    text = DOC.read_text(encoding="utf-8")
+def _replace_block(text: str, name: str, content: str) -> str:
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
-    DOC.write_text(f"{head}{begin}\n{render(report)}\n{end}{tail}", encoding="utf-8")
+    return f"{head}{begin}\n{content}\n{end}{tail}"
+
+
+def write_doc(report: dict[str, Any]) -> None:
+    """Replace the generated blocks of docs/benchmarks.md that this run measured.
+
+    The solver tables (``bench``) when it ran generated or GAP instances, the
+    repair table (``bench-repair``) when it ran the repair job: ``--sizes ''
+    --gap ''`` measures the repair alone and leaves the solver tables as they are.
+    """
+    from benchmarks.repair import render_repair
+
+    text = DOC.read_text(encoding="utf-8")
+    if any(r["kind"] in ("generated", "gap") for r in report["results"]):
+        text = _replace_block(text, "bench", render(report))
+    repairs = [r for r in report["results"] if r["kind"] == "repair"]
+    if repairs:
+        m = report["machine"]
+        note = f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores), commit {m['commit']}."
+        text = _replace_block(text, "bench-repair", "\n".join([note, "", *render_repair(repairs)]))
+    DOC.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -438,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         help="how HiGHS holds a finished stage: as solve does (counts per priority for "
         "weighted coverage) or by one weighted row (value; a variant for comparison)",
     )
+    parser.add_argument(
+        "--no-repair", action="store_true", help="skip the repair and recommend times"
+    )
     args = parser.parse_args(argv)
     highs = not args.no_highs
     hold_counts = args.highs_hold == "counts"
@@ -451,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
             jobs.append(("generated", (size, seed, highs, hold_counts)))
     for family in [f"gap{t.lower()}" for t in args.gap.split(",") if t]:
         jobs += [("gap", (f"{family}-{k}", highs)) for k in range(1, 7)]
+    if not args.no_repair:
+        jobs.append(("repair", ()))
     results = []
     for job in jobs:
         record = run_isolated(job)

@@ -6,6 +6,9 @@ found (solve), 2 bad input (file, row and column are named).
 Messages are in Chinese unless ``--lang en`` (before the command:
 ``matcher --lang en solve ...``) or ``MATCHER_LANG=en`` asks for English;
 ``--help`` texts stay English (they are for whoever sets the tool up).
+
+Just over 520 lines on purpose: the core commands share the helpers here;
+further commands live in their own modules and only register below.
 """
 
 from __future__ import annotations
@@ -504,11 +507,14 @@ def _add_subcommands() -> None:
     from matcher.cli_attendance import attendance_app
     from matcher.cli_ledger import ledger
     from matcher.cli_pairing import pair, visits
+    from matcher.cli_repair import recommend, repair
 
     app.add_typer(attendance_app, name="attendance")
     app.command("ledger")(ledger)
     app.command("pair")(pair)
     app.command("visits")(visits)
+    app.command("repair")(repair)
+    app.command("recommend")(recommend)
 
 
 _add_subcommands()

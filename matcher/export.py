@@ -187,6 +187,8 @@ def summary(problem: Problem, result: Result) -> dict[str, Any]:
         "short_needs": [u for u in unmet if u["assigned"] >= u["min_volunteers"]],
         "load": _load(problem, result),
         "params": result.params,
+        # a repair or a re-solve kept close to a published roster: how much changed
+        "reference": None if result.reference is None else result.reference.as_dict(),
         # what the coordinator should look at: no availability, off-day needs, ...
         "warnings": [
             {"kind": w.kind, "index": w.index, "field": w.field, "message": w.message}
@@ -298,7 +300,9 @@ def write_file_set(out: Path, files: Mapping[str, bytes]) -> list[Path]:
         return _swap_in(staging, out, list(files))
 
 
-def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path]:
+def write_result(
+    problem: Problem, result: Result, out: str | Path, extra: Mapping[str, bytes] | None = None
+) -> list[Path]:
     """Write the files of a run into ``out`` (see the module notes), or keep the last ones.
 
     With a roster, every file is written into a temporary folder inside
@@ -308,6 +312,8 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
     an earlier run that this run has no day for are removed afterwards, and
     so is an earlier ``summary-failed.json``.  Without a roster nothing is
     replaced: only ``summary-failed.json`` is written (atomically).
+
+    ``extra`` files (a repair's ``diff.csv``) join the set written with a roster.
 
     Returns
     -------
@@ -321,7 +327,7 @@ def write_result(problem: Problem, result: Result, out: str | Path) -> list[Path
         data = _json(summary(problem, result))
         atomic_file(failed, lambda temp: temp.write_bytes(data))
         return [failed]
-    files = result_files(problem, result)
+    files = {**result_files(problem, result), **(extra or {})}
     written = write_file_set(out, files)
     for path in out.iterdir():
         stale_text = _DAY_TEXT.fullmatch(path.name) and path.name not in files

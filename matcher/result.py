@@ -149,6 +149,53 @@ class UnmetWish:
     reasons: tuple[Reason, ...]
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReferenceReport:
+    """How a roster differs from the reference roster it was solved against (or compared with).
+
+    Counted as :func:`matcher.repair.diff_rosters` lists the changes: a
+    volunteer who left one need for another is one ``moved``; a new start
+    on the same need is one ``time``; a new lead of the same team is a
+    ``role`` change (told, but not counted as a change of plan).
+    """
+
+    label: str
+    """Which roster: ``roster 12`` (the service's plan of record) or a file name."""
+    assignments: int
+    """Assignments of the reference in this problem's dates."""
+    kept: int
+    """Of them, on the roster as they were (same need, volunteer, date and time)."""
+    added: int = 0
+    removed: int = 0
+    moved: int = 0
+    time: int = 0
+    role: int = 0
+    volunteers: int = 0
+    """Volunteers whose plan changed (a role change alone does not count)."""
+    fresh: bool = False
+    """True: planned afresh, only compared; False: kept where coverage allowed."""
+
+    @property
+    def message(self) -> str:
+        """The report in a sentence, in the language in force."""
+        if self.fresh:
+            text = _(
+                "a fresh plan, not kept close to {label}: {volunteers} volunteers' plans differ "
+                "from it ({kept} of {assignments} assignments as they were)"
+            )
+        else:
+            text = _(
+                "kept close to {label}: {volunteers} volunteers' plans changed "
+                "({kept} of {assignments} assignments as they were; {added} added, "
+                "{removed} removed, {moved} moved, {time} at a new time)"
+            )
+        return text.format(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for summaries, with the sentence."""
+        return {**dataclasses.asdict(self), "message": self.message}
+
+
 @dataclasses.dataclass(frozen=True)
 class Result:
     """A roster and everything needed to trust it.
@@ -180,6 +227,8 @@ class Result:
     """When the run is infeasible: the smallest set of must-cover needs found that clash."""
     unmet_wishes: tuple[UnmetWish, ...] = ()
     """Household wishes (gender, language) not met on a staffed need of the household, and why."""
+    reference: ReferenceReport | None = None
+    """How the roster differs from a reference roster (repair, stable re-solve); None without."""
 
     @property
     def has_roster(self) -> bool:

@@ -241,8 +241,9 @@ def _replacements(session: Session, p: Proposal) -> tuple[SolveJob, ReplacementL
     problem = job_problem(job)
     holding = [assignment_of(o) for o in open_proposals(session, job.id)]
     excluded = {o.volunteer_id for o in proposals_of_need(session, job.id, p.need_id)}
-    travel = params_from_mapping(job.params or {}).travel_minutes_default
-    found = find_replacements(problem, assignment_of(p), holding, excluded, travel)
+    params = params_from_mapping(job.params or {})
+    travel = params.travel_minutes_default
+    found = find_replacements(problem, assignment_of(p), holding, excluded, travel, params=params)
     listing = ReplacementList(
         proposal_id=p.id,
         need_id=p.need_id,
@@ -263,8 +264,10 @@ def _replacements(session: Session, p: Proposal) -> tuple[SolveJob, ReplacementL
     description=(
         "Volunteers who meet every rule of the need (skills, department, gender, distance, "
         "availability), hold nothing in the plan that clashes with it and are under their "
-        "caps; least loaded first. `nearest_out` names the nearest volunteers who cannot, "
-        "with why. 409 unless the proposal is declined."
+        "caps; best first as the solver ranks rosters (coverage, then the households' "
+        "wishes, then the soft rules, whose fairness rule favours the less loaded; "
+        "`/rosters/{id}/recommend` gives each term's change). `nearest_out` names the "
+        "nearest volunteers who cannot, with why. 409 unless the proposal is declined."
     ),
     responses={**AUTH, **NOT_FOUND, **CONFLICT},
 )

@@ -42,7 +42,14 @@ from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.schemas import ErrorMessage
 from api.store.attendance import problem_for_solving
 from api.store.audit import audit
-from api.store.jobs import find_job, job_page, job_status, queue_job, request_stop
+from api.store.jobs import (
+    find_job,
+    job_page,
+    job_status,
+    plan_of_record,
+    queue_job,
+    request_stop,
+)
 from api.store.models import (
     ACTIVE_STATUSES,
     ApiKey,
@@ -53,6 +60,7 @@ from api.store.publishing import PublishConflictError, publish
 from api.store.serialize import to_json
 from api.validation import unprocessable
 from matcher.calendar import restrict_horizon
+from matcher.domain import Horizon
 from matcher.errors import DataError
 from matcher.i18n import N_, _
 from matcher.params import params_from_mapping
@@ -96,6 +104,11 @@ def _horizon_of(job: SolveJob) -> tuple[dt.date, dt.date] | None:
         return None
 
 
+def _overlaps(plan: tuple[dt.date, dt.date] | None, horizon: Horizon) -> bool:
+    """Whether a plan's dates and a horizon share a day."""
+    return plan is not None and plan[0] <= horizon.end and horizon.start <= plan[1]
+
+
 def _view(job: SolveJob, full: bool = True) -> RosterJob:
     ended_with_result = job.summary is not None
     return RosterJob(
@@ -117,6 +130,7 @@ def _view(job: SolveJob, full: bool = True) -> RosterJob:
         roster=[RosterRow(**row) for row in job.roster or []]
         if full and job.roster is not None
         else None,
+        reference=job.reference,
     )
 
 
@@ -127,6 +141,7 @@ def _start(
     dataset_id: int,
     raw: dict[str, Any],
     horizon: HorizonRange | None = None,
+    fresh: bool = False,
 ) -> JobAccepted:
     try:
         params = params_from_mapping(raw, "params")
@@ -152,7 +167,12 @@ def _start(
             ) from None
     # the participation ledger as of the day before: who is behind, who tends not to come
     problem = with_ledger_standing(session, dataset_id, problem, request.app.state.ledger_rules)
-    job = queue_job(session, dataset_id, raw, to_json(problem), key.id)
+    # stable by default: a plan of record for overlapping dates is kept where coverage allows
+    plan = plan_of_record(session, dataset_id)
+    reference = None
+    if plan is not None and _overlaps(_horizon_of(plan), problem.horizon):
+        reference = {"roster_id": plan.id, "fresh": fresh}
+    job = queue_job(session, dataset_id, raw, to_json(problem), key.id, reference)
     audit(
         session,
         key,
@@ -161,6 +181,7 @@ def _start(
         dataset_id=dataset_id,
         time_limit=params.time_limit,
         horizon=[problem.horizon.start.isoformat(), problem.horizon.end.isoformat()],
+        reference=reference,
     )
     session.commit()
     request.app.state.jobs.submit(job.id)
@@ -182,14 +203,18 @@ ACCEPTED = {
     description=(
         "Queues a roster solve of the dataset as it is now (the data is snapshotted with "
         "the job, so the roster can be reproduced). Answers 202 at once; poll "
-        "`GET /rosters/{id}`. Jobs beyond the server's solve workers wait in a queue."
+        "`GET /rosters/{id}`. Jobs beyond the server's solve workers wait in a queue. "
+        "Stable by default: when the dataset has a plan of record for overlapping dates, "
+        "that plan is the reference (`reference` of the job) and each assignment that "
+        "differs from it costs a change, ranked right after coverage; `fresh: true` plans "
+        "afresh and only compares. The summary's `reference` says which, and what changed."
     ),
     responses=ACCEPTED,
 )
 def start_roster(
     body: RosterRequest, request: Request, response: Response, session: SessionDep, key: Writer
 ) -> JobAccepted:
-    accepted = _start(request, session, key, body.dataset_id, body.params, body.horizon)
+    accepted = _start(request, session, key, body.dataset_id, body.params, body.horizon, body.fresh)
     response.headers["Location"] = accepted.url
     return accepted
 
@@ -216,6 +241,7 @@ def start_dataset_roster(
         dataset_id,
         body.params if body else {},
         body.horizon if body else None,
+        body.fresh if body else False,
     )
     response.headers["Location"] = accepted.url
     return accepted

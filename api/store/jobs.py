@@ -28,14 +28,60 @@ def queue_job(
     params: dict[str, Any],
     problem: dict[str, Any],
     created_by: int,
+    reference: dict[str, Any] | None = None,
 ) -> SolveJob:
-    """Add a queued job for the snapshot ``problem`` (flushed, so it has its id)."""
+    """Add a queued job for the snapshot ``problem`` (flushed, so it has its id).
+
+    ``reference`` names the roster the solve is kept close to (see ``SolveJob.reference``).
+    """
     job = SolveJob(
         dataset_id=dataset_id,
         status=JobStatus.QUEUED.value,
         params=params,
         problem=problem,
         created_by=created_by,
+        reference=reference,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def add_draft(
+    session: Session,
+    source: SolveJob,
+    problem: dict[str, Any],
+    reference: dict[str, Any],
+    created_by: int,
+    result: dict[str, Any],
+) -> SolveJob:
+    """Store a roster solved in the request (a repair) as a job that ended: a draft to publish.
+
+    Parameters
+    ----------
+    session
+        The request's session (flushed, so the draft has its id).
+    source
+        The roster it was made from (its dataset and parameters are kept).
+    problem
+        The snapshot the draft was solved on.
+    reference
+        What it is kept close to (``SolveJob.reference``).
+    created_by
+        The key that asked.
+    result
+        ``status``, ``progress``, ``summary`` and ``roster`` as a solve job writes them.
+    """
+    now = utcnow()
+    job = SolveJob(
+        dataset_id=source.dataset_id,
+        params=source.params,
+        problem=problem,
+        created_by=created_by,
+        reference=reference,
+        started_at=now,
+        finished_at=now,
+        **result,
     )
     session.add(job)
     session.flush()

@@ -262,6 +262,13 @@ class SolveJob(Base):
     published_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     superseded_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     """When a later published roster of the same dataset replaced this one as plan of record."""
+    reference: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """The roster this one is kept close to: ``{"roster_id", "fresh", "cancelled"}`` (None: none).
+
+    A re-solve of a dataset with a plan of record for overlapping dates
+    keeps that plan as the reference unless asked for a fresh plan; a repair
+    names the roster it repaired and who cancelled (:mod:`matcher.repair`).
+    """
     # The language its explanations and messages are written in: the request's that made
     # it (the default is read at insert, inside the request), since the solve runs in
     # another process that knows nothing of the request.

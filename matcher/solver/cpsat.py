@@ -90,6 +90,10 @@ class CpSatBackend:
         values += [solution.start.get(n, rm.window_start[n]) for n in x.start]
         variables += [over.index for over, _ in rm.extra_shifts]
         values += [max(0, int(solution.assign[pairs].sum()) - 1) for _, pairs in rm.extra_shifts]
+        if rm.reference is not None:
+            value_of = solution.variable_values(rm)
+            variables += [literal.index for literal in rm.reference.same_start.values()]
+            values += [value_of[literal.index] for literal in rm.reference.same_start.values()]
         hint = model.proto.solution_hint
         hint.vars.extend(variables)
         hint.values.extend(values)
@@ -141,7 +145,7 @@ class CpSatBackend:
             start={n: solver.value(s) for n, s in x.start.items()},
             terms={
                 t.name: float(solver.value(t.expression()))
-                for t in [*rm.coverage, *rm.wishes, *rm.soft]
+                for t in [*rm.coverage, *rm.changes, *rm.wishes, *rm.soft]
             },
         )
 

@@ -21,6 +21,7 @@ from matcher.solver.objective import (
     soft_terms,
     wishes_stages,
 )
+from matcher.solver.reference import Reference, ReferenceModel, add_reference
 from matcher.solver.variables import RosterVariables, make_variables
 from matcher.solver.wishes import wish_counts
 from matcher.teams import Blocker
@@ -48,6 +49,13 @@ class RosterModel:
     """Window start of each flexible need (hint for needs left unstaffed)."""
     wishes: list[Term] = dataclasses.field(default_factory=list)
     """The wishes stage between coverage and the soft rules (empty when off or nothing to wish)."""
+    reference: ReferenceModel | None = None
+    """The roster to stay close to: its ``changes`` stage runs right after coverage."""
+
+    @property
+    def changes(self) -> list[Term]:
+        """The changes stage, when there is a reference roster (else none)."""
+        return [self.reference.term] if self.reference is not None else []
 
 
 def staffing_blockers(problem: Problem, elig: Eligibility, n: int) -> list[Blocker]:
@@ -89,13 +97,16 @@ def build_model(
     elig: Eligibility,
     params: SolverParams,
     standing: Standing | None = None,
+    reference: Reference | None = None,
 ) -> RosterModel:
     """Build the model: variables, every hard rule, and the objective stages.
 
     Must-cover needs that cannot be staffed by any roster are left open so
     that the model is infeasible (and the caller reports them).  ``standing``
     carries the per-volunteer bonuses of the whole problem when ``problem``
-    is one independent part of it (see :class:`Standing`).
+    is one independent part of it (see :class:`Standing`).  ``reference``
+    adds the changes stage, pins its history and takes its cancelled
+    volunteers out (:mod:`matcher.solver.reference`).
     """
     model = cp_model.CpModel()
     closed: dict[int, list[Blocker]] = {}
@@ -111,6 +122,7 @@ def build_model(
         if problem.needs[n].must_cover:
             model.add_bool_or([])  # a must-cover need nobody can staff: infeasible
     add_hard_rules(model, problem, elig, x, params.travel_minutes_default)
+    held = add_reference(model, problem, elig, x, reference) if reference is not None else None
     extra_shifts: list[tuple[cp_model.IntVar, list[int]]] = []
     scores = pair_scores(problem, elig, params.weights, standing)
     soft = soft_terms(model, problem, elig, x, params.weights, extra_shifts, scores)
@@ -132,4 +144,5 @@ def build_model(
         pair_open=pair_open,
         window_start={n: int(problem.needs[n].start) for n in x.start},  # type: ignore[arg-type]
         wishes=wishes,
+        reference=held,
     )

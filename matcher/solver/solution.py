@@ -93,6 +93,16 @@ class Solution:
                 return False
         return True
 
+    def keeps_hard_rules(self, problem: Problem, elig: Eligibility, rm: RosterModel) -> bool:
+        """Whether a greedy roster keeps every hard rule of the model.
+
+        Greedy rosters keep every rule but must-cover needs, pins and, with a
+        reference roster, its history.
+        """
+        if not self.keeps_must_cover_and_pins(problem, elig):
+            return False
+        return rm.reference is None or rm.reference.keeps_history(self.assign, self.start)
+
     def variable_values(self, rm: RosterModel) -> dict[int, int]:
         """Value of each roster variable by its index in the model.
 
@@ -106,6 +116,10 @@ class Solution:
             value_of.update({y.index: int(self.staffed[n]) for n, y in x.staffed.items()})
             for over, pairs in rm.extra_shifts:
                 value_of[over.index] = max(0, int(self.assign[pairs].sum()) - 1)
+            if rm.reference is not None:
+                for n, literal in rm.reference.same_start.items():
+                    start = self.start.get(n, rm.window_start[n])
+                    value_of[literal.index] = int(start == rm.reference.starts[n])
             self._value_of = value_of
         return self._value_of
 
@@ -114,9 +128,10 @@ class Solution:
         if stage.name in self.terms:
             return self.terms[stage.name]
         value_of = self.variable_values(rm)
+        # a negated literal (the changes stage's dropped pairs) has index -1 - its variable's
         return float(
             sum(
-                c * value_of[var.index]
+                c * (value_of[var.index] if var.index >= 0 else 1 - value_of[-1 - var.index])
                 for var, c in zip(stage.variables, stage.coefficients, strict=True)
             )
         )

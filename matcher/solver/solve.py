@@ -20,11 +20,12 @@ from matcher.result import Result
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model
 from matcher.solver.parts import solve_parts
+from matcher.solver.reference import Reference
 from matcher.solver.solution import roster_assignments
 from matcher.solver.stages import ModelRun, Progress, StageSettings, run_stages
 from matcher.solver.stop import StopWatcher, UserStop
 
-__all__ = ["Progress", "reserve", "solve"]
+__all__ = ["Progress", "Reference", "reserve", "solve"]
 
 
 def reserve(time_limit: float, stage_count: int) -> float:
@@ -41,8 +42,9 @@ def solve(
     params: SolverParams | None = None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    reference: Reference | None = None,
 ) -> Result:
-    """Plan a roster.
+    """Plan a roster, from scratch or as close as possible to a reference roster.
 
     Coverage is maximised first (higher priorities strictly first), then held
     while the households' wishes are (``params.wishes_stage``), then both are
@@ -51,7 +53,9 @@ def solve(
     its gap.  When volunteers' travel limits (or anything else) split the
     problem into independent parts, each part is solved on its own and the
     rosters are merged (see :mod:`matcher.decompose`); no rule links two
-    parts, so that loses nothing.
+    parts, so that loses nothing.  With a ``reference`` roster, a stage
+    right after coverage keeps as many of its assignments as coverage
+    allows (:mod:`matcher.solver.reference`); such a solve is one model.
 
     Parameters
     ----------
@@ -64,6 +68,9 @@ def solve(
         the stage name then says which, e.g. ``soft (part 3 of 40)``).
     stop
         Set it (from another thread) to stop early and keep the best roster.
+    reference
+        The roster to change as little as possible (a published plan), and
+        the day before which it is history and stays as it is.
 
     Returns
     -------
@@ -73,7 +80,9 @@ def solve(
     params = params or SolverParams()
     started = time.perf_counter()
     candidates = find_candidates(problem, params.travel_minutes_default)
-    parts = find_parts(candidates.volunteers, len(problem.volunteers)) if params.decompose else []
+    # A reference roster is solved as one model: the parts' merge knows no changes stage.
+    decompose = params.decompose and reference is None
+    parts = find_parts(candidates.volunteers, len(problem.volunteers)) if decompose else []
     user_stop = UserStop(stop) if stop is not None else None
     watcher = StopWatcher(user_stop) if user_stop is not None else None
     settings = StageSettings(
@@ -94,7 +103,7 @@ def solve(
             params.travel_minutes_default,
             candidates=candidates,
         )
-        rm = build_model(problem, elig, params)
+        rm = build_model(problem, elig, params, reference=reference)
         run = run_stages(problem, elig, rm, CpSatBackend(rm, params), settings)
     return _result(problem, run, params, started)
 

@@ -4,11 +4,13 @@ One procedure for every backend (CP-SAT in the library, HiGHS in the
 benchmark), so that a comparison of backends compares solvers, not
 procedures:
 
-1. two greedy rosters (file order, and best-valued volunteers first); the
-   better one, by whether it keeps must-cover needs and pins and then by its
-   stage values, is the first start and, when it keeps every hard rule, the
+1. two greedy rosters (file order, and best-valued volunteers first; with a
+   reference roster a third, its pairs first); the best one, by whether it
+   keeps must-cover needs, pins and history and then by its stage values,
+   is the first start and, when it keeps every hard rule, the
    fallback roster;
-2. each coverage stage (one, or one per priority), the wishes stage
+2. each coverage stage (one, or one per priority), the changes stage (with
+   a reference roster, :mod:`matcher.solver.reference`), the wishes stage
    (households' preferred gender and languages, when on and anything can be
    met), then the soft stage; coverage stages are given 60% of the time
    left, the wishes stage 50% (:data:`WISHES_SHARE`), the last stage all of
@@ -26,6 +28,8 @@ import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from matcher.baselines import greedy_roster
 from matcher.domain import Assignment, Problem
@@ -156,13 +160,16 @@ class ModelRun:
 
 
 def stage_terms(rm: RosterModel) -> list[Term]:
-    """The stages in order: the coverage term(s), the wishes (if any), all soft terms as one."""
+    """The stages in order: coverage, changes to a reference (if any), wishes (if any), soft.
+
+    All soft terms are one stage.
+    """
     soft = Term(
         "soft",
         [v for t in rm.soft for v in t.variables],
         [c for t in rm.soft for c in t.coefficients],
     )
-    return [*rm.coverage, *rm.wishes, soft]
+    return [*rm.coverage, *rm.changes, *rm.wishes, soft]
 
 
 def hold_rows(stage: Term, reached: int, bound: int) -> list[HeldRow]:
@@ -241,37 +248,36 @@ def hold_rows(stage: Term, reached: int, bound: int) -> list[HeldRow]:
 def _greedy_start(
     problem: Problem, elig: Eligibility, rm: RosterModel, params: SolverParams, stages: list[Term]
 ) -> Solution:
-    """The better of two greedy rosters: file order, and best-valued volunteers first.
+    """The best greedy roster: file order, best-valued volunteers first, or the reference's.
 
     The second greedy takes the best-valued volunteers first: at 1,000 x 300
     and above CP-SAT with one worker rarely improves on its start, so the
     start's soft value matters.  It is kept only when it staffs at least as
-    much (coverage is the first stage).
+    much (coverage is the first stage).  With a reference roster a third
+    greedy takes the reference's pairs first.
     """
-    greedy = Solution.from_placements(
-        elig, rm, greedy_roster(problem, elig, params.travel_minutes_default)
-    )
-    scored = Solution.from_placements(
-        elig,
-        rm,
-        greedy_roster(
-            problem,
-            elig,
-            params.travel_minutes_default,
-            preference=rm.gain,
-            fairness=params.weights.fairness,
-        ),
-    )
+    travel, fairness = params.travel_minutes_default, params.weights.fairness
+    preferences: list[np.ndarray | None] = [None, rm.gain]
+    if rm.reference is not None:
+        # the reference's own pairs first: a start that changes little
+        preferences.append(rm.gain + (int(np.abs(rm.gain).sum()) + 1) * rm.reference.held)
+    starts = [
+        Solution.from_placements(
+            elig, rm, greedy_roster(problem, elig, travel, preference=preference, fairness=fairness)
+        )
+        for preference in preferences
+    ]
 
     # A roster that keeps must-cover needs and pins beats one that does not,
     # whatever it staffs: only such a roster may be the fallback.
     def rank(solution: Solution) -> tuple[bool, list[float]]:
         return (
-            solution.keeps_must_cover_and_pins(problem, elig),
+            solution.keeps_hard_rules(problem, elig, rm),
             [solution.value(stage, rm) for stage in stages],
         )
 
-    return scored if rank(scored) > rank(greedy) else greedy
+    # ties go to the earlier start (file order), as before there was a reference
+    return max(starts, key=rank)
 
 
 def run_stages(
@@ -307,7 +313,7 @@ def run_stages(
         greedy = _greedy_start(problem, elig, rm, params, stages)
         backend.start_from(greedy)
         # The greedy roster is a fallback only when it keeps every hard rule.
-        if greedy.keeps_must_cover_and_pins(problem, elig):
+        if greedy.keeps_hard_rules(problem, elig, rm):
             best = greedy
     if settings.watcher is not None:
         settings.watcher.running(backend)

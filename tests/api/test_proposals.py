@@ -225,8 +225,15 @@ def test_replacements_and_a_new_plan(
     else:
         raise AssertionError("no declined proposal of the sample has a replacement")
     assert all(c["name"] and c["department"] and c["why"] for c in candidates)
-    loads = [(c["proposals"], c["minutes"]) for c in candidates]
-    assert loads == sorted(loads)
+    # ranked as the solver ranks rosters (was: least loaded first), the same order
+    # /rosters/{id}/recommend gives for the need with the declined volunteer's place open
+    ranked = client.get(
+        f"/rosters/{roster_id}/recommend",
+        params={"need": proposal["need_id"], "limit": 0},
+        headers=headers(viewer),
+    ).json()["candidates"]
+    free = [c["volunteer_id"] for c in ranked if not c["leaves"] and not c["dropped"]]
+    assert [c["volunteer_id"] for c in candidates] == free[: len(candidates)]
     on_need = {p["volunteer_id"] for p in items if p["need_id"] == proposal["need_id"]}
     assert not on_need & {c["volunteer_id"] for c in candidates}
     for out in listing.json()["nearest_out"]:
