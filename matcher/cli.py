@@ -508,6 +508,7 @@ def _add_subcommands() -> None:
     from matcher.cli_ledger import ledger
     from matcher.cli_pairing import pair, visits
     from matcher.cli_repair import recommend, repair
+    from matcher.cli_whatif import noshow, whatif
 
     app.add_typer(attendance_app, name="attendance")
     app.command("ledger")(ledger)
@@ -515,6 +516,8 @@ def _add_subcommands() -> None:
     app.command("visits")(visits)
     app.command("repair")(repair)
     app.command("recommend")(recommend)
+    app.command("whatif")(whatif)
+    app.command("noshow")(noshow)
 
 
 _add_subcommands()
