@@ -302,7 +302,7 @@ def comparison_data(base: RunOutcome, scenarios: Sequence[RunOutcome]) -> dict[s
         runs.append(entry)
     return {
         "dataset": base.problem.name,
-        "base": {"name": base.name, "state": base.state, "figures": figures_json(base_figures)},
+        "base": {"name": _("base"), "state": base.state, "figures": figures_json(base_figures)},
         "scenarios": runs,
         "notes": {
             "coverage": _("needs staffed to their minimum, over all needs"),
