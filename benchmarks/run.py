@@ -458,6 +458,11 @@ def main(argv: list[str] | None = None) -> int:
         help="skip HiGHS and the LP bounds (CP-SAT and greedy only)",
     )
     parser.add_argument(
+        "--no-whatif",
+        action="store_true",
+        help="skip the what-if benchmark (20 scenarios of the sample on 1 vs 2 Dask workers)",
+    )
+    parser.add_argument(
         "--highs-hold",
         choices=["value", "counts"],
         default="counts",
@@ -492,6 +497,10 @@ def main(argv: list[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
     write_doc(report)
+    if not args.no_whatif:
+        from benchmarks import whatif
+
+        whatif.main([])
     return 0
 
 
