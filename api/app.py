@@ -36,6 +36,7 @@ from api.routes import (
     repairs,
     requests,
     rosters,
+    whatif,
 )
 from api.settings import Settings
 from api.store.database import open_database
@@ -66,6 +67,7 @@ ROUTES = (
     entities,
     rosters,
     repairs,
+    whatif,
     proposals,
     me,
     attendance,

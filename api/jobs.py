@@ -39,6 +39,7 @@ import multiprocessing
 import os
 import threading
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -56,6 +57,7 @@ from api.store.jobs import (
     write_progress,
 )
 from api.store.models import JobStatus, utcnow
+from api.store.whatif import interrupt_runs
 from matcher.domain import Assignment
 from matcher.i18n import N_, _, set_language
 
@@ -311,10 +313,11 @@ class JobRunner:
         )
 
     def start(self) -> int:
-        """Mark jobs a previous server left unfinished as interrupted; open the pool."""
-        count = interrupt_unfinished(
-            self.session_factory, N_("the server stopped before this job ended; start it again")
-        )
+        """Mark jobs and what-if runs left unfinished by a previous server; open the pool."""
+        reason = N_("the server stopped before this job ended; start it again")
+        count = interrupt_unfinished(self.session_factory, reason)
+        with self.session_factory.begin() as session:
+            interrupt_runs(session, reason)
         with self.lock:
             self.executor = self._new_executor()
         return count
@@ -331,6 +334,43 @@ class JobRunner:
                 executor = self.executor = self._new_executor()
                 future = executor.submit(run_job, self.database_url, job_id)
         future.add_done_callback(lambda f: self._settle(job_id, executor, f))
+
+    def submit_task(
+        self, task: Callable[..., str], *args: Any, ended: Callable[[str, str], None]
+    ) -> None:
+        """Queue another kind of job (a what-if run) in the same pool as the solves.
+
+        ``task(database_url, *args)`` runs in a solver process and writes its
+        own end.  ``ended(status, message)`` writes one when that process
+        could not: the server stopped first (interrupted) or the process died
+        (failed; the broken pool is rebuilt for the next job, and this one is
+        not queued again).
+        """
+        with self.lock:
+            if self.executor is None:
+                raise RuntimeError("the job runner is not started")  # i18n: not shown: a bug
+            try:
+                executor = self.executor
+                future = executor.submit(task, self.database_url, *args)
+            except BrokenProcessPool:
+                executor = self.executor = self._new_executor()
+                future = executor.submit(task, self.database_url, *args)
+
+        def settle(done: Future[str]) -> None:
+            if done.cancelled():
+                ended(JobStatus.INTERRUPTED.value, N_("the server stopped"))
+                return
+            error = done.exception()
+            if error is None:
+                return
+            if isinstance(error, BrokenProcessPool):
+                self._renew(executor)
+            message = _("the solver process ended abnormally: {error}").format(
+                error=f"{type(error).__name__}: {error}"
+            )
+            ended(JobStatus.FAILED.value, message)
+
+        future.add_done_callback(settle)
 
     def _renew(self, broken: ProcessPoolExecutor) -> bool:
         """Replace ``broken`` by a new pool unless that happened already; False once shut down."""
