@@ -108,7 +108,7 @@ def test_json_scenarios_and_each_mistake_by_its_path(
                     "change_needs": [{"category": "tutoring", "scale": 2}],
                 }
             ],
-            "time_limit": 20,
+            "time_limit": 2,
         },
         headers=coordinator,
     )
