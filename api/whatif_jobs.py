@@ -84,7 +84,7 @@ def run_whatif(database_url: str, run_id: int) -> str:
             base, runs = run_scenarios(
                 problem, scenarios, time_limit=body.get("time_limit"), workers=1, label=LABEL
             )
-            data = comparison_data(base, runs)
+            data = comparison_data(base, runs, stable=scenarios.settings.stable)
             _finish(engine, run_id, status=JobStatus.DONE.value, comparison=clean_json(data))
             return JobStatus.DONE.value
         except Exception as exc:

@@ -65,6 +65,14 @@ def whatif(
             "MATCHER_DASK_SCHEDULER=tcp://host:port uses an existing cluster",
         ),
     ] = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="solve each scenario from scratch instead of keeping the base roster "
+            "wherever it can (the file's settings.stable)",
+        ),
+    ] = False,
 ) -> None:
     """Solve the dataset and each scenario, and write the comparison (CSV, XLSX, JSON, PNG).
 
@@ -98,12 +106,13 @@ def whatif(
             scenarios,
             time_limit=time_limit,
             workers=workers,
+            stable=False if fresh else None,
             label=scenarios_file.name,
             progress=progress,
         )
     except DataError as error:
         raise _fail(error) from None
-    data = comparison_data(base, runs)
+    data = comparison_data(base, runs, stable=scenarios.settings.stable and not fresh)
     try:
         written = write_comparison(data, out)
     except OSError as error:

@@ -336,6 +336,9 @@ def test_scenarios_are_solved_beside_the_base(solved: tuple) -> None:
     assert ("N033", "V0901") in {(a.need_id, a.volunteer_id) for a in recruit.result.assignments}
     figures = run_figures(recruit.problem, recruit.result)
     assert figures.staffed == run_figures(base.problem, base.result).staffed + 1
+    # stable: the base roster is the reference, so the recruit's one shift is the only change
+    moved = changes(base.problem, base.result, recruit.problem, recruit.result)
+    assert [(c.kind, c.need_id, c.volunteer_id) for c in moved] == [("added", "N033", "V0901")]
 
 
 def test_the_comparison_counts_what_changed(solved: tuple) -> None:

@@ -59,11 +59,13 @@ def test_whatif_writes_the_comparison(scenarios_file: Path, tmp_path: Path, lang
         "3",  # what is asserted does not need proven rosters
         "--workers",
         "1",
+        *(["--fresh"] if lang == "en" else []),
         lang=lang,
     )
     assert code == 0, output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(COMPARISON_FILES)
     data = json.loads((tmp_path / "comparison.json").read_text("utf-8"))
+    assert data["stable"] is (lang == "zh")  # --fresh in English
     haircut, typo = data["scenarios"]
     assert haircut["state"] == "ok" and typo["state"] == "invalid"
     assert haircut["figures"]["needs"] == data["base"]["figures"]["needs"] + 1

@@ -262,11 +262,15 @@ def figures_json(figures: Figures) -> dict[str, Any]:
     }
 
 
-def comparison_data(base: RunOutcome, scenarios: Sequence[RunOutcome]) -> dict[str, Any]:
+def comparison_data(
+    base: RunOutcome, scenarios: Sequence[RunOutcome], stable: bool = True
+) -> dict[str, Any]:
     """The whole comparison as plain JSON data (``comparison.json``).
 
     Each scenario has its figures, the difference of its headline figures
-    from the base's (``delta``), and the assignments that changed.
+    from the base's (``delta``), and the assignments that changed;
+    ``stable`` says whether the scenarios kept the base roster as their
+    reference (recorded, for whoever reads the changes).
     """
     assert base.problem is not None and base.result is not None
     base_figures = run_figures(base.problem, base.result)
@@ -302,6 +306,7 @@ def comparison_data(base: RunOutcome, scenarios: Sequence[RunOutcome]) -> dict[s
         runs.append(entry)
     return {
         "dataset": base.problem.name,
+        "stable": stable,
         "base": {"name": _("base"), "state": base.state, "figures": figures_json(base_figures)},
         "scenarios": runs,
         "notes": {

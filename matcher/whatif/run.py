@@ -9,6 +9,14 @@ depend on how many scenarios run beside it.  Dask's workers are daemonic
 processes and cannot start processes of their own, so the solver runs
 inside the task, in the worker's process.
 
+By default the scenarios are solved *stable*: the base is solved first and
+its roster is the reference of every scenario (:mod:`matcher.solver.reference`:
+a stage right after coverage keeps the fewest changes), so a scenario's
+roster differs from the base only where the scenario makes it cover more,
+and "assignments changed" counts the people who would really have to be
+told.  ``stable = false`` in the file's settings (``matcher whatif --fresh``)
+solves every scenario from scratch instead, as a new plan.
+
 Where it runs, in order:
 
 * ``MATCHER_DASK_SCHEDULER=tcp://host:port``: an existing cluster;
@@ -25,7 +33,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from matcher.domain import Problem
+from matcher.domain import Assignment, Problem
 from matcher.errors import DataError
 from matcher.i18n import _, language, use_language
 from matcher.params import SolverParams
@@ -42,7 +50,12 @@ CONNECT_SECONDS = 10
 """How long to wait for an existing scheduler to answer."""
 
 
-def solve_plain(problem: Problem, params: SolverParams, lang: str) -> Result:
+def solve_plain(
+    problem: Problem,
+    params: SolverParams,
+    lang: str,
+    reference: tuple[Assignment, ...] | None = None,
+) -> Result:
     """One solve as a Dask task: one CP-SAT worker, messages in the caller's language.
 
     Parameters
@@ -54,6 +67,8 @@ def solve_plain(problem: Problem, params: SolverParams, lang: str) -> Result:
         the cluster's worker is the unit of parallelism.
     lang
         The language of the explanations (the worker has its own environment).
+    reference
+        A roster to stay close to (the base's, for a stable scenario), or None.
 
     Returns
     -------
@@ -61,9 +76,11 @@ def solve_plain(problem: Problem, params: SolverParams, lang: str) -> Result:
         Plain data: it pickles back to the caller.
     """
     from matcher.solver import solve
+    from matcher.solver.reference import Reference
 
+    target = Reference(reference) if reference is not None else None
     with use_language(lang):
-        return solve(problem, params.replace(workers=1))
+        return solve(problem, params.replace(workers=1), reference=target)
 
 
 def cluster_workers(runs: int, workers: int | None) -> int:
@@ -111,6 +128,7 @@ def run_scenarios(
     *,
     time_limit: float | None = None,
     workers: int | None = None,
+    stable: bool | None = None,
     label: str = "scenarios.toml",
     progress: Callable[[str], None] | None = None,
 ) -> tuple[RunOutcome, list[RunOutcome]]:
@@ -128,6 +146,9 @@ def run_scenarios(
         At most this many worker processes of a local cluster (1 solves
         here, one by one); None uses every core.  An existing cluster
         (:data:`SCHEDULER_VARIABLE`) has the workers it has.
+    stable
+        Solve each scenario with the base roster as its reference (see the
+        module notes); None takes the file's ``settings.stable``.
     label
         The file name used in messages.
     progress
@@ -164,10 +185,20 @@ def run_scenarios(
             continue
         outcomes.append(RunOutcome(scenario.name, scenario.description, scenario.extends, changed))
         jobs.append((index, changed, params.replace(time_limit=limit)))
-    problems = [problem, *(job[1] for job in jobs)]
-    params_list = [base_params, *(job[2] for job in jobs)]
     names = [_("base"), *(scenarios.scenarios[job[0]].name for job in jobs)]
-    results = _solve_all(problems, params_list, names, workers, progress)
+    stable = settings.stable if stable is None else stable
+    with _client(len(jobs) + 1, workers) as client:
+        base_result = _solve_all(client, [problem], [base_params], [None], names[:1], progress)[0]
+        reference = base_result.assignments if stable and base_result.has_roster else None
+        results = _solve_all(
+            client,
+            [job[1] for job in jobs],
+            [job[2] for job in jobs],
+            [None if scenarios.scenarios[job[0]].fresh else reference for job in jobs],
+            names[1:],
+            progress,
+        )
+    results = [base_result, *results]
     base = RunOutcome(_("base"), problem=problem, result=results[0])
     for (index, changed, _params), result in zip(jobs, results[1:], strict=True):
         outcome = outcomes[index]
@@ -178,32 +209,34 @@ def run_scenarios(
 
 
 def _solve_all(
+    client: Any,
     problems: Sequence[Problem],
     params: Sequence[SolverParams],
+    references: Sequence[tuple[Assignment, ...] | None],
     names: Sequence[str],
-    workers: int | None,
     progress: Callable[[str], None] | None,
 ) -> list[Result]:
+    """Solve on the cluster (``client``) or here when it is None; results in order."""
     lang = language()
-    with _client(len(problems), workers) as client:
-        if client is None:
-            results = []
-            for problem, p, name in zip(problems, params, names, strict=True):
-                results.append(solve_plain(problem, p, lang))
-                if progress:
-                    progress(name)
-            return results
-        from distributed import as_completed
-
-        # pure=False: two scenarios may build equal problems; each is still its own run
-        futures = client.map(
-            solve_plain, list(problems), list(params), [lang] * len(problems), pure=False
-        )
-        order = {future.key: i for i, future in enumerate(futures)}
-        results_by_index: dict[int, Result] = {}
-        for future in as_completed(futures):
-            index = order[future.key]
-            results_by_index[index] = future.result()
+    if client is None:
+        results = []
+        for problem, p, reference, name in zip(problems, params, references, names, strict=True):
+            results.append(solve_plain(problem, p, lang, reference))
             if progress:
-                progress(names[index])
-        return [results_by_index[i] for i in range(len(problems))]
+                progress(name)
+        return results
+    from distributed import as_completed
+
+    count = len(problems)
+    # pure=False: two scenarios may build equal problems; each is still its own run
+    futures = client.map(
+        solve_plain, list(problems), list(params), [lang] * count, list(references), pure=False
+    )
+    order = {future.key: i for i, future in enumerate(futures)}
+    results_by_index: dict[int, Result] = {}
+    for future in as_completed(futures):
+        index = order[future.key]
+        results_by_index[index] = future.result()
+        if progress:
+            progress(names[index])
+    return [results_by_index[i] for i in range(count)]

@@ -11,6 +11,7 @@ in force.  Example::
     [settings]
     time_limit = 10          # seconds per scenario (matcher whatif --time-limit wins)
     seed = 0                 # CP-SAT's random seed, the same for every scenario
+    stable = true            # scenarios keep the base roster where they can (false: fresh)
 
     [[scenarios]]
     name = "两成志愿者缺席"
@@ -28,6 +29,8 @@ tables):
 
 ``extends``
     The name of an earlier scenario whose changes come first.
+``fresh``
+    ``true``: solve this one from scratch, not close to the base roster.
 ``remove``
     Volunteers who drop out: ``volunteers`` (ids), ``department``,
     ``membership``, ``role``, ``skill`` (each one value or a list; a
@@ -339,6 +342,9 @@ class Scenario(_Section):
     name: Annotated[str, Field(min_length=1, max_length=80)]
     description: str = ""
     extends: str | None = None
+    fresh: bool = False
+    """Solve this scenario from scratch even when the file's scenarios are stable
+    (a change of weights moves nobody when the base roster is held)."""
     remove: VolunteerSelection | None = None
     away: tuple[Away, ...] = ()
     add_volunteers: tuple[NewVolunteer, ...] = ()
@@ -365,6 +371,8 @@ class Settings(_Section):
 
     time_limit: Annotated[float, Field(gt=0, le=3600)] = DEFAULT_TIME_LIMIT
     seed: Annotated[int, Field(ge=0, le=2**31 - 1)] = 0
+    stable: bool = True
+    """Solve each scenario with the base roster as its reference (fewest changes)."""
 
 
 class ScenarioFile(_Section):
