@@ -42,6 +42,7 @@ ASSETS = {
     "requests.js": SCRIPT,
     "day.js": SCRIPT,
     "ledger.js": SCRIPT,
+    "whatif.js": SCRIPT,
 }
 """The files the page loads, by name: only these are served (no path from the request)."""
 

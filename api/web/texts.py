@@ -24,6 +24,7 @@ from api.store.requests import STATE_NAMES as REQUEST_STATE_NAMES
 from matcher.attendance import STATUS_NAMES as ATTENDANCE_NAMES
 from matcher.domain import HouseholdCategory, Membership, NeedCategory, Role
 from matcher.i18n import N_, _, use_language
+from matcher.repair import CHANGE_WORDS
 
 TEXTS: dict[str, str] = {
     # the frame and signing in
@@ -38,6 +39,7 @@ TEXTS: dict[str, str] = {
     "tab_requests": N_("Requests"),
     "tab_day": N_("On the day"),
     "tab_ledger": N_("Ledger"),
+    "tab_whatif": N_("What if ..."),
     "dataset": N_("Dataset"),
     "no_datasets": N_("(no datasets)"),
     "sign_in_title": N_("Sign in"),
@@ -321,6 +323,62 @@ TEXTS: dict[str, str] = {
     "show_all_rows": N_("Show all {count}"),
     "no_warnings": N_("Nobody is on the early-warning list."),
     "no_ledger_rows": N_("No record in this period."),
+    # what-if runs: scenarios compared with the base (docs/whatif.md)
+    "whatif_title": N_("What if: {name}"),
+    "whatif_help": N_(
+        "Write down what might change (volunteers who do not come, a department away, a "
+        "need added or changed). Each scenario is planned beside the roster as it is (the "
+        "base) and compared with it."
+    ),
+    "scenarios_toml": N_("Scenarios (TOML text)"),
+    "whatif_format_help": N_(
+        "One [[scenarios]] block per scenario: its name and its changes (remove, away, "
+        "add_needs, change_needs ...), as described in docs/whatif.md. Edit the example or "
+        "paste a scenarios file."
+    ),
+    "whatif_example_noshow": N_("A fifth of the volunteers do not come"),
+    "whatif_example_away": N_("All of {department} away"),
+    "start_whatif": N_("Compare the scenarios"),
+    "whatif_reset_example": N_("Back to the example"),
+    "whatif_viewer": N_("Only coordinators and admins can start a what-if run."),
+    "whatif_mistakes": N_("Mistakes in the scenarios, by their place in the text:"),
+    "whatif_running": N_("What-if run #{id} ..."),
+    "whatif_queue_help": N_(
+        "The base and each scenario are planned in turn, in the same queue as rosters."
+    ),
+    "whatif_failed": N_("What-if run #{id} ended without a comparison ({status}). {error}"),
+    "comparison_title": N_("What-if run #{id}: each scenario beside the base"),
+    "whatif_stable": N_(
+        "Each scenario keeps the base roster where it can: the assignments changed are "
+        "the people to tell."
+    ),
+    "whatif_fresh": N_(
+        "Each scenario is planned afresh: the assignments changed compare two separate plans."
+    ),
+    "scenario": N_("Scenario"),
+    "weighted_coverage": N_("Coverage weighted by priority"),
+    "staffed_by_priority": N_("Staffed by priority"),
+    "priority_staffed": N_("P{priority} {staffed}/{needs}"),
+    "unmet_needs": N_("Needs unmet"),
+    "must_cover_unmet": N_("Must-cover needs unmet"),
+    "volunteers_serving": N_("Volunteers serving"),
+    "most_shifts": N_("Most shifts of one volunteer"),
+    "load_spread": N_("Gini of shifts"),
+    "assignments_changed": N_("Assignments changed"),
+    "changes_count": N_("{added} added, {removed} removed; {people} volunteers to tell"),
+    "not_built_why": N_("Why it did not run"),
+    "unmet_by_run": N_("Needs not covered, and why"),
+    "changes_by_run": N_("Assignments changed against the base"),
+    "run_count": N_("{name} ({count})"),
+    "no_gaps_in_run": N_("Every need is staffed in this run."),
+    "assigned_of_min": N_("{assigned} assigned of at least {min}"),
+    "no_changes": N_("Nobody's plan changes."),
+    "download_whatif": N_("Download the comparison (.xlsx)"),
+    "whatif_chart_title": N_("Each scenario beside the base"),
+    "whatif_chart_alt": N_(
+        "Chart of each scenario beside the base: needs staffed, needs unmet by priority "
+        "and volunteers whose plan changes"
+    ),
     # keys (admins)
     "keys": N_("API keys"),
     "new_key": N_("Make a key"),
@@ -401,6 +459,13 @@ LABELS: dict[str, Mapping[str, str]] = {
     "request_state": REQUEST_STATE_NAMES,
     "request_kind": _REQUEST_KINDS,
     "attendance_status": ATTENDANCE_NAMES,
+    # a what-if run's state, in the words of the comparison workbook
+    "whatif_state": {
+        "ok": N_("solved"),
+        "invalid": N_("not built"),
+        "no_roster": N_("no roster"),
+    },
+    "change_kind": CHANGE_WORDS,
 }
 """Words for the codes in the API's answers, by kind of code."""
 

@@ -657,3 +657,55 @@ def test_the_ledger_warnings_chart_workbook_and_certificate(
     # and on a phone, without sideways scrolling
     page.set_viewport_size({"width": 375, "height": 667})
     no_horizontal_scroll(page)
+
+
+def test_what_if_mistakes_by_place_then_the_comparison_chart_and_workbook(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    texts = zh["texts"]
+    dataset, _roster = published
+    page = open_page()
+    sign_in(page, server.admin_key, "whatif")
+    page.select_option("#dataset-choice", str(dataset))
+    scenarios = page.locator("#whatif-toml")
+    # the example to edit: a fifth of the volunteers missing, one whole department away
+    expect(scenarios).to_have_value(re.compile(r"share = 0\.2"))
+    assert texts["whatif_example_noshow"] in scenarios.input_value()
+    assert "remove = { department = " in scenarios.input_value()
+
+    # a mistake is named by its place in the text, next to the text area
+    scenarios.fill('[[scenarios]]\nname = "太多"\nremove = { share = 2 }\n')
+    page.click("#whatif-start")
+    expect(page.locator("#whatif-mistakes code")).to_have_text("scenarios[0].remove.share")
+    assert scenarios.get_attribute("aria-invalid") == "true"
+
+    # the example again, with a short time limit: base and two scenarios side by side
+    page.click("#whatif-example")
+    expect(page.locator("#whatif-mistakes")).to_be_hidden()
+    page.fill("#whatif-time-limit", "2")
+    page.click("#whatif-start")
+    rows = page.locator("#whatif-table tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("基准")  # the base first, named in Chinese
+    expect(rows.nth(1)).to_contain_text(texts["whatif_example_noshow"])
+    expect(rows.nth(1)).to_contain_text(zh["labels"]["whatif_state"]["ok"])
+    # who would have to be told, and why needs stay uncovered
+    assert page.locator("#whatif-changes details").count() == 2
+    page.locator("#whatif-changes summary").first.click()
+    expect(page.locator("#whatif-changes-0 li").first).to_be_visible()
+    page.locator("#whatif-unmet summary").first.click()
+    expect(page.locator("#whatif-unmet-0 .unmet-list > li").first).to_contain_text("N033")
+
+    # the chart: fetched with the key, shown from a blob URL
+    page.wait_for_function(
+        "() => { const i = document.getElementById('whatif-chart');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    assert page.locator("#whatif-chart").get_attribute("src").startswith("blob:")
+    with page.expect_download() as download:
+        page.click("#whatif-download")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.worksheets[0]["A2"].value == "基准"
+    # on a phone: the runs as cards, without sideways scrolling
+    page.set_viewport_size({"width": 375, "height": 667})
+    no_horizontal_scroll(page)

@@ -2,7 +2,7 @@
  *
  * Plain JavaScript modules, no build step, no CDN: core.js holds what every
  * tab shares, and each tab is its own module (data, requests, plan, answers, day,
- * ledger, keys).
+ * ledger, what if, keys).
  */
 
 import { KEY_STORE, LANG_STORE, TABS, act, api, can, chooseDataset, field, go, h, hooks, label, option, refreshDatasets, state, t, toast } from "./core.js";
@@ -13,6 +13,7 @@ import { paintKeys } from "./keys.js";
 import { paintRequests } from "./requests.js";
 import { paintDay } from "./day.js";
 import { paintLedger } from "./ledger.js";
+import { paintWhatif } from "./whatif.js";
 
 async function loadTexts() {
   const answer = await fetch(`/ui/texts?lang=${state.lang}`).then((r) => r.json());
@@ -70,6 +71,7 @@ function tabText(tab) {
     answers: t("tab_answers"),
     day: t("tab_day"),
     ledger: t("tab_ledger"),
+    whatif: t("tab_whatif"),
     keys: t("tab_keys"),
   }[tab];
 }
@@ -94,6 +96,7 @@ async function paint() {
     answers: paintAnswers,
     day: paintDay,
     ledger: paintLedger,
+    whatif: paintWhatif,
     keys: paintKeys,
   };
   try {
