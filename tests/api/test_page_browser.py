@@ -394,10 +394,11 @@ def test_the_roster_on_a_phone_and_the_english_switch(
 
     # English: the page's texts switch, and so do the API's answers (sent Accept-Language)
     page.click("#lang")
+    # waits on what changes (the old grid stays until the English one replaces it)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#nav")).to_contain_text("Roster")
+    expect(page.locator("#headline")).to_contain_text("Needs staffed")
     page.locator("#grid table").wait_for()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert "Roster" in page.locator("#nav").inner_text()
-    assert "Needs staffed" in page.locator("#headline").inner_text()
     no_horizontal_scroll(page)
     page.click("#tab-answers")
     page.locator("#proposals table").wait_for()
