@@ -313,7 +313,7 @@ class JobRunner:
         )
 
     def start(self) -> int:
-        """Mark jobs and what-if runs left unfinished by a previous server; open the pool."""
+        """Mark jobs and runs a previous server left unfinished as interrupted; open the pool."""
         reason = N_("the server stopped before this job ended; start it again")
         count = interrupt_unfinished(self.session_factory, reason)
         with self.session_factory.begin() as session:

@@ -142,6 +142,12 @@ class ReplacementView(BaseModel):
     why: str = Field(description="why they fit, in the answer's language")
     proposals: int = Field(description="proposals they already hold in the plan")
     minutes: int = Field(description="minutes those take")
+    last_served: dt.date | None = Field(
+        None, description="their last service that really happened (history and attendance)"
+    )
+    asked_recently: int = Field(
+        0, description="proposals they were made in this dataset in the last 30 days"
+    )
 
 
 class NearestOut(BaseModel):
@@ -170,6 +176,8 @@ class ReplacementList(BaseModel):
                             "why": "符合该需求的全部条件，且该时段有空",
                             "proposals": 0,
                             "minutes": 0,
+                            "last_served": "2026-09-05",
+                            "asked_recently": 1,
                         }
                     ],
                     "nearest_out": [],

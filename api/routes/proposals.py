@@ -20,6 +20,7 @@ The volunteer's own routes behind the personal link are in :mod:`api.routes.me`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
@@ -50,10 +51,11 @@ from api.schemas import ErrorMessage
 from api.store import rows
 from api.store.audit import audit
 from api.store.jobs import find_job
-from api.store.models import Proposal, SolveJob
+from api.store.models import Proposal, SolveJob, utcnow
 from api.store.proposals import (
     DECLINED,
     TransitionError,
+    asked_since,
     events_of,
     find_proposal,
     issue_personal_link,
@@ -69,6 +71,9 @@ from matcher.i18n import _
 from matcher.params import params_from_mapping
 
 router = APIRouter(tags=["proposals"])
+
+ASKED_DAYS = 30
+"""The window of "asked recently" on replacement candidates."""
 
 ProposalId = Annotated[int, Path(ge=1, le=2_147_483_647, description="proposal id")]
 RosterId = Annotated[int, Path(ge=1, le=2_147_483_647, description="roster (solve job) id")]
@@ -244,10 +249,26 @@ def _replacements(session: Session, p: Proposal) -> tuple[SolveJob, ReplacementL
     params = params_from_mapping(job.params or {})
     travel = params.travel_minutes_default
     found = find_replacements(problem, assignment_of(p), holding, excluded, travel, params=params)
+    ids = [c.volunteer_id for c in found.candidates]
+    # what a coordinator weighs before asking: when they last served, how often asked lately
+    served: dict[str, dt.date] = {}
+    for entry in problem.history:
+        if entry.attended and entry.date > served.get(entry.volunteer_id, dt.date.min):
+            served[entry.volunteer_id] = entry.date
+    asked = asked_since(
+        session, p.dataset_id or job.dataset_id, ids, utcnow() - dt.timedelta(days=ASKED_DAYS)
+    )
     listing = ReplacementList(
         proposal_id=p.id,
         need_id=p.need_id,
-        candidates=[ReplacementView(**dataclasses.asdict(c)) for c in found.candidates],
+        candidates=[
+            ReplacementView(
+                **dataclasses.asdict(c),
+                last_served=served.get(c.volunteer_id),
+                asked_recently=asked.get(c.volunteer_id, 0),
+            )
+            for c in found.candidates
+        ],
         nearest_out=[
             NearestOut(
                 volunteer_id=c.volunteer_id, name=c.name, department=c.department, why=c.message

@@ -552,3 +552,36 @@ class WhatIfRun(Base):
     language: Mapped[str] = mapped_column(
         String(8), default=lambda: language(), server_default="zh"
     )
+
+
+class PairingRun(Base):
+    """One pairing of a dataset's one-to-one households (issue 12), run as a job.
+
+    ``problem`` is the dataset as it was when the run was made, ``previous``
+    the pairing in place it keeps where it may (the pairs of the dataset's
+    last finished run: ``household_id``, ``primary_id``, ``backup_id``);
+    ``result`` holds the summary, pairs, unpaired households, changes and
+    continuity, ``files`` the CSV and XLSX (base64) of ``matcher pair``.
+    Its states are those of :class:`JobStatus`.
+    """
+
+    __tablename__ = "pairing_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("datasets.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    request: Mapped[dict[str, Any]] = mapped_column()
+    problem: Mapped[dict[str, Any]] = mapped_column()
+    previous: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    files: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    language: Mapped[str] = mapped_column(
+        String(8), default=lambda: language(), server_default="zh"
+    )

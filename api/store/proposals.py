@@ -440,6 +440,29 @@ def open_proposals(session: Session, roster_id: int) -> list[Proposal]:
     )
 
 
+def asked_since(
+    session: Session, dataset_id: int, volunteer_ids: Iterable[str], since: dt.datetime
+) -> dict[str, int]:
+    """How many proposals each volunteer was made in the dataset since ``since``.
+
+    Coordinators choosing a replacement ask first whoever was asked least
+    recently: a volunteer asked every week wears out.
+    """
+    wanted = list(volunteer_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Proposal.volunteer_id, func.count())
+        .where(
+            Proposal.dataset_id == dataset_id,
+            Proposal.volunteer_id.in_(wanted),
+            Proposal.created_at >= since,
+        )
+        .group_by(Proposal.volunteer_id)
+    )
+    return {volunteer_id: int(count) for volunteer_id, count in rows}
+
+
 def proposals_of_need(session: Session, roster_id: int, need_id: str) -> list[Proposal]:
     """Every proposal of a need in a roster, whatever its state."""
     return list(

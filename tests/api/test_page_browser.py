@@ -370,6 +370,9 @@ def test_a_decline_recorded_and_replaced_from_the_ranked_candidates(
     with server.client() as http:
         ranked = http.get(f"/proposals/{declined['id']}/replacements").json()["candidates"]
     assert ranked[0]["name"] in candidates.first.inner_text()
+    # each candidate's last service and how often they were asked lately
+    asked = texts["asked_recently"].format(count=ranked[0]["asked_recently"])
+    assert asked in candidates.first.inner_text()
     candidates.first.get_by_role("button").click()
     page.locator("#toast").filter(has_text=ranked[0]["name"]).wait_for()
     with server.client() as http:

@@ -5,6 +5,7 @@ answers over and cancels the rest; every change is an event with who and when.""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.store.datasets import load_problem
-from api.store.models import AuditEntry, SolveJob
+from api.store.models import AuditEntry, Proposal, SolveJob
 from tests.api.conftest import headers
 from tests.api.test_rosters import start, wait_for
 
@@ -225,6 +226,18 @@ def test_replacements_and_a_new_plan(
     else:
         raise AssertionError("no declined proposal of the sample has a replacement")
     assert all(c["name"] and c["department"] and c["why"] for c in candidates)
+    # what a coordinator weighs before asking: the last real service, the asks of 30 days
+    with app.state.sessionmaker() as session:
+        history = load_problem(session, dataset_id).history
+        asks = Counter(session.scalars(select(Proposal.volunteer_id)))
+    last: dict[str, str] = {}
+    for entry in history:
+        if entry.attended:
+            last[entry.volunteer_id] = max(last.get(entry.volunteer_id, ""), entry.date.isoformat())
+    for c in candidates:
+        assert c["asked_recently"] == asks[c["volunteer_id"]]
+        assert c["last_served"] == last.get(c["volunteer_id"])
+    assert any(c["last_served"] for c in candidates)
     # ranked as the solver ranks rosters (was: least loaded first), the same order
     # /rosters/{id}/recommend gives for the need with the declined volunteer's place open
     ranked = client.get(

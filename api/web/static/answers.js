@@ -130,6 +130,10 @@ async function showReplacements(p, box) {
             ` ${c.volunteer_id} `,
             h("span", { class: "dept", text: c.department }),
             h("div", { class: "muted", text: `${c.why} · ${t("holds", { count: c.proposals, minutes: c.minutes })}` }),
+            h("div", {
+              class: "muted",
+              text: `${c.last_served ? t("last_served", { date: c.last_served }) : t("never_served")} · ${t("asked_recently", { count: c.asked_recently })}`,
+            }),
             h("button", {
               type: "button",
               class: "primary",
