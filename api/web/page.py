@@ -43,6 +43,7 @@ ASSETS = {
     "day.js": SCRIPT,
     "ledger.js": SCRIPT,
     "whatif.js": SCRIPT,
+    "pairing.js": SCRIPT,
 }
 """The files the page loads, by name: only these are served (no path from the request)."""
 

@@ -40,6 +40,7 @@ TEXTS: dict[str, str] = {
     "tab_day": N_("On the day"),
     "tab_ledger": N_("Ledger"),
     "tab_whatif": N_("What if ..."),
+    "tab_pairing": N_("One-to-one support"),
     "dataset": N_("Dataset"),
     "no_datasets": N_("(no datasets)"),
     "sign_in_title": N_("Sign in"),
@@ -382,6 +383,49 @@ TEXTS: dict[str, str] = {
         "Chart of each scenario beside the base: needs staffed, needs unmet by priority "
         "and volunteers whose plan changes"
     ),
+    # one-to-one support: a primary volunteer and a backup per household (结对帮扶)
+    "pairing_title": N_("One-to-one support: {name}"),
+    "pairing_help": N_(
+        "Each household with one-to-one support gets a primary volunteer and a backup who "
+        "visit it through the term. A new pairing keeps the last one wherever it may: a pair "
+        "changes only when it must."
+    ),
+    "new_pairing": N_("Pair the households"),
+    "new_pairing_help": N_(
+        "Run it again when volunteers leave or households join; the changes are listed "
+        "with their reasons."
+    ),
+    "term_weeks": N_("Term (weeks)"),
+    "pair_afresh": N_("Pair afresh, ignoring the last pairing"),
+    "start_pairing": N_("Start pairing"),
+    "no_pairing_yet": N_("No pairing started on this page yet."),
+    "pairing_running": N_("Pairing #{id}:"),
+    "pairing_failed": N_("Pairing #{id} ended without pairs ({status}). {error}"),
+    "pairing_result": N_("Pairing #{id}"),
+    "pairing_counts": N_(
+        "{paired} of {households} households paired, {backup} with a backup; "
+        "{unpaired} unpaired; {changes} changes"
+    ),
+    "download_pairing": N_("Download the pairs (.xlsx)"),
+    "download_unpaired": N_("Unpaired households (CSV)"),
+    "download_changes": N_("Changes (CSV)"),
+    "unpaired_title": N_("Households without a pair ({count})"),
+    "missing_role": N_("no {role}"),
+    "everyone_paired": N_("Every household has its pair."),
+    "pairing_changes_title": N_("Changes against the previous pairing ({count})"),
+    "pairing_role": N_("Role"),
+    "before": N_("Before"),
+    "after": N_("Now"),
+    "reason": N_("Reason"),
+    "no_pairing_changes": N_("No pair changed."),
+    "first_pairing": N_("The first pairing of this dataset: nothing to compare with."),
+    "pairs_title": N_("Pairs ({count})"),
+    "pair_household": N_("Household"),
+    "primary": N_("Primary"),
+    "backup": N_("Backup"),
+    "kept": N_("Kept"),
+    "fit": N_("Fit"),
+    "fit_terms": N_("fit {fit} · preference {preference} · travel {travel}"),
     # keys (admins)
     "keys": N_("API keys"),
     "new_key": N_("Make a key"),
@@ -469,6 +513,7 @@ LABELS: dict[str, Mapping[str, str]] = {
         "no_roster": N_("no roster"),
     },
     "change_kind": CHANGE_WORDS,
+    "pairing_role": {"primary": N_("primary"), "backup": N_("backup")},
 }
 """Words for the codes in the API's answers, by kind of code."""
 

@@ -713,3 +713,47 @@ def test_what_if_mistakes_by_place_then_the_comparison_chart_and_workbook(
     # on a phone: the runs as cards, without sideways scrolling
     page.set_viewport_size({"width": 375, "height": 667})
     no_horizontal_scroll(page)
+
+
+def test_pairing_pairs_unpaired_with_whom_to_ask_and_a_second_run_keeping_them(
+    open_page: Callable[..., Any], server: Server, zh: dict[str, Any], published: tuple[int, int]
+) -> None:
+    texts = zh["texts"]
+    dataset, _roster = published
+    page = open_page(PHONE)
+    sign_in(page, server.admin_key, "pairing")
+    page.select_option("#dataset-choice", str(dataset))
+    page.fill("#pairing-time-limit", "2")
+    page.click("#pairing-start")
+    pairs = page.locator("#pairing-pairs-table tbody tr")
+    pairs.first.wait_for()
+    with server.client() as http:
+        run = http.get(f"/pairings/{_last_pairing(page)}").json()
+    expect(pairs).to_have_count(len(run["pairs"]))
+    first = run["pairs"][0]
+    expect(pairs.first).to_contain_text(first["primary_name"])
+    expect(pairs.first).to_contain_text(first["backup_name"])
+    # the sample's household needing sign language: why, and whom to ask
+    deaf = page.locator('#pairing-unpaired li[data-household="H017"]')
+    [reason] = [u for u in run["unpaired"] if u["household_id"] == "H017"]
+    expect(deaf.locator(".why")).to_have_text(reason["reason"])
+    expect(deaf.locator(".candidates li").first).to_have_text(reason["nearest"].split("；")[0])
+    expect(page.locator("#pairing-changes")).to_contain_text(texts["first_pairing"])
+    no_horizontal_scroll(page)
+
+    # again: the last pairing is kept, so nothing changes and the page says so
+    page.click("#pairing-start")
+    expect(page.locator("#pairing-summary-title")).to_have_text(
+        texts["pairing_result"].format(id=run["id"] + 1)
+    )
+    expect(page.locator("#pairing-changes")).to_contain_text(texts["no_pairing_changes"])
+    with page.expect_download() as download:
+        page.click("#pairing-download")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.active is not None and book.active.max_row == len(run["pairs"]) + 1
+
+
+def _last_pairing(page: Any) -> int:
+    """The pairing run the page shows, from its heading."""
+    title = page.locator("#pairing-summary-title").inner_text()
+    return int(re.search(r"#(\d+)", title).group(1))  # type: ignore[union-attr]

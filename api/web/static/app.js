@@ -2,7 +2,7 @@
  *
  * Plain JavaScript modules, no build step, no CDN: core.js holds what every
  * tab shares, and each tab is its own module (data, requests, plan, answers, day,
- * ledger, what if, keys).
+ * ledger, what if, pairing, keys).
  */
 
 import { KEY_STORE, LANG_STORE, TABS, act, api, can, chooseDataset, field, go, h, hooks, label, option, refreshDatasets, state, t, toast } from "./core.js";
@@ -14,6 +14,7 @@ import { paintRequests } from "./requests.js";
 import { paintDay } from "./day.js";
 import { paintLedger } from "./ledger.js";
 import { paintWhatif } from "./whatif.js";
+import { paintPairing } from "./pairing.js";
 
 async function loadTexts() {
   const answer = await fetch(`/ui/texts?lang=${state.lang}`).then((r) => r.json());
@@ -72,6 +73,7 @@ function tabText(tab) {
     day: t("tab_day"),
     ledger: t("tab_ledger"),
     whatif: t("tab_whatif"),
+    pairing: t("tab_pairing"),
     keys: t("tab_keys"),
   }[tab];
 }
@@ -97,6 +99,7 @@ async function paint() {
     day: paintDay,
     ledger: paintLedger,
     whatif: paintWhatif,
+    pairing: paintPairing,
     keys: paintKeys,
   };
   try {

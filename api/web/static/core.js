@@ -16,8 +16,8 @@ export const ACTIVE = ["queued", "running", "stopping"];
 
 export const RANK = { viewer: 0, coordinator: 1, admin: 2 };
 
-// in the order of the work: intake, planning (and what if ...), answers, the day itself, the ledger
-export const TABS = ["data", "requests", "plan", "whatif", "answers", "day", "ledger", "keys"];
+// in the order of the work: intake, planning (what if ..., one-to-one pairs), answers, the day itself, the ledger
+export const TABS = ["data", "requests", "plan", "whatif", "pairing", "answers", "day", "ledger", "keys"];
 
 export const SHOWN_ROWS = 200;
 
