@@ -11,6 +11,10 @@ named, ``{name}``, and filled by the page after the translation.
 volunteer's membership, a job's status ...) into words; the tables of the
 service that already name a code (job statuses, proposal states, key roles)
 are reused, not copied.
+
+The module runs past 520 lines on purpose: it is one flat table with a line or
+two per text of the page, and a table split by tab would let two tabs name the
+same words under two keys without anyone noticing.
 """
 
 from __future__ import annotations
