@@ -411,9 +411,8 @@ def test_the_roster_on_a_phone_and_the_english_switch(
     page.locator("#proposals table").wait_for()
     assert page.locator("#signout").inner_text() == "Sign out"
     page.click("#lang")
-    page.locator("#proposals table").wait_for()
-    assert page.locator("html").get_attribute("lang") == "zh-CN"
-    assert "待确认" in page.locator("#proposals .badge.proposed").first.inner_text()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("#proposals .badge.proposed").first).to_contain_text("待确认")
 
 
 def test_an_admin_makes_and_revokes_keys_and_a_viewer_only_reads(
