@@ -59,9 +59,9 @@ class PairingView(BaseModel):
                             "household_id": "H001",
                             "primary_id": "V0168",
                             "backup_id": "V0164",
-                            "household": "李奶奶",
-                            "primary_name": "李娟怡",
-                            "backup_name": "冯悦丹",
+                            "household": "示例住户",
+                            "primary_name": "示例志愿者甲",
+                            "backup_name": "示例志愿者乙",
                             "kept": "yes",
                         }
                     ],
@@ -72,7 +72,7 @@ class PairingView(BaseModel):
                             "code": "skill",
                             "reason": "没有志愿者具备手语技能",
                             "compatible": "0",
-                            "nearest": "V0002 李林宇：缺少住户需要的技能",
+                            "nearest": "V0002 示例志愿者丙：缺少住户需要的技能",
                         }
                     ],
                     "changes": [],
