@@ -39,6 +39,30 @@ class PairingAccepted(BaseModel):
     url: str
 
 
+class PairingItem(BaseModel):
+    """A pairing run in a list."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2,
+                    "status": "done",
+                    "previous_count": 17,
+                    "created_at": "2026-09-18T02:00:00Z",
+                    "finished_at": "2026-09-18T02:00:02Z",
+                }
+            ]
+        }
+    )
+
+    id: int
+    status: str
+    previous_count: int
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
 class PairingView(BaseModel):
     """A pairing run: its state and, once done, the pairs, the unpaired and the changes."""
 

@@ -19,15 +19,15 @@ from sqlalchemy.orm import Session
 
 from api.deps import Reader, SessionDep, Writer
 from api.pairing_jobs import run_pairing
-from api.pairing_schemas import PairingAccepted, PairingRequest, PairingView
+from api.pairing_schemas import PairingAccepted, PairingItem, PairingRequest, PairingView
 from api.routes.common import AUTH, NOT_FOUND, DatasetId, answer, get_dataset
 from api.routes.rosters import status_name
-from api.schemas import ErrorMessage
+from api.schemas import ErrorMessage, Page
 from api.store.audit import audit
 from api.store.datasets import load_problem
 from api.store.models import JobStatus, PairingRun
 from api.store.serialize import to_json
-from api.store.whatif import end_run, find_run, latest_pairing, queue_pairing
+from api.store.whatif import end_run, find_run, latest_pairing, pairings_of, queue_pairing
 from matcher.i18n import _
 
 router = APIRouter(tags=["one-to-one support"])
@@ -114,6 +114,37 @@ def start_pairing(
     response.headers["Location"] = url
     return PairingAccepted(
         id=run_id, status=run.status, previous_id=before.id if before else None, url=url
+    )
+
+
+@router.get(
+    "/datasets/{dataset_id}/pairings",
+    summary="A dataset's pairing runs, newest first (the first finished one is in place)",
+    responses={**AUTH, **NOT_FOUND},
+)
+def list_pairings(
+    dataset_id: DatasetId,
+    session: SessionDep,
+    key: Reader,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="runs to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=100, description="runs per page")] = 20,
+) -> Page[PairingItem]:
+    get_dataset(session, dataset_id)
+    total, runs = pairings_of(session, dataset_id, offset, limit)
+    return Page[PairingItem](
+        items=[
+            PairingItem(
+                id=r.id,
+                status=r.status,
+                previous_count=len(r.previous or []),
+                created_at=r.created_at,
+                finished_at=r.finished_at,
+            )
+            for r in runs
+        ],
+        total=total,
+        offset=offset,
+        limit=limit,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from api.store.models import JobStatus, PairingRun, WhatIfRun, utcnow
@@ -74,6 +74,18 @@ def latest_pairing(session: Session, dataset_id: int) -> PairingRun | None:
         .order_by(PairingRun.id.desc())
         .limit(1)
     )
+
+
+def pairings_of(
+    session: Session, dataset_id: int, offset: int, limit: int
+) -> tuple[int, list[PairingRun]]:
+    """A page of a dataset's pairing runs, newest first, and how many there are."""
+    where = PairingRun.dataset_id == dataset_id
+    total = session.scalar(select(func.count()).select_from(PairingRun).where(where)) or 0
+    rows = session.scalars(
+        select(PairingRun).where(where).order_by(PairingRun.id.desc()).offset(offset).limit(limit)
+    )
+    return total, list(rows)
 
 
 def find_run(session: Session, run_id: int, model: Run = WhatIfRun) -> Any:

@@ -417,6 +417,14 @@ TEXTS: dict[str, str] = {
     "missing_role": N_("no {role}"),
     "everyone_paired": N_("Every household has its pair."),
     "pairing_changes_title": N_("Changes against the previous pairing ({count})"),
+    "continuity_title": N_("Continuity over the term"),
+    "continuity_help": N_(
+        "If the planned visits go ahead: the share made by the primary and how many "
+        "different volunteers each household meets (fewer is better)."
+    ),
+    "continuity_visits": N_("Visits"),
+    "continuity_by_primary": N_("By the primary"),
+    "continuity_people": N_("Volunteers met"),
     "pairing_role": N_("Role"),
     "before": N_("Before"),
     "after": N_("Now"),

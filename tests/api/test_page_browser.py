@@ -738,6 +738,9 @@ def test_pairing_pairs_unpaired_with_whom_to_ask_and_a_second_run_keeping_them(
     expect(deaf.locator(".why")).to_have_text(reason["reason"])
     expect(deaf.locator(".candidates li").first).to_have_text(reason["nearest"].split("；")[0])
     expect(page.locator("#pairing-changes")).to_contain_text(texts["first_pairing"])
+    # continuity over the term: one row per paired household, the primary's share of visits
+    continuity = page.locator("#pairing-continuity tbody tr")
+    expect(continuity).to_have_count(len(run["continuity"]))
     no_horizontal_scroll(page)
 
     # again: the last pairing is kept, so nothing changes and the page says so
@@ -750,6 +753,14 @@ def test_pairing_pairs_unpaired_with_whom_to_ask_and_a_second_run_keeping_them(
         page.click("#pairing-download")
     book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert book.active is not None and book.active.max_row == len(run["pairs"]) + 1
+
+    # a new tab shows the pairing in place: the dataset's latest run, from the API's list
+    page = open_page(PHONE)
+    sign_in(page, server.admin_key, "pairing")
+    page.select_option("#dataset-choice", str(dataset))
+    expect(page.locator("#pairing-summary-title")).to_have_text(
+        texts["pairing_result"].format(id=run["id"] + 1)
+    )
 
 
 def _last_pairing(page: Any) -> int:

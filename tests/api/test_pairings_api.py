@@ -76,3 +76,6 @@ def test_pair_read_download_and_repair_after_a_volunteer_leaves(
     assert {c["household_id"] for c in second["changes"]} == theirs
     assert all(c["reason"] for c in second["changes"])
     assert client.get("/pairings/999999", headers=headers(viewer)).status_code == 404
+    listed = client.get(path, headers=headers(viewer)).json()
+    assert [r["id"] for r in listed["items"]] == [second["id"], first["id"]]
+    assert listed["items"][0]["previous_count"] == len(pairs)

@@ -20,7 +20,12 @@ export async function paintPairing(main) {
   main.append(h("h2", { id: "pairing-title", text: t("pairing_title", { name: dataset.name }) }), h("p", { class: "muted", text: t("pairing_help") }));
   if (can("coordinator")) main.append(startForm(dataset, body));
   main.append(body);
-  const run = state.filters.pairingRun;
+  let run = state.filters.pairingRun;
+  if (!run) {
+    // after a reload: the dataset's latest pairing, the one in place
+    const { items } = await api("GET", `/datasets/${dataset.id}/pairings?limit=1`);
+    run = items.length ? items[0].id : null;
+  }
   if (run) await followRun(run, body);
   else body.append(h("p", { class: "muted", text: t("no_pairing_yet") }));
 }
@@ -192,5 +197,32 @@ async function drawPairing(body, run) {
         : h("p", { class: "muted", text: run.previous_count ? t("no_pairing_changes") : t("first_pairing") }),
     ),
     h("section", { class: "panel", id: "pairing-pairs", "aria-labelledby": "pairing-pairs-title" }, h("h3", { id: "pairing-pairs-title", text: t("pairs_title", { count: pairs.length }) }), h("div", { class: "scroll" }, pairTable)),
+    continuityPanel(run.continuity || [], householdName),
+  );
+}
+
+/** Continuity over the term: the share of visits by the primary and the people each household meets. */
+function continuityPanel(rows, householdName) {
+  const share = (c) => `${Math.round(Number(c.primary_share || 0) * 100)}%`;
+  return h(
+    "section",
+    { class: "panel", id: "pairing-continuity", "aria-labelledby": "pairing-continuity-title" },
+    h("h3", { id: "pairing-continuity-title", text: t("continuity_title") }),
+    h("p", { class: "muted", text: t("continuity_help") }),
+    rows.length
+      ? h(
+          "div",
+          { class: "scroll" },
+          table(
+            [
+              { label: t("pair_household"), get: (c) => who(householdName.get(c.household_id), c.household_id) },
+              { label: t("continuity_visits"), get: (c) => number(Number(c.visits)) },
+              { label: t("continuity_by_primary"), get: (c) => share(c) },
+              { label: t("continuity_people"), get: (c) => number(Number(c.distinct_volunteers)) },
+            ],
+            rows,
+          ),
+        )
+      : h("p", { class: "muted", text: t("everyone_paired") }),
   );
 }
