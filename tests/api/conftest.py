@@ -25,6 +25,23 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 UPLOAD_LIMIT = 2 * 1024 * 1024
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run a test marked ``sqlite_only`` on SQLite alone: deselected, not skipped, on PostgreSQL.
+
+    Every test of storage runs on both databases; a test whose subject is the
+    solver, a file format or the HTTP edge learns nothing more from the second
+    run and would only lengthen ``make test``.
+    """
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only") and "[postgresql" in item.nodeid
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: an SQLite file, or a new PostgreSQL schema dropped afterwards."""

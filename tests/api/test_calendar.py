@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import select
@@ -117,6 +118,7 @@ def test_calendar_by_volunteer_id_across_datasets(
     assert unpublished.status_code == 200 and _events(unpublished.content) == []
 
 
+@pytest.mark.sqlite_only
 def test_solve_part_of_the_horizon(
     client: TestClient, keys: dict[str, str], dataset_id: int
 ) -> None:

@@ -53,6 +53,7 @@ def test_validation_errors_follow_accept_language(
     assert _bad_solve(client, coordinator, dataset_id, "fr-FR").headers["content-language"] == "zh"
 
 
+@pytest.mark.sqlite_only
 def test_a_solve_job_explains_in_the_language_that_started_it(
     app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
 ) -> None:

@@ -85,6 +85,7 @@ def test_the_ledger_reads_attendance_and_counts_only_current_entries(
     assert backwards.status_code == 422
 
 
+@pytest.mark.sqlite_only
 def test_workbook_chart_and_certificate(
     app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
 ) -> None:
@@ -118,6 +119,7 @@ def test_workbook_chart_and_certificate(
     assert [a.target for a in issued] == [f"volunteer:{top}"]
 
 
+@pytest.mark.sqlite_only
 def test_the_next_roster_places_warned_members_where_they_fit(
     app: FastAPI, client: TestClient, keys: dict[str, str], dataset_id: int
 ) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import headers
 from tests.api.test_rosters import start, wait_for
+
+# the solver, files and the HTTP edge: once, on SQLite (tests/api/conftest.py)
+pytestmark = pytest.mark.sqlite_only
 
 
 def _published(client: TestClient, keys: dict[str, str], dataset_id: int) -> dict[str, Any]:

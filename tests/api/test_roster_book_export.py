@@ -6,6 +6,7 @@ import io
 import re
 
 import openpyxl
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -15,6 +16,9 @@ from matcher.io.chat import MESSAGE_LIMIT_BYTES, day_texts, text_file
 from matcher.io.roster_book import GAPS_SHEET, OVERVIEW_SHEET, VOLUNTEERS_SHEET
 from tests.api.conftest import headers
 from tests.api.test_rosters import ENDED, start, wait_for
+
+# the solver, files and the HTTP edge: once, on SQLite (tests/api/conftest.py)
+pytestmark = pytest.mark.sqlite_only
 
 PHONE = re.compile(r"1\d\d-?\d{4}-?\d{4}")
 MASKED_PHONE = re.compile(r"\*{7,}\d{0,4}")

@@ -168,6 +168,7 @@ def big_app(database_url: str) -> Iterator[FastAPI]:
     application.state.engine.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_stop_keeps_best_roster(big_app: FastAPI) -> None:
     key = create_key(big_app.state.engine, "coordinator")
     with TestClient(big_app) as client:
@@ -183,6 +184,7 @@ def test_stop_keeps_best_roster(big_app: FastAPI) -> None:
         assert check_roster(problem, assignments(job["roster"])) == []
 
 
+@pytest.mark.sqlite_only
 def test_reads_stay_fast_while_two_solves_run(big_app: FastAPI) -> None:
     key = create_key(big_app.state.engine, "coordinator")
     with TestClient(big_app) as client:

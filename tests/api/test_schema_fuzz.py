@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,6 +20,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.api.conftest import headers
+
+# the solver, files and the HTTP edge: once, on SQLite (tests/api/conftest.py)
+pytestmark = pytest.mark.sqlite_only
 
 EXAMPLES = int(os.environ.get("MATCHER_FUZZ_EXAMPLES", "6"))
 

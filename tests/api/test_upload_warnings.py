@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import SAMPLE, csv_files, headers
+
+# the solver, files and the HTTP edge: once, on SQLite (tests/api/conftest.py)
+pytestmark = pytest.mark.sqlite_only
 
 
 def test_upload_answers_with_its_warnings(client: TestClient, keys: dict[str, str]) -> None:

@@ -6,10 +6,14 @@ import io
 import time
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.api.conftest import headers
+
+# the solver, files and the HTTP edge: once, on SQLite (tests/api/conftest.py)
+pytestmark = pytest.mark.sqlite_only
 
 SCENARIOS = """
 [settings]
