@@ -8,11 +8,10 @@ statuses are the codes of :class:`matcher.attendance.AttendanceStatus`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.record_schemas import clock
+from api.record_schemas import EndClock, StartClock
 from api.schemas import Body, DataIssueModel
 from matcher.attendance import AttendanceStatus
 
@@ -35,23 +34,13 @@ class AttendanceBody(Body):
     status: str = Field(
         min_length=1, max_length=16, description=f"one of {STATUS_CODES}"
     )  # i18n: not shown: OpenAPI description
-    start: str | None = Field(
+    start: StartClock = Field(
         None, description="actual start HH:MM; default the planned start (none for a no-show)"
     )
-    end: str | None = Field(
+    end: EndClock = Field(
         None, description="actual end HH:MM, after start; default the planned end; 24:00 allowed"
     )
     reason: str = Field("", max_length=2000, description="why (late, left early, absent)")
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: Any) -> Any:
-        return clock(value, end=False)
-
-    @field_validator("end")
-    @classmethod
-    def _end(cls, value: Any) -> Any:
-        return clock(value, end=True)
 
 
 class CorrectionBody(AttendanceBody):

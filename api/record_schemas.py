@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from api.schemas import Body, EntityId, Name, NeedCategoryField
 from matcher.domain import (
@@ -74,6 +74,18 @@ def clock(value: Any, *, end: bool) -> str | None:
     if not isinstance(value, str):
         raise ValueError(_("expected a time such as 09:00, found {value!r}").format(value=value))
     return format_minutes(parse_time(value, end=end))
+
+
+StartClock = Annotated[
+    str | None, AfterValidator(lambda value: clock(value, end=False)), Field(description="HH:MM")
+]
+"""A time of day a body gives as the spreadsheets write it (``09:00``, ``9点``), as ``HH:MM``."""
+EndClock = Annotated[
+    str | None,
+    AfterValidator(lambda value: clock(value, end=True)),
+    Field(description="HH:MM; 24:00 allowed"),
+]
+"""An end time of day: as :data:`StartClock`, ``24:00`` allowed."""
 
 
 def minutes_of(value: str | None, *, end: bool = False) -> int | None:

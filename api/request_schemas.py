@@ -8,11 +8,11 @@ and answered as ``HH:MM``; categories as the need categories
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.record_schemas import DateField, clock
+from api.record_schemas import DateField, EndClock, StartClock
 from api.schemas import Body, EntityId, Name, NeedCategoryField, Skills
 
 REQUEST_EXAMPLE = {
@@ -44,20 +44,10 @@ class RequestBody(Body):
     requester: Name = ""
     phone: str = Field("", max_length=40)
     wanted_date: DateField | None = None
-    wanted_start: str | None = Field(None, description="HH:MM")
-    wanted_end: str | None = Field(None, description="HH:MM")
+    wanted_start: StartClock = None
+    wanted_end: EndClock = None
     duration: int = Field(60, ge=5, le=24 * 60, description="minutes of work")
     volunteers: int = Field(1, ge=1, le=50, description="volunteers it takes")
-
-    @field_validator("wanted_start")
-    @classmethod
-    def _start(cls, value: Any) -> Any:
-        return clock(value, end=False)
-
-    @field_validator("wanted_end")
-    @classmethod
-    def _end(cls, value: Any) -> Any:
-        return clock(value, end=True)
 
 
 class ReviewBody(Body):
@@ -86,22 +76,12 @@ class DispatchBody(Body):
     )
 
     date: DateField | None = None
-    start: str | None = Field(None, description="HH:MM; default the wanted start")
-    end: str | None = Field(None, description="HH:MM; default the wanted end")
+    start: StartClock = Field(None, description="HH:MM; default the wanted start")
+    end: EndClock = Field(None, description="HH:MM; default the wanted end")
     priority: int = Field(3, ge=1, le=5)
     must_cover: bool = False
     location: Name = ""
     skills: Skills = Field(default_factory=list)
-
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: Any) -> Any:
-        return clock(value, end=False)
-
-    @field_validator("end")
-    @classmethod
-    def _end(cls, value: Any) -> Any:
-        return clock(value, end=True)
 
 
 class RateBody(Body):
