@@ -45,6 +45,7 @@ from api.store.proposals import (
 )
 from api.team_day import lead_teams, mark, refused, team_member
 from api.web.me_page import render_page
+from matcher.domain import Problem
 from matcher.i18n import _
 
 router = APIRouter(tags=["proposals"])
@@ -122,9 +123,20 @@ def _volunteer_answer(
     return p
 
 
-def _my_proposals(session: Session, link: PersonalLink) -> MyProposals:
-    plan, mine = _mine(session, link)
-    problem = job_problem(plan) if plan else None
+Planned = tuple[SolveJob | None, Problem | None]
+"""The plan of record and its problem, read once per request (the snapshot is large)."""
+
+
+def _planned(session: Session, link: PersonalLink) -> Planned:
+    plan = plan_of_record(session, link.dataset_id)
+    return plan, job_problem(plan) if plan else None
+
+
+def _my_proposals(
+    session: Session, link: PersonalLink, planned: Planned | None = None
+) -> MyProposals:
+    plan, problem = planned or _planned(session, link)
+    mine = proposals_of_volunteer(session, plan.id, link.volunteer_id) if plan else []
     name = ""
     if problem is not None and link.volunteer_id in problem.volunteer_index:
         name = problem.volunteers[problem.volunteer_index[link.volunteer_id]].name
@@ -137,9 +149,10 @@ def _my_proposals(session: Session, link: PersonalLink) -> MyProposals:
     )
 
 
-def _my_teams(session: Session, link: PersonalLink, name: str) -> MyTeams:
-    plan = plan_of_record(session, link.dataset_id)
-    problem = job_problem(plan) if plan else None
+def _my_teams(
+    session: Session, link: PersonalLink, name: str, planned: Planned | None = None
+) -> MyTeams:
+    plan, problem = planned or _planned(session, link)
     today = now_in_shanghai().date()
     return lead_teams(session, plan, problem, link.volunteer_id, name, today)
 
@@ -169,7 +182,9 @@ def _lead_mark(session: Session, link: PersonalLink, proposal_id: int, code: str
 )
 def my_teams(token: Token, session: SessionDep) -> MyTeams:
     link = _link(session, token)
-    return _my_teams(session, link, _my_proposals(session, link).volunteer_name)
+    planned = _planned(session, link)
+    name = _my_proposals(session, link, planned).volunteer_name
+    return _my_teams(session, link, name, planned)
 
 
 @router.post(
@@ -214,8 +229,9 @@ def arrival_form(
 
 
 def _page(session: Session, token: str, link: PersonalLink, done: str | None) -> HTMLResponse:
-    mine = _my_proposals(session, link)
-    page = render_page(token, mine, done, _my_teams(session, link, mine.volunteer_name))
+    planned = _planned(session, link)
+    mine = _my_proposals(session, link, planned)
+    page = render_page(token, mine, done, _my_teams(session, link, mine.volunteer_name, planned))
     return HTMLResponse(
         page, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     )
