@@ -5,6 +5,8 @@ file order); each gets the first eligible volunteers in file order who are
 still free, with the team rules met first (a lead, one per joint department,
 a speaker of each required language) and then filled to the minimum.  Every
 roster it returns keeps the hard rules, but it never revisits a choice.
+Inside :func:`matcher.solver.solve` "file order" is id order: the solver
+takes the problem in its canonical form (:func:`matcher.domain.canonical`).
 """
 
 from __future__ import annotations

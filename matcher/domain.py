@@ -521,6 +521,44 @@ class Problem:
         return table
 
 
+def _row_key(row: Any) -> tuple[str, str]:
+    """A total order on the rows of a per-volunteer sheet: volunteer, then every value."""
+    return (row.volunteer_id, repr(row))
+
+
+def canonical(problem: Problem) -> Problem:
+    """The same problem with its rows in one order whatever the files' order.
+
+    The solver breaks ties by position: the first eligible volunteer in the
+    greedy start, the order of the model's variables and constraints (which
+    steers CP-SAT among rosters of equal value), the lead among equals.  So
+    the same data in another row order gave another roster of the same
+    value.  Here volunteers, needs and households go by id, and the rows of
+    the other sheets by their values (per-volunteer rows by volunteer
+    first), so ties are broken by id and the roster depends on the data and
+    the seed only.
+
+    Pins keep their file order on purpose: the pin checks name a pin by its
+    row, and each pin fixes one pair, so its order decides no tie.
+
+    A permutation keeps every rule, so the rows are not checked again; the
+    index maps (:attr:`Problem.volunteer_index`, ...) are built afresh.
+    """
+    return dataclasses.replace(
+        problem,
+        volunteers=tuple(sorted(problem.volunteers, key=lambda v: v.id)),
+        needs=tuple(sorted(problem.needs, key=lambda n: n.id)),
+        households=tuple(sorted(problem.households, key=lambda h: h.id)),
+        availability=tuple(sorted(problem.availability, key=_row_key)),
+        blackouts=tuple(sorted(problem.blackouts, key=_row_key)),
+        pairs=tuple(sorted(problem.pairs, key=_row_key)),
+        history=tuple(sorted(problem.history, key=_row_key)),
+        ledger=tuple(sorted(problem.ledger, key=_row_key)),
+        departments=tuple(sorted(problem.departments, key=lambda d: d.name)),
+        travel=tuple(sorted(problem.travel, key=repr)),
+    )
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Assignment:
     """One line of a roster: a volunteer on a need at a time."""

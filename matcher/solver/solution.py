@@ -138,7 +138,7 @@ class Solution:
 
 
 def _lead_rank(volunteer: Volunteer) -> tuple[int, int]:
-    """Teachers lead before party members; then file order decides."""
+    """Teachers lead before party members; then the problem's order (by id in a solve) decides."""
     return (
         0 if volunteer.role == Role.TEACHER else 1,
         0 if volunteer.membership == Membership.PARTY else 1,

@@ -13,7 +13,7 @@ import time
 from contextlib import nullcontext
 
 from matcher.decompose import find_parts
-from matcher.domain import Assignment, Problem
+from matcher.domain import Assignment, Problem, canonical
 from matcher.eligibility import build_eligibility, find_candidates
 from matcher.params import SolverParams
 from matcher.result import Result
@@ -76,9 +76,14 @@ def solve(
     -------
     Result
         Never raises for a hard problem: infeasible and timed-out runs are statuses.
+        Solved in the problem's canonical order (:func:`matcher.domain.canonical`):
+        ties, and the order of the roster and of its lists, go by id whatever
+        the row order of the files.
     """
     params = params or SolverParams()
     started = time.perf_counter()
+    # Ties go by id, not by row order: the same data in any order gives the same roster.
+    problem = canonical(problem)
     candidates = find_candidates(problem, params.travel_minutes_default)
     # A reference roster is solved as one model: the parts' merge knows no changes stage.
     decompose = params.decompose and reference is None
