@@ -12,9 +12,11 @@ Usage::
 
     python -m benchmarks.run [--sizes S,M] [--seeds 1,2,3] [--gap B,C,D] [--quick]
                              [--no-highs] [--highs-hold value|counts] [--no-repair]
+                             [--no-anytime] [--no-workers-row] [--anytime-limits 10,30,60]
 
 The repair and recommendation times on the sample are one more job
-(:mod:`benchmarks.repair`).
+(:mod:`benchmarks.repair`); the anytime and workers rows are more jobs
+(:mod:`benchmarks.budget`, which lists their flags).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from benchmarks import budget
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -246,6 +250,8 @@ def _in_child(job: tuple[str, Any]) -> dict[str, Any]:
         from benchmarks.repair import run_repair_bench
 
         record = run_repair_bench()
+    elif kind in ("anytime", "workers"):
+        record = budget.run_job(kind, arg)
     else:
         record = run_generated(*arg) if kind == "generated" else run_gap(*arg)
     record["peak_rss_mib"] = _rss_mib()
@@ -429,8 +435,9 @@ def write_doc(report: dict[str, Any]) -> None:
     """Replace the generated blocks of docs/benchmarks.md that this run measured.
 
     The solver tables (``bench``) when it ran generated or GAP instances, the
-    repair table (``bench-repair``) when it ran the repair job: ``--sizes ''
-    --gap ''`` measures the repair alone and leaves the solver tables as they are.
+    repair table (``bench-repair``) when it ran the repair job, the anytime
+    and workers tables when they ran: ``--sizes '' --gap ''`` measures the
+    rest and leaves the solver tables as they are.
     """
     from benchmarks.repair import render_repair
 
@@ -442,6 +449,8 @@ def write_doc(report: dict[str, Any]) -> None:
         m = report["machine"]
         note = f"Measured {m['date']} on {m['cpu']} ({m['cores']} cores), commit {m['commit']}."
         text = _replace_block(text, "bench-repair", "\n".join([note, "", *render_repair(repairs)]))
+    for name, block in budget.blocks(report).items():
+        text = _replace_block(text, name, block)
     DOC.write_text(text, encoding="utf-8")
 
 
@@ -472,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-repair", action="store_true", help="skip the repair and recommend times"
     )
+    budget.add_arguments(parser)
     args = parser.parse_args(argv)
     highs = not args.no_highs
     hold_counts = args.highs_hold == "counts"
@@ -487,11 +497,13 @@ def main(argv: list[str] | None = None) -> int:
         jobs += [("gap", (f"{family}-{k}", highs)) for k in range(1, 7)]
     if not args.no_repair:
         jobs.append(("repair", ()))
+    jobs += budget.plan_jobs(args)
     results = []
     for job in jobs:
         record = run_isolated(job)
         print(json.dumps(record, ensure_ascii=False), flush=True)
         results.append(record)
+    budget.annotate(results)
     report = {"machine": machine(), "results": results}
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%M")
