@@ -103,6 +103,16 @@ class SolverParams:
     assignment, with coverage held; the soft rules then run with that count
     held too.  False leaves wishes to the ``household_preference`` weight
     among the soft rules (the behaviour before the stage existed)."""
+    neighbourhood_above: int = 20_000
+    """Eligible pairs from which the stages after coverage search neighbourhoods first.
+
+    At district size CP-SAT presolves the whole model for seconds per stage
+    and then rarely improves its start in the wishes and soft stages; a
+    large-neighbourhood search (:mod:`matcher.solver.lns`) improves the
+    roster a few needs at a time, then the whole model gets the rest of the
+    stage's time for its bound.  0 switches the search off."""
+    neighbourhood_share: float = 0.75
+    """Share of such a stage's time given to the neighbourhood search (the rest: whole model)."""
     decompose: bool = True
     """Solve independent parts (volunteers and needs that share no candidate) one by one.
 
@@ -143,6 +153,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "relative_gap": (0.0, 1.0),
     "candidate_limit": (0, 1_000_000),
     "prune_above": (0, 10**9),
+    "neighbourhood_above": (0, 10**9),
+    "neighbourhood_share": (0.0, 1.0),
 }
 WEIGHT_RANGE = (0, 1_000_000)
 
