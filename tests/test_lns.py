@@ -16,6 +16,7 @@ from matcher.result import Status
 from matcher.solver import solve
 from matcher.solver.lns import NeighbourhoodSearch, model_values, solution_of
 from matcher.solver.model import build_model
+from matcher.solver.objective import pair_bound
 from matcher.solver.solution import Solution, roster_assignments
 from matcher.solver.stages import _greedy_start, filled_keeping, stage_terms
 
@@ -119,3 +120,20 @@ def test_the_model_values_of_a_roster_are_a_point_of_the_model() -> None:
     assert isinstance(again, Solution)
     for stage in stages:
         assert again.terms[stage.name] == greedy.value(stage, rm)
+
+
+def test_the_bounds_from_pairs_alone_hold_at_the_proven_optimum() -> None:
+    for seed in (1, 2, 3):
+        problem = canonical(generate_problem(200, 60, seed=seed))
+        params = SolverParams(time_limit=30)
+        result = solve(problem, params)
+        assert result.status == Status.OPTIMAL
+        elig, rm, _stages, _greedy = _start(problem, params)
+        for report in result.stages:
+            ceiling = pair_bound(
+                problem, elig, rm.pair_open, rm.gain, params.weights, report.name
+            )
+            if report.name in ("soft", "wishes"):
+                assert ceiling is not None and ceiling >= report.objective
+            else:
+                assert ceiling is None

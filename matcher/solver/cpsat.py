@@ -19,16 +19,6 @@ from matcher.solver.objective import Term
 from matcher.solver.solution import Solution
 from matcher.solver.stages import hold_rows, trivial_bound
 
-COVERAGE_SHARE_WITH_SEARCH = 0.5
-"""Part of its share a coverage stage takes when the later stages search neighbourhoods.
-
-The rest goes to them, because they turn time into value and coverage does
-not: at 5,000 x 1,500 (60 s) CP-SAT reached the same coverage and bound
-with 0.4 of its share as with all of it (presolve about 3 s, the bound
-closed by about 7 s), while the soft stage's search gained with every
-second it got (46,538 in 16 s, 46,663 in 32 s).
-"""
-
 
 class _Callback(cp_model.CpSolverSolutionCallback):
     def __init__(self, improved: Improved | None) -> None:
@@ -47,6 +37,14 @@ def configure(solver: cp_model.CpSolver, params: SolverParams, seconds: float) -
     solver.parameters.linearization_level = params.linearization_level
     solver.parameters.cp_model_probing_level = params.probing_level
     solver.parameters.random_seed = params.seed
+    # Measured on 2 cores (docs/benchmarks.md, issue 11): without the
+    # symmetry search and with one presolve pass, the generated communities
+    # of 200 x 60 were proven in 0.34-0.47 s instead of 0.48-0.63 s and the
+    # sample in 0.46 s instead of 0.57 s; GAP B and C ended alike and
+    # 5,000 x 1,500 reached the same coverage and bound.  ``[cp_sat]`` may
+    # set them back.
+    solver.parameters.symmetry_level = 0
+    solver.parameters.max_presolve_iterations = 1
     if params.relative_gap:
         solver.parameters.relative_gap_limit = params.relative_gap
     for key, value in params.cp_sat.items():
@@ -130,10 +128,10 @@ class CpSatBackend:
     ) -> StageOutcome:
         """Maximise ``stage`` within ``seconds``: by neighbourhoods first when the model is large.
 
-        Coverage always goes to the whole model (CP-SAT's LP closes it at
-        district size; a neighbourhood search of coverage was measured and
-        gained less), with :data:`COVERAGE_SHARE_WITH_SEARCH` of its time
-        on a large model; the later stages of a large model search
+        Coverage always goes to the whole model with its whole share (CP-SAT's
+        LP closes it at district size; a neighbourhood search of coverage was
+        measured and gained less, and half the share cost coverage at
+        1,000 x 300, which outranks every later stage); the later stages of a large model search
         neighbourhoods from the start roster for ``neighbourhood_share`` of
         the time, then give the whole model the rest, from the best roster.
 
@@ -148,8 +146,6 @@ class CpSatBackend:
             and not stage.name.startswith("coverage")
         ):
             return self._solve_by_neighbourhoods(stage, seconds, improved)
-        if self._search is not None:
-            seconds *= COVERAGE_SHARE_WITH_SEARCH
         return self._solve_whole(stage, seconds, improved)
 
     def _solve_by_neighbourhoods(

@@ -365,6 +365,48 @@ def separable_soft_bound(
     return float(min(by_volunteer.sum(), by_need.sum()))
 
 
+def pair_bound(
+    problem: Problem,
+    elig: Eligibility,
+    pair_open: np.ndarray,
+    gain: np.ndarray,
+    weights: Weights,
+    stage: str,
+) -> float | None:
+    """A bound of the soft or the wishes stage from the pairs alone (None for other stages).
+
+    :func:`separable_soft_bound` of the stage's value per pair: the soft
+    rules' ``gain`` with their fill and fairness, or the wishes each pair
+    meets with neither.  When time runs out before CP-SAT's LP bound of a
+    stage (a city's parts get seconds each; a large model's later stages
+    spend most of theirs searching neighbourhoods) it is far closer than
+    the trivial bound; every bound holds, so the smallest is reported.
+
+    Parameters
+    ----------
+    problem, elig
+        The problem and its eligible pairs.
+    pair_open
+        Whether each pair belongs to a need that can be staffed.
+    gain
+        The soft value of each pair (:func:`pair_gain`).
+    weights
+        The soft rules' weights.
+    stage
+        The stage's name.
+    """
+    if stage == "soft":
+        value = gain
+    elif stage == "wishes":
+        value = wish_counts(problem, elig)
+        weights = dataclasses.replace(weights, fill=0, fairness=0)
+    else:
+        return None
+    return separable_soft_bound(
+        problem, elig.volunteer[pair_open], elig.need[pair_open], value[pair_open], weights
+    )
+
+
 def soft_values(
     problem: Problem,
     elig: Eligibility,

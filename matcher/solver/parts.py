@@ -49,6 +49,7 @@ from matcher.solver.objective import (
     Standing,
     coverage_weights,
     lexicographic_weights,
+    pair_bound,
     pair_gain,
     pair_scores,
     separable_soft_bound,
@@ -162,14 +163,8 @@ def _part_outcome(
             staffed[priority] += 1
     # With a few seconds a part, CP-SAT's soft bound may still be its first
     # guess; a bound from the pairs alone is then much closer (both hold).
-    open_pairs = rm.pair_open
-    separable = separable_soft_bound(
-        problem,
-        elig.volunteer[open_pairs],
-        elig.need[open_pairs],
-        rm.gain[open_pairs],
-        params.weights,
-    )
+    separable = pair_bound(problem, elig, rm.pair_open, rm.gain, params.weights, "soft")
+    assert separable is not None
     soft = next((r for r in run.reports if r.name == "soft"), None)
     if soft is None:
         # The soft stage never ran: the roster's own value.

@@ -48,7 +48,7 @@ from matcher.result import (
 from matcher.solver.backend import Backend, HeldRow, Improved, StageEnd, StageOutcome
 from matcher.solver.conflict import describe_conflict, must_cover_conflict
 from matcher.solver.model import RosterModel
-from matcher.solver.objective import Term
+from matcher.solver.objective import Term, pair_bound
 from matcher.solver.solution import Solution
 from matcher.solver.stop import AnyOf, Deadline, StoppingCriterion, StopWatcher
 from matcher.solver.wishes import unmet_wishes
@@ -305,7 +305,6 @@ def run_stages(
     """
     params = settings.params
     stages = stage_terms(rm)
-    soft = stages[-1]
     deadline = Deadline(settings.deadline_for(len(stages)))
     stop_now = AnyOf(settings.stop, deadline)
     best: Solution | None = None
@@ -327,7 +326,7 @@ def run_stages(
             break
         remaining = deadline.remaining()
         share = remaining if i == len(stages) - 1 else remaining * _share(stage)
-        if stage is soft and best is not None:
+        if stage is stages[-1] and best is not None:
             best = filled_keeping(best, problem, elig, rm, params, stages[:i])
             backend.start_from(best)
         if settings.stop is not None and settings.stop():
@@ -354,7 +353,8 @@ def run_stages(
                 message = _(_WISHES_HELD)
                 continue
             break
-        report = _reached(stage, outcome)
+        ceiling = pair_bound(problem, elig, rm.pair_open, rm.gain, params.weights, stage.name)
+        report = _reached(stage, outcome, ceiling)
         reports.append(report)
         if report.status != Status.OPTIMAL:
             status = Status.FEASIBLE
@@ -369,7 +369,7 @@ def run_stages(
             "optimal for the {kept} candidate pairs kept; {pruned} more eligible "
             "pairs were left out by the candidate limit"
         ).format(kept=elig.size, pruned=elig.pruned)
-    return ModelRun(elig, rm, soft, best, reports, status, message, conflict)
+    return ModelRun(elig, rm, stages[-1], best, reports, status, message, conflict)
 
 
 _WISHES_HELD = N_("the wishes stage found no roster in its share of time; its start is held")
@@ -423,14 +423,14 @@ def filled_keeping(
     return best
 
 
-def _reached(stage: Term, outcome: StageOutcome) -> StageReport:
-    """The report of a stage that found a roster."""
+def _reached(stage: Term, outcome: StageOutcome, ceiling: float | None = None) -> StageReport:
+    """The report of a stage that found a roster; ``ceiling``: a bound known without the solver."""
     assert outcome.objective is not None
     objective = outcome.objective
-    ceiling = trivial_bound(stage)
     # CP-SAT's bound can sit far above the plain one early on (19 times it
-    # was seen at 3,000 x 900): both hold, the smaller says more.
-    bound = min(outcome.bound, ceiling) if outcome.bound is not None else ceiling
+    # was seen at 3,000 x 900): every bound holds, the smallest says most.
+    bounds = [trivial_bound(stage), *(b for b in (outcome.bound, ceiling) if b is not None)]
+    bound = min(bounds)
     # A gap limit makes CP-SAT say OPTIMAL early: only a closed gap is optimal.
     proven = outcome.end == StageEnd.OPTIMAL and abs(bound - objective) < 0.5
     return StageReport(
