@@ -127,6 +127,20 @@ class NearestVolunteers:
         self.blackouts = {(b.volunteer_id, b.date) for b in problem.blackouts}
         self.service_days = set(problem.horizon.service_days)
         self._admits: dict[TeamRule, np.ndarray] = {}
+        self._loads: tuple[int, np.ndarray, np.ndarray] | None = None
+
+    def _booked(self) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes and shifts booked per volunteer, as arrays (rebuilt only when bookings move).
+
+        Built afresh for each need, they took 2.2 of the 7.2 s of naming the
+        nearest volunteers of 1,004 needs of a city of 50,000.
+        """
+        version = self.bookings.version
+        if self._loads is None or self._loads[0] != version:
+            loads = np.array(self.bookings.minutes, dtype=np.int64)
+            shifts = np.array(self.bookings.shifts, dtype=np.int64)
+            self._loads = (version, loads, shifts)
+        return self._loads[1], self._loads[2]
 
     def _admitted(self, rule: TeamRule) -> np.ndarray:
         if rule not in self._admits:
@@ -167,11 +181,15 @@ class NearestVolunteers:
             for v in free:
                 if any(not rule.admits(problem.volunteers[v]) for rule in lacking):
                     roster_notes[v] = []  # the team rule they do not meet says it
-        loads = np.array(self.bookings.minutes, dtype=np.int64)
-        shifts = np.array(self.bookings.shifts, dtype=np.int64)
+        loads, shifts = self._booked()
         out = np.ones(count, dtype=bool)
         out[list(members)] = False
         idx = np.flatnonzero(out)
+        if idx.size > NEAREST:
+            # Fewest rules short come first: only those up to the NEAREST-th
+            # fewest can be named, so sort just them (a city has 50,000).
+            cut = np.partition(short[idx], NEAREST - 1)[NEAREST - 1]
+            idx = idx[short[idx] <= cut]
         order = idx[np.lexsort((idx, shifts[idx], loads[idx], short[idx]))][:NEAREST]
         return tuple(
             self._candidate(n, v, broken, lacking, roster_notes.get(v, []), int(short[v]))

@@ -156,6 +156,8 @@ class Bookings:
         self.minutes = [0] * len(problem.volunteers)
         self.busy: dict[tuple[int, dt.date], list[Booking]] = defaultdict(list)
         self._bookings: dict[tuple[str, int | None], Booking | None] = {}
+        self.version = 0
+        """Counts every take and release: readers may cache what they derive until it moves."""
 
     def within_caps(self, v: int, need: Need, extra: int) -> bool:
         """Whether volunteer ``v`` has a shift and the minutes (``extra`` travel too) left."""
@@ -209,6 +211,7 @@ class Bookings:
 
     def take(self, v: int, need: Need, start: int | None, extra: int) -> None:
         """Book ``v`` on ``need`` at ``start`` (``extra``: travel minutes on the budget)."""
+        self.version += 1
         self.shifts[v] += 1
         self.minutes[v] += need.duration + extra
         if need.date is not None and start is not None:
@@ -218,6 +221,7 @@ class Bookings:
 
     def release(self, v: int, need: Need, start: int | None, extra: int) -> None:
         """Undo :meth:`take` of the same assignment."""
+        self.version += 1
         self.shifts[v] -= 1
         self.minutes[v] -= need.duration + extra
         if need.date is not None and start is not None:
