@@ -94,7 +94,7 @@ def test_a_neighbourhood_of_the_whole_model_proves_the_stage() -> None:
 
 
 def test_a_stop_reaches_the_search() -> None:
-    problem = generate_problem(600, 180, seed=1)
+    problem = generate_problem(400, 120, seed=3)
     stop = threading.Event()
 
     def progress(stage: str, objective: float, bound: float, elapsed: float) -> None:
