@@ -18,7 +18,7 @@ from matcher.solver.lns import NeighbourhoodSearch, model_values, solution_of
 from matcher.solver.model import build_model
 from matcher.solver.objective import pair_bound
 from matcher.solver.solution import Solution, roster_assignments
-from matcher.solver.stages import _greedy_start, filled_keeping, stage_terms
+from matcher.solver.stages import _greedy_start, filled_keeping, stage_terms, trivial_bound
 
 
 def _keeps_the_model(rm, values: np.ndarray) -> bool:
@@ -96,14 +96,22 @@ def test_a_neighbourhood_of_the_whole_model_proves_the_stage() -> None:
 def test_a_stop_reaches_the_search() -> None:
     problem = generate_problem(400, 120, seed=3)
     stop = threading.Event()
+    bounds: list[float] = []
 
     def progress(stage: str, objective: float, bound: float, elapsed: float) -> None:
         if stage == "soft":
+            bounds.append(bound)
             stop.set()  # the first better soft roster: the search is running
 
     params = SolverParams(time_limit=120, neighbourhood_above=1, wishes_stage=False)
     result = solve(problem, params, progress=progress, stop=stop)
     assert stop.is_set()
+    # the search reports the bound from the pairs alone, not the trivial one
+    planned = canonical(problem)
+    elig, rm, stages, _greedy = _start(planned, params)
+    pairs = pair_bound(planned, elig, rm.pair_open, rm.gain, params.weights, "soft")
+    assert pairs is not None and pairs < trivial_bound(stages[-1])
+    assert bounds and bounds[0] == pairs
     assert result.status == Status.FEASIBLE
     assert result.runtime < 60
     assert check_roster(problem, result.assignments) == []

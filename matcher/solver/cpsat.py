@@ -9,13 +9,14 @@ from collections.abc import Sequence
 import numpy as np
 from ortools.sat.python import cp_model
 
+from matcher.domain import Problem
 from matcher.eligibility import Eligibility
 from matcher.i18n import _
 from matcher.params import SolverParams
 from matcher.solver.backend import HeldRow, Improved, StageEnd, StageOutcome
 from matcher.solver.lns import NeighbourhoodSearch, model_values, solution_of
 from matcher.solver.model import RosterModel
-from matcher.solver.objective import Term
+from matcher.solver.objective import Term, pair_bound
 from matcher.solver.solution import Solution
 from matcher.solver.stages import hold_rows, trivial_bound
 
@@ -81,13 +82,23 @@ class CpSatBackend:
         The model's eligible pairs: with them, a model of at least
         ``params.neighbourhood_above`` pairs improves its stages after
         coverage by neighbourhood search first (:mod:`matcher.solver.lns`).
+    problem
+        The problem: with it, the search's progress reports carry the bound
+        from the pairs alone (:func:`matcher.solver.objective.pair_bound`)
+        instead of the trivial one.
     """
 
     def __init__(
-        self, rm: RosterModel, params: SolverParams, elig: Eligibility | None = None
+        self,
+        rm: RosterModel,
+        params: SolverParams,
+        elig: Eligibility | None = None,
+        problem: Problem | None = None,
     ) -> None:
         self.rm = rm
         self.params = params
+        self._problem = problem
+        self._elig = elig
         self._solver: cp_model.CpSolver | None = None
         self._interrupted = False
         self._start: Solution | None = None
@@ -157,6 +168,10 @@ class CpSatBackend:
         rm = self.rm
         rm.model.maximize(stage.expression())
         ceiling = trivial_bound(stage)
+        if self._problem is not None and self._elig is not None:
+            problem, elig, weights = self._problem, self._elig, self.params.weights
+            pairs = pair_bound(problem, elig, rm.pair_open, rm.gain, weights, stage.name)
+            ceiling = min(ceiling, pairs) if pairs is not None else ceiling
 
         def better(value: float) -> None:
             if improved is not None:

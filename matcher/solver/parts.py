@@ -359,7 +359,7 @@ def _run_part(
         # No time for a solver: skip building a model nobody will solve.
         return _greedy_part(problem, part, elig, params, standing, label, stop_now.reason)
     rm = build_model(problem, elig, params, standing.subset(part.volunteers))
-    run = run_stages(problem, elig, rm, CpSatBackend(rm, params, elig), settings)
+    run = run_stages(problem, elig, rm, CpSatBackend(rm, params, elig, problem), settings)
     return _part_outcome(problem, part, run, params, label)
 
 

@@ -109,7 +109,7 @@ def solve(
             candidates=candidates,
         )
         rm = build_model(problem, elig, params, reference=reference)
-        run = run_stages(problem, elig, rm, CpSatBackend(rm, params, elig), settings)
+        run = run_stages(problem, elig, rm, CpSatBackend(rm, params, elig, problem), settings)
     return _result(problem, run, params, started)
 
 
