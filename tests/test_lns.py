@@ -17,6 +17,7 @@ from matcher.solver import solve
 from matcher.solver.lns import NeighbourhoodSearch, model_values, solution_of
 from matcher.solver.model import build_model
 from matcher.solver.objective import pair_bound
+from matcher.solver.reference import Reference
 from matcher.solver.solution import Solution, roster_assignments
 from matcher.solver.stages import _greedy_start, filled_keeping, stage_terms, trivial_bound
 
@@ -145,3 +146,19 @@ def test_the_bounds_from_pairs_alone_hold_at_the_proven_optimum() -> None:
                 assert ceiling is not None and ceiling >= report.objective
             else:
                 assert ceiling is None
+
+
+def test_the_search_keeps_close_to_a_reference_roster() -> None:
+    # The changes stage (negated literals, a start literal per flexible need)
+    # searched by neighbourhoods: the reference itself is a roster of the
+    # model, so nothing need change, and the search must find that.
+    problem = generate_problem(200, 60, seed=2)
+    params = SolverParams(time_limit=20, neighbourhood_above=1, wishes_stage=False)
+    first = solve(problem, SolverParams(time_limit=20, wishes_stage=False))
+    assert first.status == Status.OPTIMAL
+    again = solve(problem, params, reference=Reference(assignments=first.assignments))
+    assert again.has_roster and check_roster(problem, again.assignments) == []
+    changes = next(s for s in again.stages if s.name == "changes")
+    assert changes.objective == 0  # no change the model could avoid
+    kept = {(a.need_id, a.volunteer_id, a.start) for a in again.assignments}
+    assert kept >= {(a.need_id, a.volunteer_id, a.start) for a in first.assignments}
