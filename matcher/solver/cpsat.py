@@ -139,12 +139,13 @@ class CpSatBackend:
     ) -> StageOutcome:
         """Maximise ``stage`` within ``seconds``: by neighbourhoods first when the model is large.
 
-        Coverage always goes to the whole model with its whole share (CP-SAT's
-        LP closes it at district size; a neighbourhood search of coverage was
-        measured and gained less, and half the share cost coverage at
-        1,000 x 300, which outranks every later stage); the later stages of a large model search
-        neighbourhoods from the start roster for ``neighbourhood_share`` of
-        the time, then give the whole model the rest, from the best roster.
+        Coverage always goes to the whole model with its whole share
+        (CP-SAT's LP closes it at district size; a neighbourhood search of
+        coverage was measured and gained less, and half the share cost
+        coverage at 1,000 x 300, which outranks every later stage).  The
+        later stages of a large model search neighbourhoods from the start
+        roster for ``neighbourhood_share`` of the time, then give the whole
+        model the rest, from the best roster.
 
         Raises
         ------
