@@ -102,12 +102,8 @@ class CpSatBackend:
         self._solver: cp_model.CpSolver | None = None
         self._interrupted = False
         self._start: Solution | None = None
-        large = params.neighbourhood_above and elig is not None
-        self._search = (
-            NeighbourhoodSearch(rm, elig, params)
-            if large and elig is not None and elig.size >= params.neighbourhood_above
-            else None
-        )
+        large = elig is not None and 0 < params.neighbourhood_above <= elig.size
+        self._search = NeighbourhoodSearch(rm, elig, params) if large and elig is not None else None
 
     def start_from(self, solution: Solution) -> None:
         """Give CP-SAT this solution as a complete hint (taken at once as its first roster)."""

@@ -333,17 +333,13 @@ def solution_of(rm: RosterModel, values: np.ndarray, terms: list[Term]) -> Solut
     """The roster of ``values``, with the value of each of ``terms``."""
     x = rm.variables
     assign = np.array([values[var.index] for var in x.assign], dtype=bool)
+    valued = {}
+    for term in terms:
+        coefficients, offset = _linear(term, values.size)
+        valued[term.name] = float(offset + coefficients @ values)
     return Solution(
         assign=assign,
         staffed={n: bool(values[y.index]) for n, y in x.staffed.items()},
         start={n: int(values[s.index]) for n, s in x.start.items()},
-        terms={
-            t.name: float(
-                sum(
-                    c * (values[v.index] if v.index >= 0 else 1 - values[-1 - v.index])
-                    for v, c in zip(t.variables, t.coefficients, strict=True)
-                )
-            )
-            for t in terms
-        },
+        terms=valued,
     )
