@@ -5,7 +5,7 @@ procedure :func:`matcher.solver.solve` runs (two greedy starts, coverage,
 teams rebuilt and filled before the soft stage, each stage held by its
 counts per priority, the same time split and reserve), with
 :class:`HighsBackend` in place of CP-SAT.  The backend solves each stage on
-the MILP translation of the same CP-SAT model (:mod:`benchmarks.milp`), so
+the MILP translation of the same CP-SAT model (:mod:`matcher.solver.milp`), so
 the two columns of the benchmark differ in the solver only.
 
 One difference stays: ``solve`` splits a problem into independent parts when
@@ -27,31 +27,23 @@ from typing import Any
 import numpy as np
 
 from benchmarks.gap import GapInstance, gap_params, gap_problem
-from benchmarks.highs_stage import StageRun, solve_stage
-from benchmarks.milp import (
-    THREADS,
-    ExtraRow,
-    Milp,
-    StageObjective,
-    highs_version,
-    hold_row,
-    model_proto,
-    stage_objective,
-    translate,
-)
-from benchmarks.timing import TARGET_GAP
+from benchmarks.highs_stage import StageRun, timed
+from benchmarks.lp_bounds import hold_row
+from benchmarks.timing import TARGET_GAP, GapClock
 from matcher.baselines import Placement
 from matcher.domain import Assignment, Problem
 from matcher.eligibility import Eligibility, build_eligibility
 from matcher.io import load_dataset, write_dataset
 from matcher.params import SolverParams
 from matcher.result import StageReport, Status
-from matcher.solver.backend import Improved, StageEnd, StageOutcome
+from matcher.solver import highs
+from matcher.solver.backend import Improved, StageOutcome
+from matcher.solver.milp import THREADS, Milp, StageObjective, highs_version
 from matcher.solver.model import RosterModel, build_model
 from matcher.solver.objective import Term
 from matcher.solver.solution import Solution
 from matcher.solver.solve import reserve
-from matcher.solver.stages import StageSettings, hold_rows, run_stages, stage_terms
+from matcher.solver.stages import StageSettings, run_stages
 
 _INF = math.inf
 
@@ -153,8 +145,7 @@ def prepare(problem: Problem, params: SolverParams | None = None) -> Prepared:
     )
     rm = build_model(problem, elig, params)
     prepared = time.perf_counter()
-    milp = translate(model_proto(rm.model))
-    stages = [stage_objective(rm.model, term) for term in stage_terms(rm)]
+    milp, stages = highs.translation(rm)
     return Prepared(
         params=params,
         elig=elig,
@@ -167,24 +158,8 @@ def prepare(problem: Problem, params: SolverParams | None = None) -> Prepared:
 
 
 def milp_point(prepared: Prepared, solution: Solution) -> np.ndarray:
-    """A roster's values as a complete point of the MILP (aux columns included).
-
-    The same values :class:`matcher.solver.cpsat.CpSatBackend` hands CP-SAT
-    as a hint: unstaffed flexible needs at their window start, fairness
-    variables at their least value.
-    """
-    rm, milp = prepared.rm, prepared.milp
-    lower = milp.col_lower[: milp.proto_vars]
-    values = np.where(np.isfinite(lower), lower, 0.0)
-    x = rm.variables
-    values[[v.index for v in x.assign]] = solution.assign.astype(np.float64)
-    for n, y in x.staffed.items():
-        values[y.index] = float(solution.staffed[n])
-    for n, s in x.start.items():
-        values[s.index] = float(solution.start.get(n, rm.window_start[n]))
-    for over, pairs in rm.extra_shifts:
-        values[over.index] = float(max(0, int(solution.assign[pairs].sum()) - 1))
-    return milp.complete(values)
+    """A roster as a complete point of the MILP (:func:`matcher.solver.highs.milp_point`)."""
+    return highs.milp_point(prepared.rm, prepared.milp, solution)
 
 
 def roster_values(
@@ -212,8 +187,8 @@ def roster_values(
     return milp_point(prepared, Solution.from_placements(elig, prepared.rm, placements))
 
 
-class HighsBackend:
-    """The stage driver's backend on the MILP translation, solved by HiGHS.
+class HighsBackend(highs.HighsBackend):
+    """The library's HiGHS backend, recording each stage with its first time to the target gap.
 
     Parameters
     ----------
@@ -238,99 +213,50 @@ class HighsBackend:
         target_gap: float = TARGET_GAP,
         hold_counts: bool = True,
     ) -> None:
-        self.prepared = prepared
+        super().__init__(prepared.rm, prepared.params, (prepared.milp, prepared.stages))
         self.started = started
         self.target_gap = target_gap
         self.hold_counts = hold_counts
-        self.objectives = {stage.name: stage for stage in prepared.stages}
-        self.holds: list[ExtraRow] = []
-        self.start: np.ndarray | None = None
         self.records: list[StageRun] = []
         self.offsets: list[float] = []
         """When each stage started, in seconds on the run's clock."""
-        self._interrupted = False
-        rm = prepared.rm
-        self._assign_cols = np.array([v.index for v in rm.variables.assign], dtype=np.int64)
-
-    def start_from(self, solution: Solution) -> None:
-        """Start the next stage from this roster (a MIP start)."""
-        self.start = milp_point(self.prepared, solution)
 
     def solve_stage(
         self, stage: Term, seconds: float, improved: Improved | None = None
     ) -> StageOutcome:
-        """Maximise ``stage`` with HiGHS over the MILP and the held rows."""
+        """The library's stage, timed by a gap clock."""
         if self._interrupted:
-            return StageOutcome(StageEnd.NO_ROSTER, None, None, 0.0)
+            return super().solve_stage(stage, seconds, improved)
         self.offsets.append(time.perf_counter() - self.started)
-        report, values = solve_stage(
-            self.prepared.milp,
-            self.objectives[stage.name],
-            self.holds,
-            self.start,
-            seconds,
-            self.prepared.params,
-            self.target_gap,
-            improved,
-            lambda: self._interrupted,
-        )
-        self.records.append(report)
-        if report.status == "INFEASIBLE":
-            return StageOutcome(StageEnd.INFEASIBLE, None, None, report.runtime)
-        if values is None or report.objective is None:
-            return StageOutcome(StageEnd.NO_ROSTER, None, report.bound, report.runtime)
-        end = StageEnd.OPTIMAL if report.status == "OPTIMAL" else StageEnd.FEASIBLE
-        return StageOutcome(
-            end, report.objective, report.bound, report.runtime, self._solution(values)
-        )
-
-    def _solution(self, values: np.ndarray) -> Solution:
-        rm = self.prepared.rm
-        x = rm.variables
-        terms = {}
-        for term in [*rm.coverage, *rm.wishes, *rm.soft]:
-            cols = [v.index for v in term.variables]  # type: ignore[union-attr]
-            terms[term.name] = float(np.dot(term.coefficients, values[cols]))
-        return Solution(
-            assign=values[self._assign_cols] > 0.5,
-            staffed={n: bool(values[y.index] > 0.5) for n, y in x.staffed.items()},
-            start={n: int(values[s.index]) for n, s in x.start.items()},
-            terms=terms,
-        )
+        clock = GapClock(self.target_gap)
+        self.watch = clock
+        outcome = super().solve_stage(stage, seconds, improved)
+        assert self.last is not None
+        self.records.append(timed(self.last, clock, self.target_gap))
+        return outcome
 
     def hold(self, stage: Term, reached: int, bound: int) -> None:
-        """Add rows keeping ``stage`` at ``reached`` or better to every later solve."""
-        if not self.hold_counts:
+        """Hold as ``solve`` does, or by the stage's single row (``hold_counts=False``)."""
+        if self.hold_counts:
+            super().hold(stage, reached, bound)
+        else:
             self.holds.append(hold_row(self.objectives[stage.name], reached))
-            return
-        for row in hold_rows(stage, reached, bound):
-            self.holds.append(
-                ExtraRow(
-                    np.array([v.index for v in row.variables], dtype=np.int64),  # type: ignore[attr-defined]
-                    np.array(row.coefficients, dtype=np.float64),
-                    -_INF if row.lower is None else float(row.lower),
-                    _INF if row.upper is None else float(row.upper),
-                )
-            )
-
-    def interrupt(self) -> None:
-        """Stop HiGHS at its next interrupt check, and refuse later stages."""
-        self._interrupted = True
 
 
 def _not_run(report: StageReport) -> StageRun:
     """A stage the driver closed without HiGHS (no time left): the driver's figures."""
+    feasible = report.status == Status.FEASIBLE
     return StageRun(
-        report.name,
-        str(report.status),
-        "not run",
-        report.objective if report.status == Status.FEASIBLE else None,
-        report.bound,
-        report.gap if report.status == Status.FEASIBLE else None,
-        None,
-        report.runtime,
-        None,
-        0,
+        name=report.name,
+        status=str(report.status),
+        highs_status="not run",
+        objective=report.objective if feasible else None,
+        bound=report.bound,
+        gap=report.gap if feasible else None,
+        mip_gap=None,
+        runtime=report.runtime,
+        nodes=0,
+        time_to_gap=None,
     )
 
 

@@ -113,6 +113,12 @@ class SolverParams:
     stage's time for its bound.  0 switches the search off."""
     neighbourhood_share: float = 0.75
     """Share of such a stage's time given to the neighbourhood search (the rest: whole model)."""
+    highs_above: int = 20_000
+    """Eligible pairs from which HiGHS solves the coverage and wishes stages (0: never).
+
+    HiGHS solves the same model, translated to a MILP
+    (:mod:`matcher.solver.portfolio`): at district size it proves both
+    stages where CP-SAT does not; below this size CP-SAT is sooner."""
     decompose: bool = True
     """Solve independent parts (volunteers and needs that share no candidate) one by one.
 
@@ -155,6 +161,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "prune_above": (0, 10**9),
     "neighbourhood_above": (0, 10**9),
     "neighbourhood_share": (0.0, 1.0),
+    "highs_above": (0, 10**9),
 }
 WEIGHT_RANGE = (0, 1_000_000)
 

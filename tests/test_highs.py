@@ -1,4 +1,4 @@
-"""The HiGHS translation of the roster model is faithful (benchmarks/milp.py and friends).
+"""The HiGHS translation of the roster model is faithful (matcher/solver/milp.py and friends).
 
 Faithful means: on models CP-SAT solves to optimality, HiGHS reaches the same
 optimum; a CP-SAT solution is a point of the MILP; a HiGHS solution is
@@ -17,21 +17,19 @@ from ortools.sat.python import cp_model
 from benchmarks.gap import INSTANCES, read_gap_file
 from benchmarks.highs_backend import prepare, roster_values, solve_gap_with_highs, solve_with_highs
 from benchmarks.highs_stage import solve_stage
-from benchmarks.lp_bounds import coverage_weights_by_priority, lp_bounds, unpruned_bounds
-from benchmarks.milp import (
-    THREADS,
-    StageObjective,
-    TranslationError,
+from benchmarks.lp_bounds import (
+    coverage_weights_by_priority,
     hold_row,
-    model_proto,
+    lp_bounds,
     priority_count_rows,
-    translate,
+    unpruned_bounds,
 )
 from benchmarks.timing import cp_sat_time_to_gap
 from matcher.generate import community_a, generate_problem
 from matcher.params import SolverParams
 from matcher.result import Status
 from matcher.solver import solve
+from matcher.solver.milp import THREADS, StageObjective, TranslationError, model_proto, translate
 from matcher.solver.objective import Term
 from matcher.solver.stages import stage_terms
 

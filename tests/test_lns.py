@@ -139,9 +139,7 @@ def test_the_bounds_from_pairs_alone_hold_at_the_proven_optimum() -> None:
         assert result.status == Status.OPTIMAL
         elig, rm, _stages, _greedy = _start(problem, params)
         for report in result.stages:
-            ceiling = pair_bound(
-                problem, elig, rm.pair_open, rm.gain, params.weights, report.name
-            )
+            ceiling = pair_bound(problem, elig, rm.pair_open, rm.gain, params.weights, report.name)
             if report.name in ("soft", "wishes"):
                 assert ceiling is not None and ceiling >= report.objective
             else:

@@ -43,7 +43,6 @@ from matcher.result import (
     UnmetWish,
     relative_gap,
 )
-from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model, staffing_blockers
 from matcher.solver.objective import (
     Standing,
@@ -55,6 +54,7 @@ from matcher.solver.objective import (
     separable_soft_bound,
     soft_values,
 )
+from matcher.solver.portfolio import stage_backend
 from matcher.solver.solution import Solution, roster_assignments
 from matcher.solver.stages import (
     ModelRun,
@@ -359,7 +359,7 @@ def _run_part(
         # No time for a solver: skip building a model nobody will solve.
         return _greedy_part(problem, part, elig, params, standing, label, stop_now.reason)
     rm = build_model(problem, elig, params, standing.subset(part.volunteers))
-    run = run_stages(problem, elig, rm, CpSatBackend(rm, params, elig, problem), settings)
+    run = run_stages(problem, elig, rm, stage_backend(rm, params, elig, problem), settings)
     return _part_outcome(problem, part, run, params, label)
 
 

@@ -17,9 +17,9 @@ from matcher.domain import Assignment, Problem, canonical
 from matcher.eligibility import build_eligibility, find_candidates
 from matcher.params import SolverParams
 from matcher.result import Result
-from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.model import build_model
 from matcher.solver.parts import solve_parts
+from matcher.solver.portfolio import stage_backend
 from matcher.solver.reference import Reference
 from matcher.solver.solution import roster_assignments
 from matcher.solver.stages import ModelRun, Progress, StageSettings, run_stages
@@ -109,7 +109,7 @@ def solve(
             candidates=candidates,
         )
         rm = build_model(problem, elig, params, reference=reference)
-        run = run_stages(problem, elig, rm, CpSatBackend(rm, params, elig, problem), settings)
+        run = run_stages(problem, elig, rm, stage_backend(rm, params, elig, problem), settings)
     return _result(problem, run, params, started)
 
 

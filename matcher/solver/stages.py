@@ -450,9 +450,10 @@ def _improved(settings: StageSettings, stage: Term) -> Improved | None:
         return None
     name = f"{stage.name} ({settings.label})" if settings.label else stage.name
     started = settings.started
+    ceiling = trivial_bound(stage)  # HiGHS's bound is inf before its first LP
 
     def improved(objective: float, bound: float) -> None:
-        progress(name, objective, bound, time.perf_counter() - started)
+        progress(name, objective, min(bound, ceiling), time.perf_counter() - started)
 
     return improved
 

@@ -1,7 +1,9 @@
 """The roster model as a MILP: a faithful translation of the CP-SAT proto, for HiGHS.
 
-The comparison with HiGHS is only worth something if HiGHS solves *the same
-model*.  So nothing here re-models the roster: :func:`translate` reads the
+HiGHS solves some stages of large models (:mod:`matcher.solver.portfolio`)
+and is the benchmark's second opinion on all of them; both are only worth
+something if HiGHS solves *the same model*.  So nothing here re-models the
+roster: :func:`translate` reads the
 ``CpModelProto`` that :func:`matcher.solver.model.build_model` produces and
 turns every constraint into linear rows; :func:`stage_objective` reads each
 lexicographic stage as a linear objective over the same columns.
@@ -80,7 +82,11 @@ Literal = tuple[int, bool]
 
 
 class TranslationError(ValueError):
-    """The CP-SAT model uses something the translation does not support."""
+    """The CP-SAT model uses something the translation does not support.
+
+    Never shown to a user: :func:`matcher.solver.portfolio.stage_backend`
+    then leaves the model to CP-SAT (the benchmark stops with it), so its
+    messages stay in English."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -270,7 +276,8 @@ class _Builder:
             domain = list(var.domain)
             if len(domain) != 2:
                 raise TranslationError(
-                    f"variable {k} ({var.name or 'unnamed'}) has a domain with holes: {domain}"
+                    f"variable {k} ({var.name or 'unnamed'}) "  # i18n: not shown: internal
+                    f"has a domain with holes: {domain}",
                 )
             lower.append(_side(domain[0]))
             upper.append(_side(domain[1]))
@@ -297,14 +304,18 @@ class _Builder:
     def literal(self, ref: int) -> Literal:
         col = ref if ref >= 0 else -ref - 1
         if self.lower[col] < 0 or self.upper[col] > 1:
-            raise TranslationError(f"literal {ref} is not over a Boolean variable")
+            raise TranslationError(
+                f"literal {ref} is not over a Boolean variable",  # i18n: not shown: internal
+            )
         return (col, ref < 0)
 
     def expr(self, proto_expr: Any, what: str) -> _Affine:
         """An affine expression of the proto (linear constraints and interval parts)."""
         cols = tuple(int(v) for v in proto_expr.vars)
         if any(v < 0 for v in cols):
-            raise TranslationError(f"{what}: negated variable references are not supported")
+            raise TranslationError(
+                f"{what}: negated variables are not supported",  # i18n: not shown: internal
+            )
         offset = float(getattr(proto_expr, "offset", 0))
         return _Affine(cols, tuple(float(c) for c in proto_expr.coeffs), offset)
 
@@ -394,7 +405,9 @@ class _Builder:
                 )
             return
         if (need_lo and not math.isfinite(low)) or (need_hi and not math.isfinite(high)):
-            raise TranslationError("an enforced constraint over an unbounded expression")
+            raise TranslationError(
+                "an enforced constraint over an unbounded expression",  # i18n: not shown: internal
+            )
         if need_lo:
             # expr + (lo - low) * S >= lo
             m = lo - low
@@ -495,7 +508,9 @@ def model_proto(model: cp_model.CpModel) -> cp_model_pb2.CpModelProto:
     with tempfile.TemporaryDirectory(prefix="cpmodel-") as folder:
         path = os.path.join(folder, "model.pb")
         if not model.export_to_file(path):
-            raise TranslationError("CP-SAT could not export the model")
+            raise TranslationError(
+                "CP-SAT could not export the model",  # i18n: not shown: internal
+            )
         with open(path, "rb") as handle:
             return cp_model_pb2.CpModelProto.FromString(handle.read())
 
@@ -572,11 +587,14 @@ def translate(proto: cp_model_pb2.CpModelProto, relax: bool = False) -> Milp:
             b.no_overlap(members, enforcement)
         else:
             raise TranslationError(
-                f"constraint {k} is a {kind!r} constraint, which the translation does not support"
+                f"constraint {k} is a {kind!r} constraint, "  # i18n: not shown: internal
+                "which the translation does not support",
             )
         b.kinds[kind] += 1
     if proto.HasField("floating_point_objective"):
-        raise TranslationError("a floating-point objective is not supported")
+        raise TranslationError(
+            "a floating-point objective is not supported",  # i18n: not shown: internal
+        )
     return b.build()
 
 
@@ -610,72 +628,6 @@ class ExtraRow:
     upper: float
 
 
-def hold_row(stage: StageObjective, value: float) -> ExtraRow:
-    """``stage >= value``: a stage held by its value in one row.
-
-    :func:`matcher.solver.stages.hold_rows` holds a coverage stage by its
-    counts per priority instead; this row is the plain variant, for the LP
-    bounds and for ``solve_with_highs(hold_counts=False)``.
-    """
-    return ExtraRow(stage.cols, stage.coeffs, value - stage.offset, _INF)
-
-
-def priority_count_rows(stage: StageObjective, low: float, high: float) -> list[ExtraRow] | None:
-    """Rows on counts of staffed needs per priority, kept by rosters with ``low <= stage <= high``.
-
-    The coverage weights are a mixed radix: a staffed need of one priority
-    outweighs all needs of lower priorities together (``W[p] > sum over q < p
-    of count[q] * W[q]``), so the coverage value of a roster orders its
-    vector of counts per priority lexicographically, and the counts of any
-    value are read off by dividing from the top.  A roster whose value lies
-    in ``[low, high]`` therefore has counts lexicographically between
-    ``decode(low)`` and ``decode(high)``: equal to both where they agree
-    (from the top), and between them at the first priority where they differ;
-    lower priorities are free.  Those rows hold for every such roster, so an
-    LP with them instead of ``stage >= low`` is still a relaxation of the
-    stage, and it avoids a row whose coefficients span ten orders of
-    magnitude (with it HiGHS's simplex needed 325 s on 5,000 x 1,500 instead of 8 s).
-
-    Parameters
-    ----------
-    stage
-        A weighted coverage stage (one coefficient per priority class).
-    low, high
-        Value reached, and a proven upper bound of the stage.
-
-    Returns
-    -------
-    list of ExtraRow or None
-        None when the coefficients are not a mixed radix (then hold the stage itself).
-    """
-    weights = sorted({float(c) for c in stage.coeffs.tolist()})
-    if len(weights) < 2 or weights[0] <= 0 or high < low:
-        return None
-    members = {w: stage.cols[stage.coeffs == w] for w in weights}
-    below = 0.0
-    for w in weights:
-        if w <= below:
-            return None
-        below += w * members[w].size
-
-    def decode(value: float) -> list[int]:
-        rest = math.floor(value - stage.offset + 1e-9)
-        counts = []
-        for w in reversed(weights):
-            k = min(members[w].size, max(0, rest // int(w)))
-            counts.append(k)
-            rest -= k * int(w)
-        return counts
-
-    rows = []
-    for w, lo, hi in zip(reversed(weights), decode(low), decode(high), strict=True):
-        cols = members[w]
-        rows.append(ExtraRow(cols, np.ones(cols.size), float(lo), float(hi)))
-        if lo != hi:
-            break
-    return rows
-
-
 def stage_objective(model: cp_model.CpModel, term: Term) -> StageObjective:
     """A stage as a linear objective over the columns.
 
@@ -698,7 +650,9 @@ def stage_objective(model: cp_model.CpModel, term: Term) -> StageObjective:
         offset = scale * objective.offset
         model.clear_objective()
     if (cols < 0).any():
-        raise TranslationError(f"objective {term.name}: negated references are not supported")
+        raise TranslationError(
+            f"objective {term.name}: negated terms are not supported",  # i18n: not shown: internal
+        )
     # One coefficient per column (a hold row must not name a column twice).
     cols, position = np.unique(cols, return_inverse=True)
     coeffs = np.bincount(position, weights=coeffs, minlength=cols.size)
@@ -717,9 +671,28 @@ def highs_version() -> str:
     )
 
 
+class _Silent(highspy._core._Highs):
+    """Silenced before ``highspy.Highs.__init__`` goes on (see :class:`_QuietHighs`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setOptionValue("output_flag", False)
+
+
+class _QuietHighs(highspy.Highs, _Silent):
+    """``highspy.Highs`` without its banner.
+
+    HiGHS 1.16 prints ``Running HiGHS ...`` to file descriptor 1 while
+    ``highspy.Highs()`` sets up its callbacks, before any option can be set:
+    on the command line that would land in a roster written to stdout.  By
+    the class order, ``Highs.__init__``'s ``super().__init__()`` runs
+    :class:`_Silent`'s first, which turns the output off in time.
+    """
+
+
 def new_highs(time_limit: float, params: SolverParams) -> highspy.Highs:
     """A silent HiGHS with one thread, the solver's seed and relative gap, and a time limit."""
-    h = highspy.Highs()
+    h = _QuietHighs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", THREADS)
     h.setOptionValue("time_limit", max(0.01, time_limit))
