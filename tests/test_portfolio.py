@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 
 from matcher.check import check_roster
@@ -17,12 +18,20 @@ from matcher.generate import generate_problem
 from matcher.params import SolverParams
 from matcher.result import Status
 from matcher.solver import solve
+from matcher.solver.backend import StageEnd, StageOutcome
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.highs import HighsBackend
 from matcher.solver.milp import model_proto
 from matcher.solver.model import build_model
-from matcher.solver.portfolio import MOST_OVERLAPS, Portfolio, overlap_pairs, stage_backend
+from matcher.solver.portfolio import (
+    MOST_OVERLAPS,
+    Portfolio,
+    better_of,
+    overlap_pairs,
+    stage_backend,
+)
 from matcher.solver.reference import Reference
+from matcher.solver.solution import Solution
 from matcher.solver.stages import StageSettings, run_stages
 
 
@@ -50,20 +59,21 @@ def test_highs_joins_from_the_size_set_and_never_for_a_reference_roster() -> Non
     )
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_highs_proves_the_same_coverage_and_wishes_as_cp_sat(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "workers"), [(1, 1), (2, 1), (1, 2)])
+def test_highs_proves_the_same_coverage_and_wishes_as_cp_sat(seed: int, workers: int) -> None:
     problem = canonical(generate_problem(200, 60, seed=seed))
-    both = SolverParams(time_limit=20, seed=seed, highs_above=1)
+    both = SolverParams(time_limit=20, seed=seed, highs_above=1, workers=workers)
     elig, rm = _model(problem, both)
     portfolio = stage_backend(rm, both, elig, problem)
-    assert isinstance(portfolio, Portfolio)
+    assert isinstance(portfolio, Portfolio) and portfolio.race == (workers > 1)
     settings = StageSettings(
         params=both, started=time.perf_counter(), deadline_for=lambda _: math.inf
     )
     run = run_stages(problem, elig, rm, portfolio, settings)
-    # HiGHS solved the stages before the soft one, CP-SAT the soft one.
-    assert portfolio.highs.last is not None and portfolio.highs.last.name == "wishes"
-    alone = solve(problem, SolverParams(time_limit=20, seed=seed))
+    # HiGHS solved the stages before the soft one (and, racing CP-SAT, that one too).
+    assert portfolio.highs.last is not None
+    assert portfolio.highs.last.name == ("soft" if workers > 1 else "wishes")
+    alone = solve(problem, SolverParams(time_limit=20, seed=seed, workers=workers))
     assert run.status == alone.status == Status.OPTIMAL
     assert [(r.name, r.objective) for r in run.reports] == [
         (r.name, r.objective) for r in alone.stages
@@ -117,3 +127,25 @@ def test_highs_prints_nothing() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == ""
+
+
+def _outcome(end: StageEnd, objective: float | None, bound: float | None) -> StageOutcome:
+    roster = None if objective is None else Solution(np.zeros(1, dtype=bool), {}, {}, {})
+    return StageOutcome(end, objective, bound, 1.0, roster)
+
+
+def test_a_race_keeps_the_better_roster_and_the_smaller_bound() -> None:
+    feasible, optimal = StageEnd.FEASIBLE, StageEnd.OPTIMAL
+    won = better_of(_outcome(feasible, 40.0, 55.0), _outcome(feasible, 46.0, 47.0))
+    assert (won.end, won.objective, won.bound) == (feasible, 46.0, 47.0)
+    # the other's bound closes the gap of the better roster: proven
+    won = better_of(_outcome(feasible, 47.0, 52.0), _outcome(feasible, 46.0, 47.0))
+    assert (won.end, won.objective, won.bound) == (optimal, 47.0, 47.0)
+    # HiGHS's dual bound holds without a roster; CP-SAT's without one is not used
+    won = better_of(_outcome(feasible, 40.0, 60.0), _outcome(StageEnd.NO_ROSTER, None, 50.0))
+    assert (won.objective, won.bound) == (40.0, 50.0)
+    won = better_of(_outcome(StageEnd.NO_ROSTER, None, 41.0), _outcome(feasible, 40.0, 60.0))
+    assert (won.objective, won.bound) == (40.0, 60.0)
+    # either's proof of infeasibility holds for the model both solve
+    won = better_of(_outcome(feasible, 40.0, 60.0), _outcome(StageEnd.INFEASIBLE, None, None))
+    assert won.end == StageEnd.INFEASIBLE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Sequence
 
@@ -101,6 +102,8 @@ class CpSatBackend:
         self._elig = elig
         self._solver: cp_model.CpSolver | None = None
         self._interrupted = False
+        self.stage_stop: threading.Event | None = None
+        """Set (by a portfolio racing HiGHS) to end the stage in progress, and no later one."""
         self._start: Solution | None = None
         large = elig is not None and 0 < params.neighbourhood_above <= elig.size
         self._search = NeighbourhoodSearch(rm, elig, params) if large and elig is not None else None
@@ -180,7 +183,7 @@ class CpSatBackend:
             seconds * self.params.neighbourhood_share,
             better,
             self._running,
-            lambda: self._interrupted,
+            self._stopped,
         )
         best = solution_of(rm, found.values, self._terms())
         if found.whole:
@@ -190,7 +193,7 @@ class CpSatBackend:
         left = seconds - (time.perf_counter() - started)
         whole = (
             self._solve_whole(stage, left, improved)
-            if left > 0.05 and not self._interrupted
+            if left > 0.05 and not self._stopped()
             else None
         )
         runtime = time.perf_counter() - started
@@ -227,7 +230,7 @@ class CpSatBackend:
         solver = cp_model.CpSolver()
         configure(solver, self.params, seconds)
         self._solver = solver
-        if self._interrupted:
+        if self._stopped():
             # Asked to stop before this solver existed: it would not have heard.
             return StageOutcome(StageEnd.NO_ROSTER, None, None, 0.0)
         started = time.perf_counter()
@@ -265,9 +268,17 @@ class CpSatBackend:
         """Add the rows that hold ``stage`` to the model as constraints."""
         hold_stage(self.rm.model, stage, reached, bound)
 
-    def interrupt(self) -> None:
-        """Stop the running CP-SAT search, and refuse to start another."""
-        self._interrupted = True
+    def _stopped(self) -> bool:
+        stage_stop = self.stage_stop
+        return self._interrupted or (stage_stop is not None and stage_stop.is_set())
+
+    def stop_stage(self) -> None:
+        """End the stage in progress soon (``stage_stop`` set first), with its best roster."""
         solver = self._solver
         if solver is not None:
             solver.stop_search()
+
+    def interrupt(self) -> None:
+        """Stop the running CP-SAT search, and refuse to start another."""
+        self._interrupted = True
+        self.stop_stage()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -321,6 +322,8 @@ class HighsBackend:
         self.watch: Watch | None = None
         """Sees the MIP events of the stages that follow (the benchmark's gap clock)."""
         self._interrupted = False
+        self.stage_stop: threading.Event | None = None
+        """Set (by a portfolio racing CP-SAT) to end the stage in progress, and no later one."""
         self._assign_cols = np.array([v.index for v in rm.variables.assign], dtype=np.int64)
 
     def start_from(self, solution: Solution) -> None:
@@ -341,7 +344,7 @@ class HighsBackend:
             seconds,
             self.params,
             improved,
-            lambda: self._interrupted,
+            self._stopped,
             self.watch,
         )
         self.last = report
@@ -382,6 +385,10 @@ class HighsBackend:
                     _INF if row.upper is None else float(row.upper),
                 )
             )
+
+    def _stopped(self) -> bool:
+        stage_stop = self.stage_stop
+        return self._interrupted or (stage_stop is not None and stage_stop.is_set())
 
     def interrupt(self) -> None:
         """Stop HiGHS at its next interrupt check, and refuse later stages."""

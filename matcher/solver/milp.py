@@ -671,8 +671,8 @@ def highs_version() -> str:
     )
 
 
-class _Silent(highspy._core._Highs):
-    """Silenced before ``highspy.Highs.__init__`` goes on (see :class:`_QuietHighs`)."""
+class _Silent(highspy.Highs.__bases__[0]):  # type: ignore[misc]
+    """HiGHS's own class (``Highs``' base), silenced in its ``__init__`` (see below)."""
 
     def __init__(self) -> None:
         super().__init__()

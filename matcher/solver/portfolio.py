@@ -17,12 +17,16 @@ the next stage solves it under the same rows from the same roster.
 
 from __future__ import annotations
 
+import dataclasses
+import math
+import threading
+
 from ortools.sat import cp_model_pb2
 
 from matcher.domain import Problem
 from matcher.eligibility import Eligibility
 from matcher.params import SolverParams
-from matcher.solver.backend import Backend, Improved, StageOutcome
+from matcher.solver.backend import Backend, Improved, StageEnd, StageOutcome
 from matcher.solver.cpsat import CpSatBackend
 from matcher.solver.highs import HighsBackend, translation
 from matcher.solver.milp import TranslationError, model_proto
@@ -57,7 +61,15 @@ def uses_highs(stage: Term) -> bool:
 
 
 class Portfolio:
-    """CP-SAT for every stage but those HiGHS was measured to solve better.
+    """CP-SAT and HiGHS on one model: each stage to the better solver, or to both at once.
+
+    With one worker (the default) a stage goes to one solver: HiGHS for
+    :data:`HIGHS_STAGES`, CP-SAT for the rest.  With two workers or more
+    every stage races: HiGHS in a thread of its own (it releases the GIL
+    while it solves) beside CP-SAT with the other workers, both from the
+    same start under the same held rows; the better roster and the smaller
+    bound win, and the first to finish ends the other (a solver ends early
+    only with a proof).
 
     Parameters
     ----------
@@ -65,11 +77,14 @@ class Portfolio:
         The CP-SAT backend of the model.
     highs
         The HiGHS backend of the same model.
+    race
+        Run both on every stage (two workers or more).
     """
 
-    def __init__(self, cpsat: CpSatBackend, highs: Backend) -> None:
+    def __init__(self, cpsat: CpSatBackend, highs: HighsBackend, race: bool = False) -> None:
         self.cpsat = cpsat
         self.highs = highs
+        self.race = race
         self._start: Solution | None = None
         self._highs_start: Solution | None = None
 
@@ -83,16 +98,65 @@ class Portfolio:
         self.cpsat.start_from(solution)
         self._start = solution
 
-    def solve_stage(
-        self, stage: Term, seconds: float, improved: Improved | None = None
-    ) -> StageOutcome:
-        """Maximise ``stage`` with the solver it belongs to."""
-        if not uses_highs(stage):
-            return self.cpsat.solve_stage(stage, seconds, improved)
+    def _start_highs(self) -> None:
         if self._start is not None and self._start is not self._highs_start:
             self.highs.start_from(self._start)
             self._highs_start = self._start
+
+    def solve_stage(
+        self, stage: Term, seconds: float, improved: Improved | None = None
+    ) -> StageOutcome:
+        """Maximise ``stage`` with the solver it belongs to, or with both."""
+        if self.race:
+            return self._race(stage, seconds, improved)
+        if not uses_highs(stage):
+            return self.cpsat.solve_stage(stage, seconds, improved)
+        self._start_highs()
         return self.highs.solve_stage(stage, seconds, improved)
+
+    def _race(self, stage: Term, seconds: float, improved: Improved | None) -> StageOutcome:
+        """Both solvers on ``stage`` at once; the first to finish stops the other."""
+        self._start_highs()
+        done = threading.Event()
+        self.cpsat.stage_stop = self.highs.stage_stop = done
+        lock = threading.Lock()
+        best = [-math.inf]
+        bounds = {"cpsat": math.inf, "highs": math.inf}
+
+        def reporter(solver: str) -> Improved:
+            def report(objective: float, bound: float) -> None:
+                with lock:  # two threads report; progress sees one rising sequence
+                    bounds[solver] = min(bounds[solver], bound)
+                    if objective > best[0]:
+                        best[0] = objective
+                        if improved is not None:
+                            improved(objective, min(bounds.values()))
+
+            return report
+
+        outcomes: dict[str, StageOutcome | BaseException] = {}
+
+        def run_highs() -> None:
+            try:
+                outcomes["highs"] = self.highs.solve_stage(stage, seconds, reporter("highs"))
+            except BaseException as error:  # re-raised in the caller's thread
+                outcomes["highs"] = error
+            finally:
+                done.set()
+                self.cpsat.stop_stage()
+
+        thread = threading.Thread(target=run_highs, name=f"highs-{stage.name}", daemon=True)
+        thread.start()
+        try:
+            cpsat = self.cpsat.solve_stage(stage, seconds, reporter("cpsat"))
+        finally:
+            done.set()
+            thread.join()
+            self.cpsat.stage_stop = self.highs.stage_stop = None
+        highs = outcomes["highs"]
+        if isinstance(highs, BaseException):
+            raise highs
+        return better_of(cpsat, highs)
 
     def hold(self, stage: Term, reached: int, bound: int) -> None:
         """Hold ``stage`` in both solvers."""
@@ -105,6 +169,35 @@ class Portfolio:
         self.highs.interrupt()
 
 
+def better_of(cpsat: StageOutcome, highs: StageOutcome) -> StageOutcome:
+    """One stage solved by both solvers of the same model: the better roster, the smaller bound.
+
+    Either's infeasibility proof holds for both.  A bound counts when its
+    solver found a roster (CP-SAT's bound without one can be a placeholder)
+    and, for HiGHS, whenever it is finite (a dual bound always holds).
+    """
+    both = (cpsat, highs)
+    runtime = max(o.runtime for o in both)
+    proofs = [o for o in both if o.end == StageEnd.INFEASIBLE]
+    if proofs:
+        return dataclasses.replace(proofs[0], runtime=runtime)
+    found = [o for o in both if o.solution is not None and o.objective is not None]
+    bounds = [o.bound for o in found if o.bound is not None]
+    if highs.bound is not None and math.isfinite(highs.bound):
+        bounds.append(highs.bound)
+    if not found:
+        return StageOutcome(StageEnd.NO_ROSTER, None, min(bounds, default=None), runtime)
+    chosen = max(found, key=lambda o: (o.objective, o.end == StageEnd.OPTIMAL))
+    assert chosen.objective is not None
+    # Each bound holds for every roster: one below the best is a solver's rounding.
+    bound = max(min(bounds), chosen.objective) if bounds else None
+    proven = chosen.end == StageEnd.OPTIMAL or (
+        bound is not None and bound - chosen.objective < 0.5
+    )
+    end = StageEnd.OPTIMAL if proven else StageEnd.FEASIBLE
+    return StageOutcome(end, chosen.objective, bound, runtime, chosen.solution)
+
+
 def stage_backend(
     rm: RosterModel, params: SolverParams, elig: Eligibility, problem: Problem
 ) -> Backend:
@@ -114,18 +207,29 @@ def stage_backend(
     pairs (0: never), at most :data:`MOST_OVERLAPS` pairs of intervals that
     may overlap per eligible pair, and no reference roster (a changes stage
     counts negated literals, which the measurements did not cover); a model
-    the MILP translation cannot read stays with CP-SAT alone.
+    the MILP translation cannot read stays with CP-SAT alone.  With two
+    workers or more the two race on every stage (:class:`Portfolio`).
     """
-    cpsat = CpSatBackend(rm, params, elig, problem)
+    highs = _highs_backend(rm, params, elig)
+    if highs is None:
+        return CpSatBackend(rm, params, elig, problem)
+    if params.workers < 2:
+        return Portfolio(CpSatBackend(rm, params, elig, problem), highs)
+    # HiGHS takes one of the workers (one thread); CP-SAT the others.
+    others = params.replace(workers=params.workers - 1)
+    return Portfolio(CpSatBackend(rm, others, elig, problem), highs, race=True)
+
+
+def _highs_backend(rm: RosterModel, params: SolverParams, elig: Eligibility) -> HighsBackend | None:
+    """HiGHS on the model when it joins (see :func:`stage_backend`), else None."""
     if not 0 < params.highs_above <= elig.size or rm.reference is not None:
-        return cpsat
+        return None
     # Exported once (0.05 s at 5,000 x 1,500) for the count and the translation;
     # read-only, unlike rm.model.proto, whose sub-messages are made on access.
     proto = model_proto(rm.model)
     if overlap_pairs(proto) > MOST_OVERLAPS * elig.size:
-        return cpsat
+        return None
     try:
-        highs = HighsBackend(rm, params, translation(rm, proto))
+        return HighsBackend(rm, params, translation(rm, proto))
     except TranslationError:
-        return cpsat
-    return Portfolio(cpsat, highs)
+        return None
