@@ -81,6 +81,9 @@ class SolverParams:
     time_limit: float = 60.0
     """Wall-clock seconds for the whole solve (all stages)."""
     workers: int = 1
+    """Threads of the solve: CP-SAT's workers, or, where HiGHS joins a large model, one
+    for HiGHS racing CP-SAT on every stage and the rest for CP-SAT
+    (:mod:`matcher.solver.portfolio`)."""
     linearization_level: int = 2
     probing_level: int = 0
     """CP-SAT presolve probing; level 0 cut presolve from 18 s to 7.5 s at 5,000 x 1,500."""
