@@ -268,7 +268,7 @@ def solve(
     params_file: Annotated[
         Path | None, typer.Option("--params", help="TOML file of solver parameters and weights")
     ] = None,
-    workers: Annotated[int | None, typer.Option(help="CP-SAT workers")] = None,
+    workers: Annotated[int | None, typer.Option(help="threads; from 2, HiGHS races CP-SAT")] = None,
     weight: Annotated[
         list[str] | None, typer.Option(help="override a soft-rule weight: NAME=INTEGER")
     ] = None,

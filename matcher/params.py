@@ -81,9 +81,9 @@ class SolverParams:
     time_limit: float = 60.0
     """Wall-clock seconds for the whole solve (all stages)."""
     workers: int = 1
-    """Threads of the solve: CP-SAT's workers, or, where HiGHS joins a large model, one
-    for HiGHS racing CP-SAT on every stage and the rest for CP-SAT
-    (:mod:`matcher.solver.portfolio`)."""
+    """Threads of the solve: with one, CP-SAT's single worker; with more, one for HiGHS
+    racing CP-SAT on every stage and the rest for CP-SAT, where HiGHS can join
+    (:mod:`matcher.solver.portfolio`), else all CP-SAT's."""
     linearization_level: int = 2
     probing_level: int = 0
     """CP-SAT presolve probing; level 0 cut presolve from 18 s to 7.5 s at 5,000 x 1,500."""
@@ -121,7 +121,8 @@ class SolverParams:
 
     HiGHS solves the same model, translated to a MILP
     (:mod:`matcher.solver.portfolio`): at district size it proves both
-    stages where CP-SAT does not; below this size CP-SAT is sooner."""
+    stages where CP-SAT does not; below this size CP-SAT is sooner on one
+    core.  With two workers or more HiGHS races CP-SAT at any size (0: never)."""
     decompose: bool = True
     """Solve independent parts (volunteers and needs that share no candidate) one by one.
 

@@ -43,7 +43,7 @@ def _model(problem, params, reference=None):
     return elig, build_model(problem, elig, params, reference=reference)
 
 
-def test_highs_joins_from_the_size_set_and_never_for_a_reference_roster() -> None:
+def test_highs_joins_from_the_size_set_or_with_two_workers_and_never_for_a_reference() -> None:
     problem = canonical(generate_problem(200, 60, seed=1))
     elig, rm = _model(problem, SolverParams())
     assert elig.size < SolverParams().highs_above  # community size: CP-SAT alone
@@ -51,12 +51,18 @@ def test_highs_joins_from_the_size_set_and_never_for_a_reference_roster() -> Non
     assert isinstance(stage_backend(rm, SolverParams(highs_above=0), elig, problem), CpSatBackend)
     joined = stage_backend(rm, SolverParams(highs_above=elig.size), elig, problem)
     assert isinstance(joined, Portfolio) and isinstance(joined.highs, HighsBackend)
+    assert not joined.race
+    # two workers: HiGHS races CP-SAT at any size, unless switched off
+    racing = stage_backend(rm, SolverParams(workers=2), elig, problem)
+    assert isinstance(racing, Portfolio) and racing.race
+    assert racing.cpsat.params.workers == 1  # HiGHS takes one of the two
+    off = SolverParams(workers=2, highs_above=0)
+    assert isinstance(stage_backend(rm, off, elig, problem), CpSatBackend)
     plan = solve(problem, SolverParams(time_limit=10))
     reference = Reference(plan.assignments)
     _, with_reference = _model(problem, SolverParams(), reference)
-    assert isinstance(
-        stage_backend(with_reference, SolverParams(highs_above=1), elig, problem), CpSatBackend
-    )
+    for params in (SolverParams(highs_above=1), SolverParams(workers=2)):
+        assert isinstance(stage_backend(with_reference, params, elig, problem), CpSatBackend)
 
 
 @pytest.mark.parametrize(("seed", "workers"), [(1, 1), (2, 1), (1, 2)])

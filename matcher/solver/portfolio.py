@@ -3,13 +3,27 @@
 On 2 cores (docs/benchmarks.md, issue 11) the two solvers of the same model
 (:mod:`matcher.solver.cpsat`, :mod:`matcher.solver.highs`) split the work
 this way at district size (5,000 volunteers x 1,500 needs): HiGHS's
-LP-based branch and bound proves the coverage and wishes stages in seconds
-where CP-SAT reaches the coverage bound within 1e-9 but never proves it and
-its neighbourhood search reaches about 90% of the wishes bound; the soft
-stage goes to CP-SAT and its neighbourhood search, which was better on one
-seed of two and does not depend on HiGHS's time checks.  Below
-``params.highs_above`` eligible pairs (community size, GAP instances,
-the parts of a city) CP-SAT alone proves every stage sooner.
+LP-based branch and bound proves the coverage and wishes stages in 8-20 s
+each, where CP-SAT reached the coverage bound within 1e-9 but never proved
+it and its neighbourhood search reached about 90% of the wishes bound; the
+soft stage stays with CP-SAT and its neighbourhood search (HiGHS on it
+reached 20,592 and 18,570 in 20-25 s where CP-SAT reached 37,956 and
+42,944).  Below ``params.highs_above`` eligible pairs (community size, GAP
+instances, the parts of a city) CP-SAT alone proves every stage sooner.
+
+HiGHS also stays out of a model whose volunteers have many needs that may
+overlap on the same day (:data:`MOST_OVERLAPS`): each such pair of needs is
+a disjunction with a big-M in the MILP, whose LP relaxation says little,
+while CP-SAT reasons on the intervals themselves.  At 1,000 x 300 (every
+need open to about 50 volunteers, nothing pruned) HiGHS did not improve the
+coverage stage's start in 31 s where CP-SAT gained in 2 s.
+
+With two workers or more the solvers race on every stage instead
+(:class:`Portfolio`), on models of any size: at 5,000 x 1,500 seed 1 that
+ended within 0.11% of the bound on every stage in 60 s, against 20% with
+one worker, because HiGHS's soft stage wins there given 30 s, and CP-SAT's
+on seed 2; on the GAP instances neither solver proved alone in 10 s
+(gapc-4, gapc-6) the race proved both in about 7 s.
 
 Both backends hear every start and every held stage, so whichever solves
 the next stage solves it under the same rows from the same roster.
@@ -203,12 +217,13 @@ def stage_backend(
 ) -> Backend:
     """The backend of one model: CP-SAT, with HiGHS for some stages of a large one.
 
-    HiGHS joins when the model has at least ``params.highs_above`` eligible
-    pairs (0: never), at most :data:`MOST_OVERLAPS` pairs of intervals that
-    may overlap per eligible pair, and no reference roster (a changes stage
-    counts negated literals, which the measurements did not cover); a model
-    the MILP translation cannot read stays with CP-SAT alone.  With two
-    workers or more the two race on every stage (:class:`Portfolio`).
+    With one worker HiGHS joins a model of at least ``params.highs_above``
+    eligible pairs; with two workers or more it races CP-SAT on every stage
+    of a model of any size (:class:`Portfolio`).  Either way only with
+    ``highs_above`` above 0, at most :data:`MOST_OVERLAPS` pairs of intervals
+    that may overlap per eligible pair, and no reference roster (a changes
+    stage counts negated literals, which the measurements did not cover); a
+    model the MILP translation cannot read stays with CP-SAT alone.
     """
     highs = _highs_backend(rm, params, elig)
     if highs is None:
@@ -222,8 +237,10 @@ def stage_backend(
 
 def _highs_backend(rm: RosterModel, params: SolverParams, elig: Eligibility) -> HighsBackend | None:
     """HiGHS on the model when it joins (see :func:`stage_backend`), else None."""
-    if not 0 < params.highs_above <= elig.size or rm.reference is not None:
+    if params.highs_above <= 0 or rm.reference is not None:
         return None
+    if params.workers < 2 and elig.size < params.highs_above:
+        return None  # on one core the smaller models are CP-SAT's (see the module docstring)
     # Exported once (0.05 s at 5,000 x 1,500) for the count and the translation;
     # read-only, unlike rm.model.proto, whose sub-messages are made on access.
     proto = model_proto(rm.model)
