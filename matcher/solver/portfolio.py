@@ -48,6 +48,8 @@ from matcher.solver.model import RosterModel
 from matcher.solver.objective import Term
 from matcher.solver.solution import Solution
 
+_PROOFS = (StageEnd.OPTIMAL, StageEnd.INFEASIBLE)
+
 HIGHS_STAGES = ("coverage", "wishes")
 """Stages (by name prefix) that HiGHS solves on a large model; see the module docstring."""
 
@@ -82,8 +84,8 @@ class Portfolio:
     every stage races: HiGHS in a thread of its own (it releases the GIL
     while it solves) beside CP-SAT with the other workers, both from the
     same start under the same held rows; the better roster and the smaller
-    bound win, and the first to finish ends the other (a solver ends early
-    only with a proof).
+    bound win, and the first to prove the stage optimal (or infeasible) ends
+    the other.
 
     Parameters
     ----------
@@ -129,7 +131,7 @@ class Portfolio:
         return self.highs.solve_stage(stage, seconds, improved)
 
     def _race(self, stage: Term, seconds: float, improved: Improved | None) -> StageOutcome:
-        """Both solvers on ``stage`` at once; the first to finish stops the other."""
+        """Both solvers on ``stage`` at once; the first to prove its stage stops the other."""
         self._start_highs()
         done = threading.Event()
         self.cpsat.stage_stop = self.highs.stage_stop = done
@@ -152,10 +154,12 @@ class Portfolio:
 
         def run_highs() -> None:
             try:
-                outcomes["highs"] = self.highs.solve_stage(stage, seconds, reporter("highs"))
+                outcome = self.highs.solve_stage(stage, seconds, reporter("highs"))
+                outcomes["highs"] = outcome
             except BaseException as error:  # re-raised in the caller's thread
                 outcomes["highs"] = error
-            finally:
+                return
+            if outcome.end in _PROOFS:
                 done.set()
                 self.cpsat.stop_stage()
 
@@ -163,8 +167,13 @@ class Portfolio:
         thread.start()
         try:
             cpsat = self.cpsat.solve_stage(stage, seconds, reporter("cpsat"))
-        finally:
+            if cpsat.end in _PROOFS:
+                done.set()
+            # else HiGHS keeps its time: it may still find more than CP-SAT did
+        except BaseException:
             done.set()
+            raise
+        finally:
             thread.join()
             self.cpsat.stage_stop = self.highs.stage_stop = None
         highs = outcomes["highs"]
