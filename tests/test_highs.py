@@ -16,7 +16,6 @@ from ortools.sat.python import cp_model
 
 from benchmarks.gap import INSTANCES, read_gap_file
 from benchmarks.highs_backend import prepare, roster_values, solve_gap_with_highs, solve_with_highs
-from benchmarks.highs_stage import solve_stage
 from benchmarks.lp_bounds import (
     coverage_weights_by_priority,
     hold_row,
@@ -29,6 +28,7 @@ from matcher.generate import community_a, generate_problem
 from matcher.params import SolverParams
 from matcher.result import Status
 from matcher.solver import solve
+from matcher.solver.highs import solve_stage
 from matcher.solver.milp import THREADS, StageObjective, TranslationError, model_proto, translate
 from matcher.solver.objective import Term
 from matcher.solver.stages import stage_terms
